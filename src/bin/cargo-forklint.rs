@@ -1,0 +1,9 @@
+//! `cargo forklint ...`: cargo runs `cargo-forklint forklint ...`; drop that second word.
+
+fn main() -> std::process::ExitCode {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "forklint") {
+        args.remove(1);
+    }
+    forklint::cli::main_with_args(args)
+}

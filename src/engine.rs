@@ -1,0 +1,578 @@
+//! The pipeline: discover -> read -> parse (parallel) -> lower -> rules -> suppress -> sort.
+//!
+//! Files are independent until the rules run: each worker reads, parses and lowers one file and
+//! keeps only its facts (the syntax tree is dropped at once). A failure in one file (unreadable,
+//! not UTF-8, too deep, a panic in analysis) becomes a tool error for that file; every other file
+//! is still checked and reported.
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::{self, Found, Selection};
+use crate::model::ir::FileModel;
+use crate::model::{Model, Package};
+use crate::parse::{self, ParseFailure};
+use crate::rules::{self, RuleContext, RuleMeta};
+use crate::source::{FileId, SourceFile};
+use crate::suppress::{self, Scope};
+use crate::vocab::Vocab;
+
+/// Files larger than this are refused (generated tables beyond it are not worth parsing).
+pub const MAX_FILE_SIZE: u64 = 64 << 20;
+
+/// A rule's level, as set by defaults, config and `-A/-W/-D`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Allow,
+    Warn,
+    Deny,
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        match s {
+            "allow" => Some(Level::Allow),
+            "warn" => Some(Level::Warn),
+            "deny" => Some(Level::Deny),
+            _ => None,
+        }
+    }
+}
+
+/// Settings of one run that the engine needs (the CLI and config build this).
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub selection: Selection,
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+    /// Rule codes to run (empty = all).
+    pub select: Vec<&'static str>,
+    /// Rule codes to skip.
+    pub ignore: Vec<&'static str>,
+    /// Level overrides by rule code, applied in order (`all` is expanded by the CLI).
+    pub levels: Vec<(&'static str, Level)>,
+    /// Per-file level overrides: glob -> (code, level).
+    pub per_file_levels: Vec<(globset::GlobMatcher, &'static str, Level)>,
+    /// `-D warnings`: warnings fail the run.
+    pub deny_warnings: bool,
+    /// Base directory for printed paths.
+    pub cwd: PathBuf,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            selection: Selection {
+                respect_gitignore: true,
+                ..Selection::default()
+            },
+            threads: 0,
+            select: Vec::new(),
+            ignore: Vec::new(),
+            levels: Vec::new(),
+            per_file_levels: Vec::new(),
+            deny_warnings: false,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        }
+    }
+}
+
+/// A file-level problem that is not a finding: the path and what went wrong.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ToolError {
+    pub path: String,
+    pub message: String,
+}
+
+/// The outcome of a run.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub sources: Vec<SourceFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub errors: Vec<ToolError>,
+    pub files_checked: usize,
+    pub suppressed: usize,
+    /// Suppressed findings per rule code (for `--statistics`).
+    pub suppressed_by_code: HashMap<&'static str, usize>,
+    pub duration_ms: u128,
+    pub root: PathBuf,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+
+    pub fn source(&self, id: FileId) -> &SourceFile {
+        &self.sources[id as usize]
+    }
+}
+
+/// What one worker produced for one file.
+enum FileOutcome {
+    Lowered(Box<FileModel>),
+    Syntax(Diagnostic),
+    Error(String),
+}
+
+/// Displays `path` relative to `cwd` with `/` separators.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let rel = path
+        .strip_prefix(cwd)
+        .ok()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(path);
+    let rel = rel.strip_prefix("./").unwrap_or(rel);
+    let text = rel.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        text.into_owned()
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+fn read_file(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file (skipped)".to_string());
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(format!(
+            "file too large ({} MiB; the limit is {} MiB)",
+            meta.len() >> 20,
+            MAX_FILE_SIZE >> 20
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not valid UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+/// Parses and lowers one file; never panics (a panic becomes an error outcome).
+fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let outcome = match parse::parse_file(text) {
+            Ok(file) => {
+                if cfg!(debug_assertions) && text.contains("forklint-test-inject-panic") {
+                    panic!("injected panic for testing");
+                }
+                let model = crate::model::lower::lower_file(&file, id, module, vocab);
+                drop(file);
+                FileOutcome::Lowered(Box::new(model))
+            }
+            Err(ParseFailure::Syntax { range, message }) => {
+                let mut diag = Diagnostic::new(&rules::SYNTAX_ERROR, id, range, message)
+                    .primary_label("syn cannot parse this");
+                diag = diag.help(syntax_help(text));
+                FileOutcome::Syntax(diag)
+            }
+            Err(ParseFailure::TooDeep { depth, .. }) => FileOutcome::Error(format!(
+                "nested too deeply to analyse safely (depth {depth}; the limit is {})",
+                parse::MAX_NESTING
+            )),
+        };
+        proc_macro2::extra::invalidate_current_thread_spans();
+        outcome
+    }));
+    match result {
+        Ok(outcome) => outcome,
+        Err(payload) => {
+            proc_macro2::extra::invalidate_current_thread_spans();
+            FileOutcome::Error(format!(
+                "internal error while analysing this file: {} (this is a forklint bug: please report it with the file)",
+                panic_message(&*payload)
+            ))
+        }
+    }
+}
+
+fn syntax_help(text: &str) -> String {
+    let old_edition = text.contains("Box<Fn")
+        || text.contains("&Fn(")
+        || text.contains("Box<FnMut")
+        || text.contains("&Trait");
+    if old_edition {
+        "this looks like 2015-edition code (bare trait objects) that syn cannot parse: exclude the file or set FL000 to \"warn\"".to_string()
+    } else {
+        "fix the syntax error, or exclude the file (`--extend-exclude`) if it is not Rust source"
+            .to_string()
+    }
+}
+
+/// One input: a path on disk, or in-memory text (stdin, tests).
+pub struct Input {
+    pub path: PathBuf,
+    pub display: String,
+    pub text: Option<String>,
+}
+
+/// Runs forklint on `paths`.
+pub fn check_paths(paths: &[PathBuf], options: &Options, vocab: &Vocab) -> Result<Report, String> {
+    let start = Instant::now();
+    let (found, discovery_errors) = discover::discover(paths, &options.selection)?;
+    let inputs: Vec<Input> = found
+        .into_iter()
+        .map(|Found { path, .. }| Input {
+            display: display_path(&path, &options.cwd),
+            path,
+            text: None,
+        })
+        .collect();
+    let mut report = run(inputs, options, vocab);
+    for err in discovery_errors {
+        report.errors.push(ToolError {
+            path: display_path(&err.path, &options.cwd),
+            message: err.message,
+        });
+    }
+    report.errors.sort();
+    report.duration_ms = start.elapsed().as_millis();
+    Ok(report)
+}
+
+/// Runs forklint on in-memory sources (stdin, tests, fuzzing).
+pub fn check_sources(sources: Vec<(String, String)>, options: &Options, vocab: &Vocab) -> Report {
+    let inputs = sources
+        .into_iter()
+        .map(|(name, text)| Input {
+            path: PathBuf::from(&name),
+            display: name,
+            text: Some(text),
+        })
+        .collect();
+    run(inputs, options, vocab)
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    let mut builder = rayon::ThreadPoolBuilder::new().stack_size(parse::STACK_SIZE);
+    if threads > 0 {
+        builder = builder.num_threads(threads);
+    }
+    builder
+        .build()
+        .or_else(|_| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .stack_size(parse::STACK_SIZE)
+                .build()
+        })
+        .expect("a one-thread pool can always be built")
+}
+
+fn run(inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
+    let pool = pool(options.threads);
+    pool.install(|| run_in_pool(inputs, options, vocab))
+}
+
+fn run_in_pool(inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
+    // Packages: group files by their nearest Cargo.toml (cached per directory).
+    let mut package_index: HashMap<Option<PathBuf>, usize> = HashMap::new();
+    let mut packages: Vec<Package> = Vec::new();
+    let mut dir_cache: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    let mut modules = Vec::with_capacity(inputs.len());
+    let mut package_of = Vec::with_capacity(inputs.len());
+    for (id, input) in inputs.iter().enumerate() {
+        let dir = input
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let root = dir_cache
+            .entry(dir.clone())
+            .or_insert_with(|| {
+                if input.text.is_some() {
+                    None
+                } else {
+                    discover::package_root(&dir)
+                }
+            })
+            .clone();
+        modules.push(discover::module_path(root.as_deref(), &input.path));
+        let index = *package_index.entry(root.clone()).or_insert_with(|| {
+            let uses_tokio = root.as_ref().is_some_and(|r| {
+                std::fs::read_to_string(r.join("Cargo.toml")).is_ok_and(|t| t.contains("tokio"))
+            });
+            packages.push(Package {
+                name: None,
+                root: root.clone().unwrap_or(dir),
+                uses_tokio,
+                files: Vec::new(),
+            });
+            packages.len() - 1
+        });
+        packages[index].files.push(id as FileId);
+        package_of.push(index);
+    }
+
+    // Read, parse and lower every file in parallel.
+    let results: Vec<(Option<SourceFile>, FileOutcome)> = inputs
+        .into_par_iter()
+        .zip(modules.into_par_iter())
+        .enumerate()
+        .map(|(id, (input, module))| {
+            let text = match input.text {
+                Some(text) => Ok(text),
+                None => read_file(&input.path),
+            };
+            match text {
+                Ok(text) => {
+                    let text: Arc<str> = Arc::from(text);
+                    let outcome = analyse(id as FileId, &text, &module, vocab);
+                    (
+                        Some(SourceFile::new(input.path, input.display, text)),
+                        outcome,
+                    )
+                }
+                Err(message) => (
+                    Some(SourceFile::new(input.path, input.display, Arc::from(""))),
+                    FileOutcome::Error(message),
+                ),
+            }
+        })
+        .collect();
+
+    let mut report = Report {
+        root: options.cwd.clone(),
+        ..Report::default()
+    };
+    let mut model = Model {
+        files: Vec::with_capacity(results.len()),
+        packages,
+        package_of,
+    };
+    let mut diagnostics = Vec::new();
+    for (source, outcome) in results {
+        let source = source.expect("every input yields a source entry");
+        match outcome {
+            FileOutcome::Lowered(file) => {
+                report.files_checked += 1;
+                model.files.push(Some(*file));
+            }
+            FileOutcome::Syntax(diag) => {
+                report.files_checked += 1;
+                diagnostics.push(diag);
+                model.files.push(None);
+            }
+            FileOutcome::Error(message) => {
+                report.errors.push(ToolError {
+                    path: source.display.clone(),
+                    message,
+                });
+                model.files.push(None);
+            }
+        }
+        report.sources.push(source);
+    }
+
+    // Rules, per file, in parallel.
+    let enabled: Vec<&rules::Rule> = rules::RULES
+        .iter()
+        .filter(|r| r.check.is_some() && rule_enabled(r.meta, options))
+        .collect();
+    let per_file: Vec<Result<Vec<Diagnostic>, String>> = model
+        .files
+        .par_iter()
+        .map(|file| {
+            let Some(file) = file else {
+                return Ok(Vec::new());
+            };
+            catch_unwind(AssertUnwindSafe(|| {
+                let cx = RuleContext {
+                    model: &model,
+                    vocab,
+                    file,
+                };
+                let mut out = Vec::new();
+                for rule in &enabled {
+                    if let Some(check) = rule.check {
+                        check(&cx, &mut out);
+                    }
+                }
+                out
+            }))
+            .map_err(|payload| panic_message(&*payload))
+        })
+        .collect();
+    for (id, result) in per_file.into_iter().enumerate() {
+        match result {
+            Ok(diags) => diagnostics.extend(diags),
+            Err(message) => report.errors.push(ToolError {
+                path: report.sources[id].display.clone(),
+                message: format!(
+                    "internal error in a rule pass: {message} (this is a forklint bug: please report it with the file)"
+                ),
+            }),
+        }
+    }
+    if !rule_enabled(&rules::SYNTAX_ERROR, options) {
+        diagnostics.retain(|d| d.rule.code != rules::SYNTAX_ERROR.code);
+    }
+
+    apply_suppressions_and_levels(&mut report, diagnostics, options);
+    report
+}
+
+fn rule_enabled(meta: &RuleMeta, options: &Options) -> bool {
+    (options.select.is_empty() || options.select.contains(&meta.code))
+        && !options.ignore.contains(&meta.code)
+}
+
+/// The level of `meta` in `file` after defaults, `-A/-W/-D`, and per-file overrides.
+fn level_for(meta: &RuleMeta, display: &str, options: &Options) -> Level {
+    let mut level = match meta.default_severity {
+        Severity::Error => Level::Deny,
+        Severity::Warning => Level::Warn,
+    };
+    for (code, l) in &options.levels {
+        if *code == meta.code {
+            level = *l;
+        }
+    }
+    for (glob, code, l) in &options.per_file_levels {
+        if *code == meta.code && glob.is_match(display) {
+            level = *l;
+        }
+    }
+    level
+}
+
+fn apply_suppressions_and_levels(
+    report: &mut Report,
+    diagnostics: Vec<Diagnostic>,
+    options: &Options,
+) {
+    // Directives per file that has any finding or any directive.
+    let mut directives: HashMap<FileId, Vec<(suppress::Directive, bool)>> = HashMap::new();
+    for (id, source) in report.sources.iter().enumerate() {
+        let (found, errors) = suppress::scan(source);
+        for err in errors {
+            let pos = source.position(err.range.start);
+            report.errors.push(ToolError {
+                path: source.display.clone(),
+                message: format!("{}:{}: {}", pos.line, pos.column, err.message),
+            });
+        }
+        if !found.is_empty() {
+            directives.insert(
+                id as FileId,
+                found.into_iter().map(|d| (d, false)).collect(),
+            );
+        }
+    }
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    for mut diag in diagnostics {
+        let source = &report.sources[diag.file as usize];
+        let level = level_for(diag.rule, &source.display, options);
+        if level == Level::Allow {
+            continue;
+        }
+        let line = source.position(diag.range.start).line;
+        if let Some(list) = directives.get_mut(&diag.file) {
+            if let Some((_, used)) = list.iter_mut().find(|(d, _)| {
+                d.codes.contains(&diag.rule.code)
+                    && match d.scope {
+                        Scope::File => true,
+                        Scope::Lines { first, last } => first <= line && line <= last,
+                    }
+            }) {
+                *used = true;
+                report.suppressed += 1;
+                *report.suppressed_by_code.entry(diag.rule.code).or_default() += 1;
+                continue;
+            }
+        }
+        diag.severity = match level {
+            Level::Deny => Severity::Error,
+            _ => Severity::Warning,
+        };
+        kept.push(diag);
+    }
+    // FL100: directives that suppressed nothing (only for rules that ran).
+    if rule_enabled(&rules::UNUSED_SUPPRESSION, options) {
+        for (file, list) in &directives {
+            let display = &report.sources[*file as usize].display;
+            let level = level_for(&rules::UNUSED_SUPPRESSION, display, options);
+            if level == Level::Allow {
+                continue;
+            }
+            for (directive, used) in list {
+                let ran = directive
+                    .codes
+                    .iter()
+                    .any(|c| rules::find(c).is_some_and(|m| rule_enabled(m, options)));
+                if *used || !ran {
+                    continue;
+                }
+                let names = directive.codes.join(", ");
+                let mut diag = Diagnostic::new(
+                    &rules::UNUSED_SUPPRESSION,
+                    *file,
+                    directive.range,
+                    format!("unused suppression of {names}"),
+                )
+                .primary_label("nothing here is reported by these rules")
+                .help("remove the directive");
+                diag.severity = if level == Level::Deny {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
+                kept.push(diag);
+            }
+        }
+    }
+    kept.sort_by(|a, b| {
+        let sa = &report.sources[a.file as usize];
+        let sb = &report.sources[b.file as usize];
+        (
+            sa.display.as_str(),
+            a.range.start,
+            a.rule.code,
+            a.range.end,
+            &a.message,
+        )
+            .cmp(&(
+                sb.display.as_str(),
+                b.range.start,
+                b.rule.code,
+                b.range.end,
+                &b.message,
+            ))
+    });
+    kept.dedup_by(|a, b| {
+        a.file == b.file
+            && a.range == b.range
+            && a.rule.code == b.rule.code
+            && a.message == b.message
+    });
+    report.diagnostics = kept;
+}
+
+/// Whether the run fails (exit 1): an error-level finding, or a warning under `-D warnings`.
+pub fn has_failures(report: &Report, options: &Options) -> bool {
+    report.count(Severity::Error) > 0
+        || (options.deny_warnings && report.count(Severity::Warning) > 0)
+}

@@ -1,0 +1,493 @@
+//! The fact model's intermediate representation.
+//!
+//! Lowering turns each function, closure and async block into a [`Body`]: a structured tree of
+//! [`Node`]s in evaluation order, where straight-line code is flattened into calls, macro calls
+//! and `.await`s, and control flow keeps its shape (`if`, `match`, loops, blocks as scopes,
+//! jumps). Paths are canonical strings (`std::thread::sleep`), so rules never look at syntax:
+//! they walk these trees and ask the vocabulary about calls. No `syn` type appears here.
+
+use crate::source::{FileId, TextRange};
+
+/// Index of a body in its file's `bodies`.
+pub type BodyId = u32;
+
+/// The facts lowered from one file.
+#[derive(Clone, Debug, Default)]
+pub struct FileModel {
+    pub file: FileId,
+    /// Module path of the file inside its crate (`crate`, `crate::net::server`).
+    pub module: String,
+    pub bodies: Vec<Body>,
+    /// `static`/`const`/`thread_local` items with the body of their initializer, if any.
+    pub statics: Vec<StaticItem>,
+    /// `mod name;` declarations (out-of-line modules) for the crate's module tree.
+    pub mod_decls: Vec<ModDecl>,
+    /// Whether the file starts with `#![cfg(test)]` or similar, making it test-only.
+    pub test_only: bool,
+}
+
+impl FileModel {
+    pub fn body(&self, id: BodyId) -> &Body {
+        &self.bodies[id as usize]
+    }
+
+    /// Bodies that are items (functions and methods), not closures or blocks.
+    pub fn items(&self) -> impl Iterator<Item = (BodyId, &Body)> {
+        self.bodies
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.kind == BodyKind::Fn)
+            .map(|(i, b)| (i as BodyId, b))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ModDecl {
+    pub name: String,
+    /// The `#[path = ".."]` attribute, if any.
+    pub path_attr: Option<String>,
+    /// Module path of the declaring module (`crate::a` for `mod b;` inside `a`).
+    pub parent: String,
+    pub span: TextRange,
+}
+
+#[derive(Clone, Debug)]
+pub struct StaticItem {
+    /// Canonical path of the static (`crate::pool::POOL`).
+    pub path: String,
+    pub span: TextRange,
+    /// Origin of its declared type (`std::sync::LazyLock`, `once_cell::sync::Lazy`).
+    pub ty: Option<Origin>,
+    /// The initializer's body (a `Body` of kind `StaticInit`).
+    pub init: Option<BodyId>,
+    /// `lazy_static!`/`Lazy`/`LazyLock`/`OnceLock`: the initializer runs at first use, not at start.
+    pub lazy: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    /// A free function or a method.
+    Fn,
+    Closure,
+    AsyncBlock,
+    /// The initializer of a static, const or `lazy_static!`.
+    StaticInit,
+}
+
+/// Execution context of a body, per RULES.md "Contexts".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Context {
+    Sync,
+    Async,
+    Green,
+}
+
+/// Why a closure body has the context it has: how it is run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A function item, or a closure with no known runner (runs inline, inherits the context).
+    Plain,
+    /// Passed to a thread start: runs on another OS thread.
+    Thread,
+    /// Passed to a context exit (`spawn_blocking`, `block_in_place`, a configured wrapper).
+    ContextExit,
+    /// Run as a green task (may).
+    Green,
+    /// An async block or closure handed to an async spawner (`tokio::spawn`).
+    Spawned,
+    /// A `pre_exec`/`before_exec` closure: runs in the child between fork and exec.
+    PreExec,
+}
+
+/// Attributes of a function item that rules care about.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FnAttrs {
+    /// `#[tokio::main]` and similar: the runtime it builds.
+    pub async_main: Option<AsyncMain>,
+    /// `#[test]`, `#[tokio::test]` (libtest runs tests on worker threads).
+    pub test: bool,
+    /// `#[ctor]`: runs before `main`.
+    pub ctor: bool,
+    /// `#[cfg(test)]` on the item or an enclosing module.
+    pub cfg_test: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AsyncMain {
+    /// The attribute path (`tokio::main`).
+    pub path: String,
+    /// Whether it builds a multi-threaded runtime.
+    pub multi_thread: bool,
+    pub span: TextRange,
+}
+
+/// One function, closure, async block or static initializer.
+#[derive(Clone, Debug)]
+pub struct Body {
+    /// Human name for messages: `main`, `Server::run`, `closure`, `async block`.
+    pub name: String,
+    /// Canonical path for items (`crate::net::Server::run`); `None` for closures.
+    pub path: Option<String>,
+    /// For methods: canonical path of the `impl`'s self type.
+    pub self_ty: Option<String>,
+    pub kind: BodyKind,
+    pub context: Context,
+    pub role: Role,
+    pub parent: Option<BodyId>,
+    /// The name's span for items, the `|args|`/`async` keyword span for closures.
+    pub span: TextRange,
+    /// The whole item or expression.
+    pub full_span: TextRange,
+    pub is_async: bool,
+    /// Declared `-> !`.
+    pub diverges: bool,
+    /// Has a `self` parameter.
+    pub has_self: bool,
+    pub attrs: FnAttrs,
+    /// Parameters (name, origin of the declared type).
+    pub params: Vec<(String, Option<Origin>)>,
+    pub block: Block,
+}
+
+/// A scope: its nodes in evaluation order.
+#[derive(Clone, Debug, Default)]
+pub struct Block {
+    pub nodes: Vec<Node>,
+    pub span: TextRange,
+}
+
+#[derive(Clone, Debug)]
+pub enum Node {
+    Call(Call),
+    Macro(MacroCall),
+    /// An `.await`: the span of the `await` keyword.
+    Await(TextRange),
+    Let(Let),
+    /// `x = value` where the target is a plain local.
+    Assign(Assign),
+    If(Box<If>),
+    Match(Box<Match>),
+    Loop(Box<Loop>),
+    /// A nested scope: block expression, `unsafe` block, labelled block.
+    Block(Block),
+    /// A closure or async block defined here (its body is separate).
+    Closure(BodyId),
+    Jump(Jump),
+    /// A use of a path that is not a call (a static, a function passed by name): for
+    /// initializers forced by first use.
+    PathRef(PathRef),
+}
+
+/// What is called.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Callee {
+    /// A function or associated function, by canonical path.
+    Path(String),
+    /// A method call: name plus what is known about the receiver.
+    Method { name: String, receiver: Receiver },
+    /// A call through an expression (`(self.f)()`, `closures[i]()`).
+    Unknown,
+}
+
+/// Where a value comes from, as far as lowering can tell without types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// A canonical type path (`std::sync::Mutex`) or constructor path (`std::sync::mpsc::channel`).
+    pub base: String,
+    /// `base` is a function whose result this is (a constructor), not a type.
+    pub ctor: bool,
+    /// Methods applied after `base`, in order (`lock`, `build`), with `?`/`unwrap`/`expect` and
+    /// reference-like adapters (`clone`, `as_ref`, `borrow`) left out.
+    pub methods: Vec<String>,
+}
+
+impl Origin {
+    pub fn ty(base: impl Into<String>) -> Origin {
+        Origin {
+            base: base.into(),
+            ctor: false,
+            methods: Vec::new(),
+        }
+    }
+
+    pub fn ctor(base: impl Into<String>) -> Origin {
+        Origin {
+            base: base.into(),
+            ctor: true,
+            methods: Vec::new(),
+        }
+    }
+}
+
+/// What is known of a method call's receiver.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Receiver {
+    /// The local variable the receiver expression starts from (`h` in `h.join()`,
+    /// `self` in `self.rx.recv()`).
+    pub local: Option<String>,
+    /// Field accessed on that local (`rx` in `self.rx.recv()`).
+    pub field: Option<String>,
+    /// The receiver's origin, if known.
+    pub origin: Option<Origin>,
+    /// A non-local path the receiver starts from (a static: `POOL.install(..)`).
+    pub path: Option<String>,
+    pub span: TextRange,
+}
+
+/// A call's argument, summarized.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    Closure(BodyId),
+    /// A local variable (possibly behind `&`, `&mut`, `*`, `.clone()`).
+    Local(String),
+    /// A non-local path (a constant such as `libc::SYS_fork`, a function passed by name).
+    Path(String),
+    Int(i128),
+    Str,
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// Primary span: the path for path calls, the method name for method calls.
+    pub span: TextRange,
+    /// The whole call expression.
+    pub expr_span: TextRange,
+    pub callee: Callee,
+    pub args: Vec<Arg>,
+    /// Span of each argument, parallel to `args`.
+    pub arg_spans: Vec<TextRange>,
+    /// The call is the operand of `.await`.
+    pub awaited: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct MacroCall {
+    /// Canonical macro path (`std::println`, `tokio::select`), without `!`.
+    pub path: String,
+    /// The macro path's span.
+    pub span: TextRange,
+    /// The whole invocation.
+    pub expr_span: TextRange,
+    /// Whether its arguments were parsed as expressions (their nodes precede this one).
+    pub parsed: bool,
+    /// `.await` appears inside the (possibly unparsed) arguments, as in `select!` branches.
+    pub has_await: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Let {
+    /// Names bound by the pattern.
+    pub names: Vec<String>,
+    pub span: TextRange,
+    /// Origin of the bound value (declared type first, else the initializer).
+    pub origin: Option<Origin>,
+    /// Nodes of the initializer, in evaluation order.
+    pub init: Vec<Node>,
+    /// The initializer's top-level value when it is a plain local (`let h2 = h;`).
+    pub init_local: Option<String>,
+    /// The `else` block of a `let-else`.
+    pub else_block: Option<Block>,
+    /// The initializer ends in a lock acquisition (`m.lock().unwrap()`): the binding is a guard.
+    pub guard_of: Option<GuardInfo>,
+    /// The pattern is `_`: the value is dropped at once.
+    pub wildcard: bool,
+}
+
+/// A lock guard's source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuardInfo {
+    /// The lock method's span (`lock` in `m.lock()`).
+    pub span: TextRange,
+    /// The lock's receiver (`m`, `self.state`), printed in messages.
+    pub lock_name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Assign {
+    pub local: String,
+    pub span: TextRange,
+    pub origin: Option<Origin>,
+    pub value: Vec<Node>,
+}
+
+#[derive(Clone, Debug)]
+pub struct If {
+    pub span: TextRange,
+    /// Nodes of the condition, in evaluation order.
+    pub cond_nodes: Vec<Node>,
+    pub cond: Cond,
+    pub then_block: Block,
+    pub else_block: Option<Block>,
+}
+
+/// A condition, summarized enough to recognise fork-result tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cond {
+    Cmp {
+        lhs: Operand,
+        op: CmpOp,
+        rhs: Operand,
+    },
+    /// A method called on a local: `res.is_child()`, `!flag.load(..)` is `Not(Method)`.
+    Method {
+        local: Option<String>,
+        name: String,
+    },
+    /// `if let PAT = scrutinee`.
+    Let {
+        pat: Pat,
+        scrutinee: Operand,
+    },
+    Not(Box<Cond>),
+    And(Box<Cond>, Box<Cond>),
+    Or(Box<Cond>, Box<Cond>),
+    Bool(bool),
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Operand {
+    Local(String),
+    Int(i128),
+    /// The result of a call of this canonical path written in place (`fork() == 0`).
+    Call(String),
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct Match {
+    pub span: TextRange,
+    pub scrutinee_nodes: Vec<Node>,
+    pub scrutinee: Operand,
+    pub arms: Vec<Arm>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Arm {
+    pub pat: Pat,
+    pub span: TextRange,
+    pub guard: Vec<Node>,
+    pub body: Block,
+}
+
+/// A pattern, summarized.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pat {
+    Wild,
+    Binding(String),
+    Int(i128),
+    /// A path pattern, canonical (`nix::unistd::ForkResult::Child`, `Ok`, `None`).
+    Path(String),
+    TupleStruct(String, Vec<Pat>),
+    Struct(String),
+    Tuple(Vec<Pat>),
+    Or(Vec<Pat>),
+    Range,
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoopKind {
+    Loop,
+    While,
+    WhileLet,
+    For,
+}
+
+#[derive(Clone, Debug)]
+pub struct Loop {
+    pub kind: LoopKind,
+    /// The `loop`/`while`/`for` keyword: FL002's primary span.
+    pub keyword: TextRange,
+    pub span: TextRange,
+    pub label: Option<String>,
+    /// Condition (while), pattern scrutinee (while let) or iterator (for) nodes; evaluated on
+    /// every iteration for `while`, once for `for`.
+    pub header: Vec<Node>,
+    /// The `while` condition, or the `while let` pattern test.
+    pub cond: Option<Cond>,
+    /// For `for` loops: the iterated expression is an open range `a..`.
+    pub open_range: bool,
+    /// For `for` loops: the iterated local (`handles` in `for h in handles`).
+    pub iter_local: Option<String>,
+    /// Names bound by the `for` pattern.
+    pub bindings: Vec<String>,
+    pub body: Block,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JumpKind {
+    Return,
+    Break,
+    Continue,
+    /// The `?` operator: returns early on error.
+    Try,
+}
+
+#[derive(Clone, Debug)]
+pub struct Jump {
+    pub kind: JumpKind,
+    pub label: Option<String>,
+    pub span: TextRange,
+}
+
+#[derive(Clone, Debug)]
+pub struct PathRef {
+    pub path: String,
+    pub span: TextRange,
+}
+
+/// Visit every node of a block in order, descending into nested control flow but not into
+/// closures' bodies (they are separate bodies). `f` returns `false` to skip a node's children.
+pub fn walk_nodes<'a>(nodes: &'a [Node], f: &mut dyn FnMut(&'a Node) -> bool) {
+    for node in nodes {
+        if !f(node) {
+            continue;
+        }
+        match node {
+            Node::Let(l) => {
+                walk_nodes(&l.init, f);
+                if let Some(b) = &l.else_block {
+                    walk_nodes(&b.nodes, f);
+                }
+            }
+            Node::Assign(a) => walk_nodes(&a.value, f),
+            Node::If(i) => {
+                walk_nodes(&i.cond_nodes, f);
+                walk_nodes(&i.then_block.nodes, f);
+                if let Some(b) = &i.else_block {
+                    walk_nodes(&b.nodes, f);
+                }
+            }
+            Node::Match(m) => {
+                walk_nodes(&m.scrutinee_nodes, f);
+                for arm in &m.arms {
+                    walk_nodes(&arm.guard, f);
+                    walk_nodes(&arm.body.nodes, f);
+                }
+            }
+            Node::Loop(l) => {
+                walk_nodes(&l.header, f);
+                walk_nodes(&l.body.nodes, f);
+            }
+            Node::Block(b) => walk_nodes(&b.nodes, f),
+            Node::Call(_)
+            | Node::Macro(_)
+            | Node::Await(_)
+            | Node::Closure(_)
+            | Node::Jump(_)
+            | Node::PathRef(_) => {}
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Name resolution inside one file: `use` trees, aliases, local items, `crate`/`self`/`super`,
+//! the prelude, and glob imports of known APIs.
+//!
+//! Paths become canonical strings: `use std::thread::sleep as nap;` makes `nap` resolve to
+//! `std::thread::sleep`; `core::`/`alloc::` are folded into `std::`. A name nothing defines stays
+//! as written, which matches no vocabulary entry: unresolved means unknown, never guessed.
+
+use std::collections::HashMap;
+
+use crate::vocab::Vocab;
+
+/// Names visible in one module or block.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    /// `use` bindings: local name -> canonical path.
+    pub imports: HashMap<String, String>,
+    /// Prefixes of glob imports (`std::thread` for `use std::thread::*`).
+    pub globs: Vec<String>,
+    /// Items defined here: name -> canonical path.
+    pub items: HashMap<String, String>,
+}
+
+/// Canonical names of prelude items and std macros that rules care about.
+const PRELUDE: &[(&str, &str)] = &[
+    ("Box", "std::boxed::Box"),
+    ("Vec", "std::vec::Vec"),
+    ("String", "std::string::String"),
+    ("ToString", "std::string::ToString"),
+    ("drop", "std::mem::drop"),
+    ("Option", "std::option::Option"),
+    ("Result", "std::result::Result"),
+];
+
+/// Folds `core::x` and `alloc::x` into `std::x`, strips a leading `::`.
+pub fn normalize(path: &str) -> String {
+    let path = path.strip_prefix("::").unwrap_or(path);
+    for prefix in ["core::", "alloc::"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            return format!("std::{rest}");
+        }
+    }
+    path.to_string()
+}
+
+/// The resolution context while lowering: a stack of scopes plus the current module and impl.
+#[derive(Debug)]
+pub struct Resolver {
+    scopes: Vec<Scope>,
+    /// Canonical path of the current module (`crate`, `crate::net`).
+    pub module: String,
+    /// Canonical path of the current impl's self type.
+    pub self_ty: Option<String>,
+    /// Crates imported with `#[macro_use] extern crate x;`: their macros resolve by bare name.
+    pub macro_use: Vec<String>,
+}
+
+impl Resolver {
+    pub fn new(module: String) -> Resolver {
+        Resolver {
+            scopes: vec![Scope::default()],
+            module,
+            self_ty: None,
+            macro_use: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, scope: Scope) {
+        self.scopes.push(scope);
+    }
+
+    pub fn pop(&mut self) -> Option<Scope> {
+        if self.scopes.len() > 1 {
+            self.scopes.pop()
+        } else {
+            None
+        }
+    }
+
+    pub fn top_mut(&mut self) -> &mut Scope {
+        self.scopes.last_mut().expect("resolver always has a scope")
+    }
+
+    fn lookup(&self, name: &str) -> Option<&String> {
+        for scope in self.scopes.iter().rev() {
+            if let Some(path) = scope.imports.get(name) {
+                return Some(path);
+            }
+            if let Some(path) = scope.items.get(name) {
+                return Some(path);
+            }
+        }
+        None
+    }
+
+    fn parent_module(module: &str) -> String {
+        match module.rsplit_once("::") {
+            Some((parent, _)) => parent.to_string(),
+            None => module.to_string(),
+        }
+    }
+
+    /// Canonical path for `segments` (`leading_colon` for `::x::y`).
+    pub fn resolve(&self, segments: &[&str], leading_colon: bool, vocab: &Vocab) -> String {
+        let Some((first, rest)) = segments.split_first() else {
+            return String::new();
+        };
+        let join = |head: &str, rest: &[&str]| {
+            let mut out = String::with_capacity(head.len() + rest.len() * 12);
+            out.push_str(head);
+            for seg in rest {
+                out.push_str("::");
+                out.push_str(seg);
+            }
+            out
+        };
+        if leading_colon {
+            return normalize(&join(first, rest));
+        }
+        match *first {
+            "crate" => return join("crate", rest),
+            "self" => return join(&self.module, rest),
+            "Self" => {
+                if let Some(ty) = &self.self_ty {
+                    return join(ty, rest);
+                }
+                return join("Self", rest);
+            }
+            "super" => {
+                let mut module = Self::parent_module(&self.module);
+                let mut rest = rest;
+                while let Some((&"super", tail)) = rest.split_first() {
+                    module = Self::parent_module(&module);
+                    rest = tail;
+                }
+                return join(&module, rest);
+            }
+            _ => {}
+        }
+        if let Some(path) = self.lookup(first) {
+            return normalize(&join(path, rest));
+        }
+        if rest.is_empty() {
+            // A bare name: try glob imports of known APIs, then the prelude.
+            for scope in self.scopes.iter().rev() {
+                for glob in &scope.globs {
+                    let candidate = format!("{glob}::{first}");
+                    if vocab.knows(&candidate) {
+                        return candidate;
+                    }
+                }
+            }
+        }
+        if let Some((_, path)) = PRELUDE.iter().find(|(name, _)| name == first) {
+            return join(path, rest);
+        }
+        normalize(&join(first, rest))
+    }
+
+    /// Canonical path of a macro invoked as `segments!`.
+    pub fn resolve_macro(&self, segments: &[&str], leading_colon: bool, vocab: &Vocab) -> String {
+        if segments.len() == 1 && !leading_colon && self.lookup(segments[0]).is_none() {
+            let name = segments[0];
+            for krate in &self.macro_use {
+                let candidate = format!("{krate}::{name}");
+                if vocab.knows(&candidate) {
+                    return candidate;
+                }
+            }
+            let resolved = self.resolve(segments, false, vocab);
+            if resolved == name {
+                // Unimported bare macros are std's (println!, vec!, format!) or local.
+                return format!("std::{name}");
+            }
+            return resolved;
+        }
+        self.resolve(segments, leading_colon, vocab)
+    }
+}

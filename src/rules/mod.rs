@@ -1,0 +1,142 @@
+//! The rule registry: metadata and documentation of every rule, and the list of rule passes.
+//!
+//! A rule is one file under `src/rules/`: a `declare_rule!` with its docs (the four sections
+//! `### What it does`, `### Why is this bad?`, `### Example`, `### Use instead`) and a `check`
+//! function that queries the fact model. Rules never see `syn` and never do I/O.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::ir::FileModel;
+use crate::model::Model;
+use crate::vocab::Vocab;
+
+pub mod blocking_call_in_async;
+pub mod util;
+
+/// Where rule documentation is published (the repository's docs/rules directory).
+pub const DOCS_BASE: &str = "https://github.com/forklint/forklint/blob/main/docs/rules";
+
+/// Static description of a rule.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub default_severity: Severity,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    /// Markdown documentation with the four sections.
+    pub docs: &'static str,
+}
+
+impl RuleMeta {
+    pub fn url(&self) -> String {
+        format!("{DOCS_BASE}/{}-{}.md", self.code, self.name)
+    }
+
+    /// A documentation section's body (`What it does`, `Why is this bad?`, `Example`, `Use instead`).
+    pub fn section(&self, title: &str) -> Option<&'static str> {
+        let marker = format!("### {title}");
+        let start = self.docs.find(&marker)? + marker.len();
+        let rest = &self.docs[start..];
+        let end = rest.find("\n### ").unwrap_or(rest.len());
+        Some(rest[..end].trim())
+    }
+}
+
+/// Declares a rule's metadata; the doc comments become its documentation.
+#[macro_export]
+macro_rules! declare_rule {
+    ($(#[doc = $doc:expr])* $vis:vis static $ident:ident = $code:literal, $name:literal, $severity:ident, $summary:literal;) => {
+        $vis static $ident: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            code: $code,
+            name: $name,
+            default_severity: $crate::diagnostic::Severity::$severity,
+            summary: $summary,
+            docs: concat!($($doc, "\n",)*),
+        };
+    };
+}
+
+/// What a rule pass sees: the whole model (for cross-file facts), the vocabulary, one file.
+pub struct RuleContext<'a> {
+    pub model: &'a Model,
+    pub vocab: &'a Vocab,
+    pub file: &'a FileModel,
+}
+
+pub type CheckFn = fn(&RuleContext<'_>, &mut Vec<Diagnostic>);
+
+pub struct Rule {
+    pub meta: &'static RuleMeta,
+    /// `None` for rules the engine itself reports (FL000, FL100).
+    pub check: Option<CheckFn>,
+}
+
+declare_rule! {
+    /// ### What it does
+    /// Reports a file that does not parse as Rust.
+    ///
+    /// ### Why is this bad?
+    /// forklint cannot check what it cannot parse: hazards in this file go unreported. The other
+    /// files are still checked. syn parses the 2021 and 2024 editions; some 2015-edition code
+    /// (bare trait objects such as `Box<Fn(u8) + Send>`) is valid for rustc but not for syn.
+    ///
+    /// ### Example
+    /// ```rust
+    /// fn main() {
+    ///     let x = ;
+    /// }
+    /// ```
+    ///
+    /// ### Use instead
+    /// ```rust
+    /// fn main() {
+    ///     let x = 1;
+    /// }
+    /// ```
+    pub static SYNTAX_ERROR = "FL000", "syntax-error", Error, "the file does not parse";
+}
+
+declare_rule! {
+    /// ### What it does
+    /// Reports a `// forklint: allow(..)` directive that suppressed nothing.
+    ///
+    /// ### Why is this bad?
+    /// A stale suppression hides nothing today but will silently hide a real finding tomorrow,
+    /// and it misleads readers about where the hazards are.
+    ///
+    /// ### Example
+    /// ```rust
+    /// // forklint: allow(FL003) nothing blocks here any more
+    /// async fn tick() {}
+    /// ```
+    ///
+    /// ### Use instead
+    /// ```rust
+    /// async fn tick() {}
+    /// ```
+    pub static UNUSED_SUPPRESSION = "FL100", "unused-suppression", Warning, "a suppression directive suppressed nothing";
+}
+
+/// Every rule, in code order.
+pub static RULES: &[Rule] = &[
+    Rule {
+        meta: &SYNTAX_ERROR,
+        check: None,
+    },
+    Rule {
+        meta: &blocking_call_in_async::RULE,
+        check: Some(blocking_call_in_async::check),
+    },
+    Rule {
+        meta: &UNUSED_SUPPRESSION,
+        check: None,
+    },
+];
+
+/// Finds a rule by code (`FL003`, case-insensitive) or name (`blocking-call-in-async`).
+pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
+    RULES
+        .iter()
+        .map(|r| r.meta)
+        .find(|m| m.code.eq_ignore_ascii_case(code_or_name) || m.name == code_or_name)
+}

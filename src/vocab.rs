@@ -1,0 +1,356 @@
+//! The API vocabulary: what forklint knows about other crates' functions, as data.
+//!
+//! Knowledge lives in `rules/*.toml` (embedded at build time) and in the user's `[vocab]` config,
+//! never in `match` arms in the rules. An entry names a function path (`std::thread::sleep`, or a
+//! one-segment wildcard `std::fs::*`), a macro path, or method names plus the receiver origins they
+//! apply to (a type, a constructor path, `prefix::*`, or `*` for any receiver when the name alone is
+//! unambiguous). Rules ask `vocab.call(Category::Blocking, &call)` and get the matching entry.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::model::ir::{Callee, Origin};
+
+/// The embedded vocabulary files, in a fixed order.
+pub const BUILTIN_FILES: &[(&str, &str)] = &[
+    ("rules/fork.toml", include_str!("../rules/fork.toml")),
+    ("rules/threads.toml", include_str!("../rules/threads.toml")),
+    ("rules/async.toml", include_str!("../rules/async.toml")),
+    (
+        "rules/blocking.toml",
+        include_str!("../rules/blocking.toml"),
+    ),
+    ("rules/locks.toml", include_str!("../rules/locks.toml")),
+    (
+        "rules/signal_safety.toml",
+        include_str!("../rules/signal_safety.toml"),
+    ),
+];
+
+macro_rules! categories {
+    ($($variant:ident => $name:literal: $doc:literal,)*) => {
+        /// A set of API entries that one question of the rules is about.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Category { $(#[doc = $doc] $variant,)* }
+
+        impl Category {
+            pub const ALL: &'static [Category] = &[$(Category::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Category::$variant => $name,)* }
+            }
+
+            pub fn from_name(name: &str) -> Option<Category> {
+                match name { $($name => Some(Category::$variant),)* _ => None }
+            }
+
+            pub fn doc(self) -> &'static str {
+                match self { $(Category::$variant => $doc,)* }
+            }
+        }
+    };
+}
+
+categories! {
+    Fork => "fork": "calls that fork the process (`kind` = fork, vfork, daemon, clone)",
+    ForkChild => "fork-child": "patterns and predicates that select the child of a fork result",
+    ForkParent => "fork-parent": "patterns and predicates that select the parent of a fork result",
+    PreExec => "pre-exec": "methods whose closure argument runs in the child between fork and exec",
+    Exec => "exec": "calls that end a child properly (exec family, `_exit`, `abort`); `clean = false` when they allocate",
+    ProcessExit => "process-exit": "exits that run atexit handlers and flush inherited buffers",
+    ThreadStart => "thread-start": "calls that start an OS thread or a pool that outlives the call",
+    ThreadJoin => "thread-join": "calls that wait for a thread started earlier",
+    Scoped => "scoped": "scoped thread APIs: threads joined when the scope ends (`param` = scope type)",
+    Runtime => "runtime": "calls that create an async runtime",
+    ContextExit => "context-exit": "calls whose closure argument runs on a blocking-capable thread",
+    GreenSpawn => "green-spawn": "calls whose closure argument runs as a green task (may coroutines)",
+    AsyncSpawn => "async-spawn": "calls that hand a future to an executor",
+    Yield => "yield": "yield points for cooperative scheduling",
+    Spin => "spin": "non-blocking polls that make a loop spin until something changes",
+    Blocking => "blocking": "calls that block the current thread",
+    Lock => "lock": "operations that take a lock (explicitly or inside the standard library)",
+    AsSafe => "as-safe": "async-signal-safe operations, allowed in a fork child",
+    Alloc => "alloc": "operations that allocate on the heap",
+    Panics => "panics": "operations that may panic (unwinding allocates and takes locks)",
+    NotAsSafe => "not-as-safe": "other operations that are not async-signal-safe",
+}
+
+/// One vocabulary entry, as written in `rules/*.toml` or the user's `[vocab]` table.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Entry {
+    /// A function path; a final `*` matches exactly one more segment.
+    pub path: Option<String>,
+    /// A macro path, without the `!`.
+    #[serde(rename = "macro")]
+    pub macro_path: Option<String>,
+    /// Method names this entry applies to.
+    pub methods: Option<Vec<String>>,
+    /// Receiver origins for `methods`: type paths, constructor paths, `prefix::*`, or `*`.
+    pub receivers: Option<Vec<String>>,
+    /// For calls like `libc::syscall(SYS_fork)`: the first argument must be one of these paths.
+    pub first_arg: Option<Vec<String>>,
+    /// A sub-kind (fork: fork, vfork, daemon, clone; exec: exec, exit, abort).
+    pub kind: Option<String>,
+    /// The help line shown with findings about this API.
+    pub help: Option<String>,
+    /// A path that replaces this one in a machine-applicable fix.
+    pub replacement: Option<String>,
+    /// For scoped APIs: the origin given to the closure's parameter.
+    pub param: Option<String>,
+    /// For exec entries: `false` when the call allocates (nix's exec wrappers).
+    pub clean: Option<bool>,
+    /// Free-form note, shown with findings.
+    pub note: Option<String>,
+}
+
+impl Entry {
+    fn shape_error(&self) -> Option<&'static str> {
+        let forms = [
+            self.path.is_some(),
+            self.macro_path.is_some(),
+            self.methods.is_some(),
+        ];
+        match forms.iter().filter(|f| **f).count() {
+            0 => Some("an entry needs one of `path`, `macro` or `methods`"),
+            1 if self.methods.is_some() && self.receivers.is_none() => Some(
+                "a `methods` entry needs `receivers` (use `[\"*\"]` only for unambiguous names)",
+            ),
+            1 if self.receivers.is_some() && self.methods.is_none() => {
+                Some("`receivers` only goes with `methods`")
+            }
+            1 => None,
+            _ => Some("an entry has exactly one of `path`, `macro` or `methods`"),
+        }
+    }
+}
+
+/// A vocabulary error: which source, which category, what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VocabError {
+    pub source: String,
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for VocabError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: `{}`: {}", self.source, self.key, self.message)
+    }
+}
+
+/// Raw shape of a vocabulary file: category name -> entries.
+pub type RawVocab = BTreeMap<String, Vec<Entry>>;
+
+#[derive(Default, Debug)]
+struct CategoryIndex {
+    paths: HashMap<String, Vec<usize>>,
+    wildcards: Vec<(String, usize)>,
+    macros: HashMap<String, Vec<usize>>,
+    methods: HashMap<String, Vec<usize>>,
+}
+
+/// The compiled vocabulary: every category indexed for O(1) lookups.
+#[derive(Debug)]
+pub struct Vocab {
+    entries: Vec<Entry>,
+    index: HashMap<Category, CategoryIndex>,
+    /// Every exact path and macro known to any category, for glob-import resolution.
+    known_paths: HashMap<String, ()>,
+}
+
+impl Vocab {
+    /// The built-in vocabulary. The embedded files are validated by a test, so this cannot fail
+    /// at run time unless that test is failing too.
+    pub fn builtin() -> Vocab {
+        Vocab::with_extensions(&[]).expect("embedded rules/*.toml are valid (see tests)")
+    }
+
+    /// The built-in vocabulary plus extensions from configuration.
+    pub fn with_extensions(extra: &[(String, RawVocab)]) -> Result<Vocab, Vec<VocabError>> {
+        let mut raws = Vec::new();
+        let mut errors = Vec::new();
+        for (name, text) in BUILTIN_FILES {
+            match toml::from_str::<RawVocab>(text) {
+                Ok(raw) => raws.push((name.to_string(), raw)),
+                Err(err) => errors.push(VocabError {
+                    source: name.to_string(),
+                    key: String::new(),
+                    message: err.message().to_string(),
+                }),
+            }
+        }
+        raws.extend(extra.iter().cloned());
+        let mut vocab = Vocab {
+            entries: Vec::new(),
+            index: HashMap::new(),
+            known_paths: HashMap::new(),
+        };
+        for (source, raw) in raws {
+            for (key, entries) in raw {
+                let Some(category) = Category::from_name(&key) else {
+                    errors.push(VocabError {
+                        source: source.clone(),
+                        key: key.clone(),
+                        message: format!(
+                            "unknown vocabulary category (expected one of {})",
+                            Category::ALL
+                                .iter()
+                                .map(|c| format!("`{}`", c.name()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    });
+                    continue;
+                };
+                for entry in entries {
+                    if let Some(message) = entry.shape_error() {
+                        errors.push(VocabError {
+                            source: source.clone(),
+                            key: key.clone(),
+                            message: message.to_string(),
+                        });
+                        continue;
+                    }
+                    vocab.insert(category, entry);
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(vocab)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn insert(&mut self, category: Category, entry: Entry) {
+        let id = self.entries.len();
+        let index = self.index.entry(category).or_default();
+        if let Some(path) = &entry.path {
+            if let Some(prefix) = path.strip_suffix("::*") {
+                index.wildcards.push((prefix.to_string(), id));
+            } else {
+                index.paths.entry(path.clone()).or_default().push(id);
+                self.known_paths.insert(path.clone(), ());
+            }
+        }
+        if let Some(path) = &entry.macro_path {
+            index.macros.entry(path.clone()).or_default().push(id);
+            self.known_paths.insert(path.clone(), ());
+        }
+        for method in entry.methods.iter().flatten() {
+            index.methods.entry(method.clone()).or_default().push(id);
+        }
+        self.entries.push(entry);
+    }
+
+    /// The entry of `category` that a function path matches.
+    pub fn path(&self, category: Category, path: &str) -> Option<&Entry> {
+        let index = self.index.get(&category)?;
+        if let Some(ids) = index.paths.get(path) {
+            return ids.first().map(|id| &self.entries[*id]);
+        }
+        let (prefix, last) = path.rsplit_once("::")?;
+        if last.is_empty() {
+            return None;
+        }
+        index
+            .wildcards
+            .iter()
+            .find(|(p, _)| p == prefix)
+            .map(|(_, id)| &self.entries[*id])
+    }
+
+    /// The entry of `category` that a macro path matches.
+    pub fn macro_call(&self, category: Category, path: &str) -> Option<&Entry> {
+        let index = self.index.get(&category)?;
+        index.macros.get(path)?.first().map(|id| &self.entries[*id])
+    }
+
+    /// The entry of `category` that a method call matches, given what is known of its receiver.
+    pub fn method(
+        &self,
+        category: Category,
+        name: &str,
+        origin: Option<&Origin>,
+    ) -> Option<&Entry> {
+        let index = self.index.get(&category)?;
+        let ids = index.methods.get(name)?;
+        ids.iter().map(|id| &self.entries[*id]).find(|entry| {
+            entry
+                .receivers
+                .iter()
+                .flatten()
+                .any(|hint| receiver_matches(hint, origin))
+        })
+    }
+
+    /// The entry of `category` that a call matches (path or method).
+    pub fn call(&self, category: Category, callee: &Callee) -> Option<&Entry> {
+        match callee {
+            Callee::Path(path) => self.path(category, path),
+            Callee::Method { name, receiver } => {
+                self.method(category, name, receiver.origin.as_ref())
+            }
+            Callee::Unknown => None,
+        }
+    }
+
+    /// Whether any category names this exact path (used to resolve glob imports).
+    pub fn knows(&self, path: &str) -> bool {
+        self.known_paths.contains_key(path)
+            || self.index.values().any(|index| {
+                path.rsplit_once("::")
+                    .is_some_and(|(prefix, _)| index.wildcards.iter().any(|(p, _)| p == prefix))
+            })
+    }
+
+    /// Every entry of a category, for documentation and tests.
+    pub fn entries(&self, category: Category) -> Vec<&Entry> {
+        let Some(index) = self.index.get(&category) else {
+            return Vec::new();
+        };
+        let mut ids: Vec<usize> = index
+            .paths
+            .values()
+            .chain(index.macros.values())
+            .chain(index.methods.values())
+            .flatten()
+            .copied()
+            .chain(index.wildcards.iter().map(|(_, id)| *id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter().map(|id| &self.entries[id]).collect()
+    }
+}
+
+/// Whether a receiver hint from the vocabulary matches what lowering knows of a receiver.
+///
+/// `*` matches anything (even an unknown receiver); `prefix::*` matches an origin under `prefix`;
+/// a path matches an origin with that base, and a constructor origin `Type::new` matches the hint
+/// `Type` (constructors are how most receivers are known).
+pub fn receiver_matches(hint: &str, origin: Option<&Origin>) -> bool {
+    if hint == "*" {
+        return true;
+    }
+    let Some(origin) = origin else {
+        return false;
+    };
+    let base = origin.base.as_str();
+    if let Some(prefix) = hint.strip_suffix("::*") {
+        return base.len() > prefix.len()
+            && base.starts_with(prefix)
+            && base[prefix.len()..].starts_with("::");
+    }
+    if base == hint {
+        return true;
+    }
+    origin.ctor
+        && base.len() > hint.len() + 2
+        && base.starts_with(hint)
+        && base[hint.len()..].starts_with("::")
+        && !base[hint.len() + 2..].contains("::")
+}

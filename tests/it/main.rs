@@ -1,0 +1,6 @@
+//! The integration test binary: fixtures harness, CLI tests, meta tests.
+
+mod cli;
+mod fixtures;
+mod meta;
+mod support;

@@ -1,0 +1,208 @@
+//! Meta tests: the registry, rule docs, vocabulary, module headers and layering invariants.
+
+use forklint::rules::RULES;
+use forklint::vocab::{Vocab, BUILTIN_FILES};
+
+use crate::support::{files_with_ext, repo_root};
+
+#[test]
+fn vocabulary_files_are_valid() {
+    if let Err(errors) = Vocab::with_extensions(&[]) {
+        panic!("invalid vocabulary: {errors:#?}");
+    }
+    assert_eq!(
+        BUILTIN_FILES.len(),
+        files_with_ext(&repo_root().join("rules"), "toml").len()
+    );
+}
+
+#[test]
+fn rule_codes_and_names_are_unique_and_well_formed() {
+    let mut codes: Vec<&str> = RULES.iter().map(|r| r.meta.code).collect();
+    let mut sorted = codes.clone();
+    sorted.sort();
+    assert_eq!(codes, sorted, "registry is in code order");
+    codes.dedup();
+    assert_eq!(codes.len(), RULES.len());
+    for rule in RULES {
+        let m = rule.meta;
+        assert!(m.code.len() == 5 && m.code.starts_with("FL"), "{}", m.code);
+        assert!(
+            m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            "{}",
+            m.name
+        );
+        assert!(
+            !m.summary.ends_with('.'),
+            "{}: summary has a trailing period",
+            m.code
+        );
+    }
+}
+
+#[test]
+fn every_rule_has_the_four_doc_sections() {
+    for rule in RULES {
+        for section in ["What it does", "Why is this bad?", "Example", "Use instead"] {
+            let body = rule.meta.section(section);
+            assert!(
+                body.is_some_and(|b| !b.is_empty()),
+                "{} lacks `### {section}`",
+                rule.meta.code
+            );
+        }
+    }
+}
+
+fn code_block(section: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in section.lines() {
+        let t = line.trim_start();
+        if t.starts_with("```") {
+            inside = !inside;
+            continue;
+        }
+        if inside {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn doc_examples_fire_and_alternatives_are_clean() {
+    for rule in RULES {
+        let m = rule.meta;
+        if m.code == "FL100" {
+            continue; // needs the suppression machinery; covered by its fixtures
+        }
+        let example = code_block(m.section("Example").unwrap_or_default());
+        let report = forklint::check_source("example.rs", &example);
+        assert!(
+            report.diagnostics.iter().any(|d| d.rule.code == m.code),
+            "{}: the docs' Example does not fire:\n{example}",
+            m.code
+        );
+        let fixed = code_block(m.section("Use instead").unwrap_or_default());
+        let report = forklint::check_source("fixed.rs", &fixed);
+        let codes: Vec<_> = report.diagnostics.iter().map(|d| d.rule.code).collect();
+        assert!(
+            codes.is_empty(),
+            "{}: the docs' `Use instead` is not clean: {codes:?}\n{fixed}",
+            m.code
+        );
+    }
+}
+
+#[test]
+fn every_rule_has_firing_and_clean_fixtures() {
+    let fixtures = repo_root().join("fixtures");
+    for rule in RULES {
+        let m = rule.meta;
+        let dir = fixtures.join(format!("{}-{}", m.code, m.name));
+        let files = files_with_ext(&dir, "rs");
+        let texts: Vec<String> = files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect();
+        assert!(
+            texts.iter().any(|t| t.contains(&format!("//~ {}", m.code))
+                || t.contains(&format!("//~^ {}", m.code))
+                || t.contains(&format!("//~| {}", m.code))),
+            "{}: no firing fixture in {}",
+            m.code,
+            dir.display()
+        );
+        assert!(
+            texts.iter().any(|t| t.contains("//@ expect: clean")),
+            "{}: no `//@ expect: clean` fixture in {}",
+            m.code,
+            dir.display()
+        );
+    }
+}
+
+#[test]
+fn every_module_starts_with_a_doc_header() {
+    for file in files_with_ext(&repo_root().join("src"), "rs") {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.starts_with("//!"),
+            "{} lacks a `//!` header",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn syn_is_used_only_by_parse_and_lower() {
+    for file in files_with_ext(&repo_root().join("src"), "rs") {
+        let rel = file
+            .strip_prefix(repo_root())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel == "src/parse.rs" || rel == "src/model/lower.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !text.contains("syn::") && !text.contains("use syn"),
+            "{rel} uses syn"
+        );
+    }
+}
+
+#[test]
+fn rules_and_model_do_no_io() {
+    for dir in ["src/rules", "src/model"] {
+        for file in files_with_ext(&repo_root().join(dir), "rs") {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let code: String = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            for needle in [
+                "std::fs",
+                "std::io::",
+                "File::open",
+                "println!(",
+                "eprintln!(",
+            ] {
+                assert!(!code.contains(needle), "{} uses {needle}", file.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn messages_are_lowercase_without_period() {
+    // Every rule's own fixtures produce messages; check them all.
+    let vocab = Vocab::builtin();
+    let options = forklint::Options {
+        cwd: repo_root(),
+        threads: 1,
+        ..forklint::Options::default()
+    };
+    let report =
+        forklint::engine::check_paths(&[repo_root().join("fixtures")], &options, &vocab).unwrap();
+    for d in &report.diagnostics {
+        let first = d.message.chars().next().unwrap_or('a');
+        assert!(
+            !first.is_uppercase(),
+            "message starts uppercase: {}",
+            d.message
+        );
+        assert!(
+            !d.message.ends_with('.'),
+            "message ends with a period: {}",
+            d.message
+        );
+        if let Some(help) = &d.help {
+            assert!(!help.ends_with('.'), "help ends with a period: {help}");
+        }
+    }
+}
