@@ -13,10 +13,11 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::crates;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Found, Selection};
 use crate::model::ir::FileModel;
-use crate::model::{Model, Package};
+use crate::model::Model;
 use crate::parse::{self, ParseFailure};
 use crate::rules::{self, RuleContext, RuleMeta};
 use crate::source::{FileId, SourceFile};
@@ -102,6 +103,8 @@ pub struct Report {
     pub suppressed_by_code: HashMap<&'static str, usize>,
     pub duration_ms: u128,
     pub root: PathBuf,
+    /// How many calls resolved to crate-local functions (for `-v` and the crate-wide report).
+    pub call_stats: crate::model::summary::CallStats,
 }
 
 impl Report {
@@ -227,6 +230,8 @@ pub struct Input {
     pub path: PathBuf,
     pub display: String,
     pub text: Option<String>,
+    /// Findings in this file are reported (false for crate context files).
+    pub report: bool,
 }
 
 /// Runs forklint on `paths`.
@@ -239,6 +244,7 @@ pub fn check_paths(paths: &[PathBuf], options: &Options, vocab: &Vocab) -> Resul
             display: display_path(&path, &options.cwd),
             path,
             text: None,
+            report: true,
         })
         .collect();
     let mut report = run(inputs, options, vocab);
@@ -261,6 +267,7 @@ pub fn check_sources(sources: Vec<(String, String)>, options: &Options, vocab: &
             path: PathBuf::from(&name),
             display: name,
             text: Some(text),
+            report: true,
         })
         .collect();
     run(inputs, options, vocab)
@@ -287,45 +294,24 @@ fn run(inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
     pool.install(|| run_in_pool(inputs, options, vocab))
 }
 
-fn run_in_pool(inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
-    // Packages: group files by their nearest Cargo.toml (cached per directory).
-    let mut package_index: HashMap<Option<PathBuf>, usize> = HashMap::new();
-    let mut packages: Vec<Package> = Vec::new();
-    let mut dir_cache: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
-    let mut modules = Vec::with_capacity(inputs.len());
-    let mut package_of = Vec::with_capacity(inputs.len());
-    for (id, input) in inputs.iter().enumerate() {
-        let dir = input
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let root = dir_cache
-            .entry(dir.clone())
-            .or_insert_with(|| {
-                if input.text.is_some() {
-                    None
-                } else {
-                    discover::package_root(&dir)
-                }
-            })
-            .clone();
-        modules.push(discover::module_path(root.as_deref(), &input.path));
-        let index = *package_index.entry(root.clone()).or_insert_with(|| {
-            let uses_tokio = root.as_ref().is_some_and(|r| {
-                std::fs::read_to_string(r.join("Cargo.toml")).is_ok_and(|t| t.contains("tokio"))
-            });
-            packages.push(Package {
-                name: None,
-                root: root.clone().unwrap_or(dir),
-                uses_tokio,
-                files: Vec::new(),
-            });
-            packages.len() - 1
+fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
+    // Packages, and the other files of each package as context for crate-wide analysis.
+    let listed: Vec<(PathBuf, bool)> = inputs
+        .iter()
+        .map(|i| (i.path.clone(), i.text.is_none()))
+        .collect();
+    let plan = crates::plan(&listed, options.selection.respect_gitignore);
+    for path in &plan.context {
+        inputs.push(Input {
+            display: display_path(path, &options.cwd),
+            path: path.clone(),
+            text: None,
+            report: false,
         });
-        packages[index].files.push(id as FileId);
-        package_of.push(index);
     }
+    let paths: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+    let reported: Vec<bool> = inputs.iter().map(|i| i.report).collect();
+    let modules = plan.modules;
 
     // Read, parse and lower every file in parallel.
     let results: Vec<(Option<SourceFile>, FileOutcome)> = inputs
@@ -360,32 +346,56 @@ fn run_in_pool(inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
     };
     let mut model = Model {
         files: Vec::with_capacity(results.len()),
-        packages,
-        package_of,
+        packages: plan.packages,
+        package_of: plan.package_of,
+        reported: reported.clone(),
+        ..Model::default()
     };
     let mut diagnostics = Vec::new();
-    for (source, outcome) in results {
+    for (id, (source, outcome)) in results.into_iter().enumerate() {
         let source = source.expect("every input yields a source entry");
+        let reported = reported[id];
         match outcome {
             FileOutcome::Lowered(file) => {
-                report.files_checked += 1;
+                report.files_checked += usize::from(reported);
                 model.files.push(Some(*file));
             }
             FileOutcome::Syntax(diag) => {
-                report.files_checked += 1;
-                diagnostics.push(diag);
+                report.files_checked += usize::from(reported);
+                if reported {
+                    diagnostics.push(diag);
+                }
                 model.files.push(None);
             }
             FileOutcome::Error(message) => {
-                report.errors.push(ToolError {
-                    path: source.display.clone(),
-                    message,
-                });
+                if reported {
+                    report.errors.push(ToolError {
+                        path: source.display.clone(),
+                        message,
+                    });
+                }
                 model.files.push(None);
             }
         }
         report.sources.push(source);
     }
+
+    // Crates and module trees; files lowered under a wrong module path are lowered again.
+    let relower = crates::assign(&mut model, &paths);
+    let redone: Vec<(FileId, FileOutcome)> = relower
+        .into_par_iter()
+        .map(|(id, module)| {
+            let text = report.sources[id as usize].text.clone();
+            (id, analyse(id, &text, &module, vocab))
+        })
+        .collect();
+    for (id, outcome) in redone {
+        if let FileOutcome::Lowered(file) = outcome {
+            model.files[id as usize] = Some(*file);
+        }
+    }
+    model.index_functions();
+    report.call_stats = crate::model::summary::compute(&mut model, vocab);
 
     // Rules, per file, in parallel.
     let enabled: Vec<&rules::Rule> = rules::RULES
@@ -395,8 +405,9 @@ fn run_in_pool(inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
     let per_file: Vec<Result<Vec<Diagnostic>, String>> = model
         .files
         .par_iter()
-        .map(|file| {
-            let Some(file) = file else {
+        .enumerate()
+        .map(|(id, file)| {
+            let Some(file) = file.as_ref().filter(|_| reported[id]) else {
                 return Ok(Vec::new());
             };
             catch_unwind(AssertUnwindSafe(|| {
@@ -431,7 +442,7 @@ fn run_in_pool(inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
         diagnostics.retain(|d| d.rule.code != rules::SYNTAX_ERROR.code);
     }
 
-    apply_suppressions_and_levels(&mut report, diagnostics, options);
+    apply_suppressions_and_levels(&mut report, diagnostics, options, &reported);
     report
 }
 
@@ -463,10 +474,14 @@ fn apply_suppressions_and_levels(
     report: &mut Report,
     diagnostics: Vec<Diagnostic>,
     options: &Options,
+    reported: &[bool],
 ) {
     // Directives per file that has any finding or any directive.
     let mut directives: HashMap<FileId, Vec<(suppress::Directive, bool)>> = HashMap::new();
     for (id, source) in report.sources.iter().enumerate() {
+        if !reported.get(id).copied().unwrap_or(true) {
+            continue;
+        }
         let (found, errors) = suppress::scan(source);
         for err in errors {
             let pos = source.position(err.range.start);

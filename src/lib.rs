@@ -8,6 +8,7 @@
 //! - [`engine`]: the pipeline; [`render`]: output formats; [`cli`]: the command line.
 
 pub mod cli;
+pub mod crates;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;

@@ -24,6 +24,19 @@ pub struct FileModel {
     pub mod_decls: Vec<ModDecl>,
     /// Whether the file starts with `#![cfg(test)]` or similar, making it test-only.
     pub test_only: bool,
+    /// Each module of the file (the file's own, then inline ones) with its imports, for
+    /// resolving re-exports across files.
+    pub modules: Vec<ModuleScope>,
+}
+
+/// A module's `use` imports: what `crate::m::name` can mean when `name` is not defined in `m`.
+#[derive(Clone, Debug, Default)]
+pub struct ModuleScope {
+    pub path: String,
+    /// Local name -> canonical target.
+    pub imports: Vec<(String, String)>,
+    /// Glob import prefixes.
+    pub globs: Vec<String>,
 }
 
 impl FileModel {

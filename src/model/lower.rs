@@ -92,7 +92,7 @@ pub fn lower_file(file: &syn::File, file_id: FileId, module: &str, vocab: &Vocab
     lowerer.cfg_test = lowerer.model.test_only;
     // Pass 1: names of every module, struct fields and static types, so that pass 2 can resolve
     // receivers declared anywhere in the file.
-    let scope = lowerer.module_scope(&file.items, module);
+    let scope = lowerer.module_scope(&file.items, module, true);
     lowerer.resolver.push(scope);
     lowerer.collect_types(&file.items);
     lowerer.items(&file.items);
@@ -196,7 +196,7 @@ impl<'v> Lowerer<'v> {
     // ---------------------------------------------------------------- scopes and resolution
 
     /// Builds the scope of a module (or block) from its items: their names and `use` imports.
-    fn module_scope(&mut self, items: &[Item], module: &str) -> Scope {
+    fn module_scope(&mut self, items: &[Item], module: &str, record: bool) -> Scope {
         let mut scope = Scope::default();
         let mut raw_uses = Vec::new();
         let mut raw_globs = Vec::new();
@@ -268,6 +268,11 @@ impl<'v> Lowerer<'v> {
             resolved.push((name, path));
         }
         let mut scope = self.resolver.pop().unwrap_or_default();
+        let mut exported = ModuleScope {
+            path: module.to_string(),
+            imports: resolved.clone(),
+            globs: Vec::new(),
+        };
         for (name, path) in resolved {
             scope.imports.insert(name, path);
         }
@@ -282,7 +287,11 @@ impl<'v> Lowerer<'v> {
                 continue;
             }
             let path = self.resolver.resolve(&segs, leading, self.vocab);
+            exported.globs.push(path.clone());
             scope.globs.push(path);
+        }
+        if record {
+            self.model.modules.push(exported);
         }
         scope
     }
@@ -353,7 +362,7 @@ impl<'v> Lowerer<'v> {
                     if let Some((_, items)) = &m.content {
                         let module = format!("{}::{}", self.resolver.module, m.ident);
                         let saved = std::mem::replace(&mut self.resolver.module, module.clone());
-                        let scope = self.module_scope(items, &module);
+                        let scope = self.module_scope(items, &module, false);
                         self.resolver.push(scope);
                         self.collect_types(items);
                         self.resolver.pop();
@@ -443,7 +452,7 @@ impl<'v> Lowerer<'v> {
                             std::mem::replace(&mut self.resolver.module, module.clone());
                         let saved_test = self.cfg_test;
                         self.cfg_test |= m.attrs.iter().any(is_cfg_test);
-                        let scope = self.module_scope(items, &module);
+                        let scope = self.module_scope(items, &module, true);
                         self.resolver.push(scope);
                         self.items(items);
                         self.resolver.pop();
@@ -739,7 +748,7 @@ impl<'v> Lowerer<'v> {
         let pushed = !items.is_empty();
         if pushed {
             let module = self.resolver.module.clone();
-            let mut scope = self.module_scope(&items, &module);
+            let mut scope = self.module_scope(&items, &module, false);
             // Block-level items are not module items: keep only what the block imports or
             // defines as functions (named like module items for resolution).
             scope.items.retain(|_, _| true);

@@ -1,25 +1,52 @@
 //! The fact model: what forklint knows about the checked code, without syntax trees.
 //!
-//! `lower` turns one parsed file into a [`ir::FileModel`]; `resolve` canonicalizes paths. The
-//! [`Model`] holds every file's facts and the packages they belong to, so rules can look across
-//! files. Nothing here does I/O.
+//! `lower` turns one parsed file into a [`ir::FileModel`]; `resolve` canonicalizes paths inside
+//! a file. The [`Model`] holds every file's facts, the packages and crates they belong to, and an
+//! index of crate-local functions, so rules can follow calls across files (`callgraph`) and ask
+//! what a function does (`summary`). Nothing here does I/O.
 
+pub mod callgraph;
 pub mod ir;
 pub mod lower;
 pub mod resolve;
+pub mod summary;
 
+use std::collections::HashMap;
+
+use crate::crates::TargetKind;
 use crate::source::FileId;
 
-/// A Cargo package (or a lone file): the unit inside which calls resolve.
+/// A Cargo package (or the lone files outside any package).
 #[derive(Clone, Debug, Default)]
 pub struct Package {
     /// Package name from Cargo.toml, if any.
     pub name: Option<String>,
+    /// The lib crate's name as code spells it (`my_crate`).
+    pub lib_name: Option<String>,
     /// Directory holding the Cargo.toml (or the file's directory for a lone file).
     pub root: std::path::PathBuf,
+    /// Whether this is a real package on disk (not in-memory sources).
+    pub on_disk: bool,
     /// Whether the package depends on tokio (enables tokio-specific fixes).
     pub uses_tokio: bool,
     pub files: Vec<FileId>,
+    /// Indices into `Model::crates`.
+    pub roots: Vec<usize>,
+}
+
+/// One crate: a target root and the files its module tree reaches.
+#[derive(Clone, Debug)]
+pub struct Crate {
+    pub package: usize,
+    pub kind: TargetKind,
+    pub root_file: FileId,
+}
+
+/// Where a crate-local function lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FnRef {
+    pub file: FileId,
+    pub body: ir::BodyId,
 }
 
 /// All facts of a run.
@@ -30,10 +57,57 @@ pub struct Model {
     pub packages: Vec<Package>,
     /// `FileId` -> index into `packages`.
     pub package_of: Vec<usize>,
+    pub crates: Vec<Crate>,
+    /// `FileId` -> index into `crates`.
+    pub crate_of: Vec<usize>,
+    /// `FileId` -> whether findings in it are reported (context files are not).
+    pub reported: Vec<bool>,
+    /// (crate, canonical path) -> function body.
+    pub functions: HashMap<(usize, String), FnRef>,
+    /// Per-function summaries, filled by `summary::compute`.
+    pub summaries: HashMap<FnRef, summary::Summary>,
+    /// (crate, module path) -> where its imports are recorded.
+    pub modules: callgraph::ModuleIndex,
+    /// Package -> its lib crate.
+    pub lib_crates: HashMap<usize, usize>,
 }
 
 impl Model {
     pub fn file(&self, id: FileId) -> Option<&ir::FileModel> {
         self.files.get(id as usize)?.as_ref()
+    }
+
+    pub fn body(&self, f: FnRef) -> Option<&ir::Body> {
+        self.file(f.file)?.bodies.get(f.body as usize)
+    }
+
+    /// Builds the function index from the files' item bodies.
+    pub fn index_functions(&mut self) {
+        let mut functions = HashMap::new();
+        for (id, file) in self.files.iter().enumerate() {
+            let Some(file) = file else { continue };
+            let krate = self.crate_of.get(id).copied().unwrap_or(0);
+            for (body_id, body) in file.items() {
+                if let Some(path) = &body.path {
+                    functions.entry((krate, path.clone())).or_insert(FnRef {
+                        file: id as FileId,
+                        body: body_id,
+                    });
+                }
+            }
+        }
+        self.functions = functions;
+        self.modules = callgraph::module_index(self);
+        self.lib_crates = callgraph::lib_crates(self);
+    }
+
+    /// The summary of the crate-local function a call reaches, if any.
+    pub fn callee_summary(
+        &self,
+        file: &ir::FileModel,
+        call: &ir::Call,
+    ) -> Option<(FnRef, &summary::Summary)> {
+        let target = self.resolve_call(file, call)?;
+        Some((target, self.summaries.get(&target)?))
     }
 }

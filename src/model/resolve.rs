@@ -139,19 +139,23 @@ impl Resolver {
         if let Some(path) = self.lookup(first) {
             return normalize(&join(path, rest));
         }
-        if rest.is_empty() {
-            // A bare name: try glob imports of known APIs, then the prelude.
-            for scope in self.scopes.iter().rev() {
-                for glob in &scope.globs {
-                    let candidate = format!("{glob}::{first}");
-                    if vocab.knows(&candidate) {
-                        return candidate;
-                    }
+        // Glob imports: a known API first, then the prelude, then a crate-local glob (most often
+        // `use super::*;` in a test module), which only ever resolves to crate-local functions.
+        for scope in self.scopes.iter().rev() {
+            for glob in &scope.globs {
+                let candidate = join(&join(glob, &[first]), rest);
+                if vocab.knows(&candidate) {
+                    return candidate;
                 }
             }
         }
         if let Some((_, path)) = PRELUDE.iter().find(|(name, _)| name == first) {
             return join(path, rest);
+        }
+        for scope in self.scopes.iter().rev() {
+            if let Some(glob) = scope.globs.iter().find(|g| g.starts_with("crate")) {
+                return join(&join(glob, &[first]), rest);
+            }
         }
         normalize(&join(first, rest))
     }
@@ -160,18 +164,23 @@ impl Resolver {
     pub fn resolve_macro(&self, segments: &[&str], leading_colon: bool, vocab: &Vocab) -> String {
         if segments.len() == 1 && !leading_colon && self.lookup(segments[0]).is_none() {
             let name = segments[0];
-            for krate in &self.macro_use {
-                let candidate = format!("{krate}::{name}");
+            let from_crates = self
+                .macro_use
+                .iter()
+                .map(|krate| format!("{krate}::{name}"));
+            let from_globs = self
+                .scopes
+                .iter()
+                .rev()
+                .flat_map(|scope| scope.globs.iter())
+                .map(|glob| format!("{glob}::{name}"));
+            for candidate in from_crates.chain(from_globs) {
                 if vocab.knows(&candidate) {
                     return candidate;
                 }
             }
-            let resolved = self.resolve(segments, false, vocab);
-            if resolved == name {
-                // Unimported bare macros are std's (println!, vec!, format!) or local.
-                return format!("std::{name}");
-            }
-            return resolved;
+            // Unimported bare macros are std's (println!, vec!, format!) or local.
+            return format!("std::{name}");
         }
         self.resolve(segments, leading_colon, vocab)
     }

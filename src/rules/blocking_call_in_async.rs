@@ -2,7 +2,8 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::model::ir::{BodyKind, Context};
+use crate::model::ir::{BodyKind, Call, Context};
+use crate::model::summary::Fact;
 use crate::rules::util::{call_name, calls, context_description, context_root, near};
 use crate::rules::RuleContext;
 use crate::vocab::Category;
@@ -55,6 +56,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let Some(entry) = cx.vocab.call(Category::Blocking, &call.callee) else {
+                through_call(cx, index as u32, call, out);
                 continue;
             };
             let (_, root) = context_root(file, index as u32);
@@ -86,4 +88,43 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             out.push(diag);
         }
     }
+}
+
+/// FL003 through a crate-local sync function whose summary blocks: reported at the call in async
+/// code, with labels along the witness chain down to the blocking call.
+fn through_call(cx: &RuleContext<'_>, body: u32, call: &Call, out: &mut Vec<Diagnostic>) {
+    let file = cx.file;
+    let Some((target, summary)) = cx.model.callee_summary(file, call) else {
+        return;
+    };
+    if summary.is_async {
+        return;
+    }
+    let Some(witness) = summary.get(Fact::Blocks) else {
+        return;
+    };
+    let callee = cx
+        .model
+        .body(target)
+        .map_or_else(|| "this function".to_string(), |b| b.name.clone());
+    let (_, root) = context_root(file, body);
+    let where_ = match (file.body(body).context, root.kind) {
+        (Context::Green, _) => "a green task".to_string(),
+        (_, BodyKind::Fn) => format!("async fn `{}`", root.name),
+        _ => "async code".to_string(),
+    };
+    let mut diag = Diagnostic::new(
+        &RULE,
+        file.file,
+        call.span,
+        format!("`{callee}` blocks, and is called in {where_}"),
+    )
+    .primary_label(format!("`{callee}` blocks the executor thread"))
+    .help(format!(
+        "move the call into `tokio::task::spawn_blocking`, or make `{callee}` async"
+    ));
+    for step in witness.chain() {
+        diag = diag.label(step.file, step.span, step.what.clone());
+    }
+    out.push(diag);
 }

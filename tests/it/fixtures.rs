@@ -228,9 +228,18 @@ fn run_case(case: &Case, vocab: &Vocab) -> Result<Vec<String>, String> {
     render::render(&report, Format::Full, style, &mut rendered).map_err(|e| e.to_string())?;
     let rendered = String::from_utf8(rendered).map_err(|e| e.to_string())?;
     let snapshot = case.path.with_extension("stderr");
-    if !report.diagnostics.is_empty() || snapshot.exists() {
+    if !report.diagnostics.is_empty() {
         if let Err(e) = check_snapshot(&snapshot, &rendered) {
             problems.push(e);
+        }
+    } else if snapshot.exists() {
+        if crate::support::bless() {
+            let _ = std::fs::remove_file(&snapshot);
+        } else {
+            problems.push(format!(
+                "{}: stale snapshot of a clean case (run `FORKLINT_BLESS=1 cargo test`)",
+                rel(&snapshot)
+            ));
         }
     }
     if problems.is_empty() {

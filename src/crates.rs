@@ -1,0 +1,446 @@
+//! Cargo packages and their crates: manifests, target roots and module trees.
+//!
+//! Files under a `Cargo.toml` package are analysed together as that package's crates, so calls
+//! resolve across modules (INTERFACE.md "Files"). This module reads manifests (the only I/O of
+//! crate-wide analysis), lists target roots (`src/lib.rs`, `src/main.rs`, `src/bin/*`,
+//! `examples/*`, `tests/*`, `benches/*`, `build.rs`, and `[lib]`/`[[bin]]`/... paths), and walks
+//! `mod` declarations from each root to give every file its crate and module path. A file that no
+//! module tree reaches is its own crate root.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::model::ir::ModDecl;
+
+/// What kind of target a crate is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TargetKind {
+    Lib,
+    Bin,
+    Example,
+    Test,
+    Bench,
+    Build,
+    /// A file no module tree reaches.
+    Loose,
+}
+
+/// The parts of a Cargo.toml forklint uses.
+#[derive(Clone, Debug, Default)]
+pub struct Manifest {
+    pub name: Option<String>,
+    /// The lib crate's name as code spells it (`my_crate`).
+    pub lib_name: Option<String>,
+    /// Explicit target roots from `[lib]`, `[[bin]]`, `[[example]]`, `[[test]]`, `[[bench]]`, `build`.
+    pub explicit: Vec<(TargetKind, PathBuf)>,
+    pub autobins: bool,
+    /// Names of all dependencies (normal, dev, build; renamed ones by their key).
+    pub dependencies: Vec<String>,
+}
+
+impl Manifest {
+    pub fn depends_on(&self, name: &str) -> bool {
+        self.dependencies.iter().any(|d| d == name)
+    }
+}
+
+/// Reads `dir/Cargo.toml` if it describes a package.
+pub fn read_manifest(dir: &Path) -> Option<Manifest> {
+    let text = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+    let value: toml::Table = toml::from_str(&text).ok()?;
+    let package = value.get("package")?.as_table()?;
+    let mut manifest = Manifest {
+        name: package
+            .get("name")
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
+        autobins: package
+            .get("autobins")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true),
+        ..Manifest::default()
+    };
+    let lib = value.get("lib").and_then(|v| v.as_table());
+    manifest.lib_name = lib
+        .and_then(|l| l.get("name"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .or_else(|| manifest.name.clone())
+        .map(|n| n.replace('-', "_"));
+    if let Some(path) = lib.and_then(|l| l.get("path")).and_then(|v| v.as_str()) {
+        manifest.explicit.push((TargetKind::Lib, dir.join(path)));
+    }
+    for (key, kind) in [
+        ("bin", TargetKind::Bin),
+        ("example", TargetKind::Example),
+        ("test", TargetKind::Test),
+        ("bench", TargetKind::Bench),
+    ] {
+        for target in value
+            .get(key)
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+        {
+            if let Some(path) = target.get("path").and_then(|v| v.as_str()) {
+                manifest.explicit.push((kind, dir.join(path)));
+            }
+        }
+    }
+    if let Some(build) = package.get("build").and_then(|v| v.as_str()) {
+        manifest.explicit.push((TargetKind::Build, dir.join(build)));
+    }
+    for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        if let Some(deps) = value.get(key).and_then(|v| v.as_table()) {
+            manifest.dependencies.extend(deps.keys().cloned());
+        }
+    }
+    if let Some(targets) = value.get("target").and_then(|v| v.as_table()) {
+        for target in targets.values() {
+            for key in ["dependencies", "dev-dependencies"] {
+                if let Some(deps) = target.get(key).and_then(|v| v.as_table()) {
+                    manifest.dependencies.extend(deps.keys().cloned());
+                }
+            }
+        }
+    }
+    Some(manifest)
+}
+
+/// Every target root of a package, explicit ones first, then Cargo's auto-discovery.
+pub fn target_roots(dir: &Path, manifest: &Manifest) -> Vec<(TargetKind, PathBuf)> {
+    let mut roots = manifest.explicit.clone();
+    let mut push = |kind: TargetKind, path: PathBuf| {
+        if path.is_file() && !roots.iter().any(|(_, p)| *p == path) {
+            roots.push((kind, path));
+        }
+    };
+    push(TargetKind::Lib, dir.join("src/lib.rs"));
+    push(TargetKind::Bin, dir.join("src/main.rs"));
+    push(TargetKind::Build, dir.join("build.rs"));
+    let auto_dirs = [
+        ("src/bin", TargetKind::Bin),
+        ("examples", TargetKind::Example),
+        ("tests", TargetKind::Test),
+        ("benches", TargetKind::Bench),
+    ];
+    for (sub, kind) in auto_dirs {
+        if kind == TargetKind::Bin && !manifest.autobins {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                push(kind, path.join("main.rs"));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                push(kind, path);
+            }
+        }
+    }
+    roots
+}
+
+/// Where a module file's children live: `dir/` for root and `mod.rs` files, `dir/stem/` else.
+fn child_dir(file: &Path, is_root: bool) -> PathBuf {
+    let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned());
+    match stem.as_deref() {
+        Some("mod") => dir,
+        _ if is_root => dir,
+        Some(stem) => dir.join(stem),
+        None => dir,
+    }
+}
+
+/// Candidate files for `mod name;` declared in `file` (module `file_module`) at `decl.parent`.
+pub fn mod_candidates(
+    file: &Path,
+    file_module: &str,
+    is_root: bool,
+    decl: &ModDecl,
+) -> Vec<PathBuf> {
+    // Inline modules between the file's module and the declaration's parent.
+    let inline: Vec<&str> = decl
+        .parent
+        .strip_prefix(file_module)
+        .unwrap_or("")
+        .split("::")
+        .filter(|s| !s.is_empty())
+        .collect();
+    if let Some(path) = &decl.path_attr {
+        let mut base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        if !inline.is_empty() {
+            base = child_dir(file, is_root);
+            for part in &inline {
+                base.push(part);
+            }
+        }
+        return vec![base.join(path)];
+    }
+    let mut base = child_dir(file, is_root);
+    for part in &inline {
+        base.push(part);
+    }
+    vec![
+        base.join(format!("{}.rs", decl.name)),
+        base.join(&decl.name).join("mod.rs"),
+    ]
+}
+
+/// A path key that survives `./` prefixes and symlinks.
+pub fn path_key(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// One crate of a package: its root and every file of its module tree with its module path.
+#[derive(Clone, Debug)]
+pub struct CrateTree {
+    pub kind: TargetKind,
+    pub root: PathBuf,
+    /// (file key, module path), root first.
+    pub modules: Vec<(PathBuf, String)>,
+}
+
+/// The module path a file was lowered with, and its `mod` declarations.
+pub type FileDecls = (String, Vec<ModDecl>);
+
+/// Walks module trees from `roots`. `decls(path)` returns the `mod` declarations of a file and
+/// the module path it was lowered with (`None` if the file is unknown or did not parse).
+pub fn module_trees(
+    roots: &[(TargetKind, PathBuf)],
+    decls: &dyn Fn(&Path) -> Option<FileDecls>,
+) -> Vec<CrateTree> {
+    let mut trees = Vec::new();
+    for (kind, root) in roots {
+        let root_key = path_key(root);
+        let mut modules: Vec<(PathBuf, String)> = Vec::new();
+        let mut seen: HashMap<PathBuf, ()> = HashMap::new();
+        let mut stack = vec![(root_key.clone(), "crate".to_string(), true)];
+        while let Some((file, module, is_root)) = stack.pop() {
+            if seen.insert(file.clone(), ()).is_some() {
+                continue;
+            }
+            modules.push((file.clone(), module.clone()));
+            let Some((lowered_module, file_decls)) = decls(&file) else {
+                continue;
+            };
+            for decl in file_decls {
+                let inline = decl
+                    .parent
+                    .strip_prefix(&lowered_module)
+                    .unwrap_or("")
+                    .to_string();
+                for candidate in mod_candidates(&file, &lowered_module, is_root, &decl) {
+                    if candidate.is_file() {
+                        let child = format!("{module}{inline}::{}", decl.name);
+                        stack.push((path_key(&candidate), child, false));
+                        break;
+                    }
+                }
+            }
+        }
+        trees.push(CrateTree {
+            kind: *kind,
+            root: root_key,
+            modules,
+        });
+    }
+    trees
+}
+
+/// Package grouping of a run's inputs.
+pub struct Plan {
+    pub packages: Vec<crate::model::Package>,
+    /// Per input: index into `packages`.
+    pub package_of: Vec<usize>,
+    /// Per input: the module path to lower it with (from its location; refined later).
+    pub modules: Vec<String>,
+    /// Files of the inputs' packages that were not asked for: analysed for context only.
+    pub context: Vec<PathBuf>,
+}
+
+/// Groups input files (path, is on disk) by package and finds the context files of each package.
+pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
+    let mut index: HashMap<Option<PathBuf>, usize> = HashMap::new();
+    let mut dir_cache: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    let mut plan = Plan {
+        packages: Vec::new(),
+        package_of: Vec::new(),
+        modules: Vec::new(),
+        context: Vec::new(),
+    };
+    let mut known: HashMap<PathBuf, ()> = HashMap::new();
+    let mut add = |path: &Path, on_disk: bool, plan: &mut Plan| {
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let root = if on_disk {
+            dir_cache
+                .entry(dir.clone())
+                .or_insert_with(|| crate::discover::package_root(&dir))
+                .clone()
+        } else {
+            None
+        };
+        plan.modules
+            .push(crate::discover::module_path(root.as_deref(), path));
+        let package = *index.entry(root.clone()).or_insert_with(|| {
+            let manifest = root.as_deref().and_then(read_manifest).unwrap_or_default();
+            plan.packages.push(crate::model::Package {
+                name: manifest.name.clone(),
+                lib_name: manifest.lib_name.clone(),
+                root: root.clone().unwrap_or(dir),
+                on_disk: root.is_some(),
+                uses_tokio: manifest.depends_on("tokio"),
+                files: Vec::new(),
+                roots: Vec::new(),
+            });
+            plan.packages.len() - 1
+        });
+        plan.package_of.push(package);
+        package
+    };
+    for (path, on_disk) in inputs {
+        if *on_disk {
+            known.insert(path_key(path), ());
+        }
+        add(path, *on_disk, &mut plan);
+    }
+    // Context: the other files of each package on disk, so calls resolve across modules even
+    // when only some files are checked (pre-commit passes file names).
+    let roots: Vec<PathBuf> = plan
+        .packages
+        .iter()
+        .filter(|p| p.on_disk)
+        .map(|p| p.root.clone())
+        .collect();
+    for root in roots {
+        let mut extra = Vec::new();
+        let walker = ignore::WalkBuilder::new(&root)
+            .hidden(true)
+            .git_ignore(respect_gitignore)
+            .require_git(true)
+            .follow_links(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .filter_entry(|entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                !(is_dir && entry.depth() > 0 && crate::discover::is_target_dir(entry.path()))
+            })
+            .build();
+        for entry in walker.flatten() {
+            let path = entry.path();
+            if !entry.file_type().is_some_and(|t| t.is_file())
+                || path.extension().is_none_or(|e| e != "rs")
+                || known.contains_key(&path_key(path))
+            {
+                continue;
+            }
+            let dir = path.parent().unwrap_or(Path::new(""));
+            if crate::discover::package_root(dir).as_deref() != Some(root.as_path()) {
+                continue;
+            }
+            extra.push(path.to_path_buf());
+        }
+        for path in extra {
+            known.insert(path_key(&path), ());
+            add(&path, true, &mut plan);
+            plan.context.push(path);
+        }
+    }
+    plan
+}
+
+/// Assigns every file of the model to a crate and its true module path, from the packages'
+/// module trees. Returns the files lowered with a wrong module path (to lower again).
+pub fn assign(
+    model: &mut crate::model::Model,
+    paths: &[PathBuf],
+) -> Vec<(crate::source::FileId, String)> {
+    use crate::model::Crate;
+    let keys: Vec<PathBuf> = paths.iter().map(|p| path_key(p)).collect();
+    let by_key: HashMap<&PathBuf, usize> = keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
+    let mut crate_of: Vec<Option<usize>> = vec![None; paths.len()];
+    let mut module_of: Vec<Option<String>> = vec![None; paths.len()];
+    let mut crates: Vec<Crate> = Vec::new();
+    for package_index in 0..model.packages.len() {
+        let package = &model.packages[package_index];
+        if !package.on_disk {
+            continue;
+        }
+        let Some(manifest) = read_manifest(&package.root) else {
+            continue;
+        };
+        let roots = target_roots(&package.root, &manifest);
+        let files = &model.files;
+        let decls = |path: &Path| -> Option<FileDecls> {
+            let id = *by_key.get(&path.to_path_buf())?;
+            let file = files.get(id)?.as_ref()?;
+            Some((file.module.clone(), file.mod_decls.clone()))
+        };
+        for tree in module_trees(&roots, &decls) {
+            let Some(&root_id) = by_key.get(&tree.root) else {
+                continue;
+            };
+            let crate_index = crates.len();
+            crates.push(Crate {
+                package: package_index,
+                kind: tree.kind,
+                root_file: root_id as crate::source::FileId,
+            });
+            for (key, module) in tree.modules {
+                let Some(&id) = by_key.get(&key) else {
+                    continue;
+                };
+                if crate_of[id].is_none() {
+                    crate_of[id] = Some(crate_index);
+                    module_of[id] = Some(module);
+                }
+            }
+        }
+    }
+    // Files no tree reaches are their own crate roots.
+    let mut relower = Vec::new();
+    let mut final_crate_of = Vec::with_capacity(paths.len());
+    for id in 0..paths.len() {
+        let krate = match crate_of[id] {
+            Some(k) => k,
+            None => {
+                crates.push(Crate {
+                    package: model.package_of.get(id).copied().unwrap_or(0),
+                    kind: TargetKind::Loose,
+                    root_file: id as crate::source::FileId,
+                });
+                crates.len() - 1
+            }
+        };
+        final_crate_of.push(krate);
+        let wanted = module_of[id].clone().unwrap_or_else(|| {
+            if crates[krate].kind == TargetKind::Loose {
+                // Keep the location-based module of a loose file inside a package's src/
+                // (a module whose parent failed to parse); plain `crate` otherwise.
+                model
+                    .files
+                    .get(id)
+                    .and_then(|f| f.as_ref())
+                    .map_or("crate".to_string(), |f| f.module.clone())
+            } else {
+                "crate".to_string()
+            }
+        });
+        if let Some(Some(file)) = model.files.get(id) {
+            if file.module != wanted {
+                relower.push((id as crate::source::FileId, wanted));
+            }
+        }
+    }
+    for (index, krate) in crates.iter().enumerate() {
+        if let Some(package) = model.packages.get_mut(krate.package) {
+            package.roots.push(index);
+        }
+    }
+    model.crates = crates;
+    model.crate_of = final_crate_of;
+    relower
+}

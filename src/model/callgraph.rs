@@ -1,0 +1,141 @@
+//! Call resolution across a crate: which crate-local function a call reaches, if any.
+//!
+//! Paths were canonicalized per file during lowering (`crate::net::serve`, `Self::f` ->
+//! `crate::net::Server::f`); here they are looked up in the crate's function index, following
+//! `pub use` re-exports and glob imports of other modules, and paths through the package's lib
+//! crate name from its bins, tests and examples (`my_crate::net::serve`). Method calls resolve
+//! when the receiver's type is a crate-local type (`self.f()`, a typed local, a constructor of a
+//! local type). Anything else stays unknown: never guessed.
+
+use std::collections::HashMap;
+
+use super::ir::{Call, Callee, FileModel, ModuleScope};
+use super::{FnRef, Model};
+use crate::source::FileId;
+
+/// Where each module's import list lives: (crate, module path) -> (file, index in `modules`).
+pub type ModuleIndex = HashMap<(usize, String), (FileId, usize)>;
+
+pub fn module_index(model: &Model) -> ModuleIndex {
+    let mut index = HashMap::new();
+    for (id, file) in model.files.iter().enumerate() {
+        let Some(file) = file else { continue };
+        let krate = model.crate_of.get(id).copied().unwrap_or(0);
+        for (i, module) in file.modules.iter().enumerate() {
+            index
+                .entry((krate, module.path.clone()))
+                .or_insert((id as FileId, i));
+        }
+    }
+    index
+}
+
+/// Package -> its lib crate.
+pub fn lib_crates(model: &Model) -> HashMap<usize, usize> {
+    let mut lib_crates = HashMap::new();
+    for (index, krate) in model.crates.iter().enumerate() {
+        if krate.kind == crate::crates::TargetKind::Lib {
+            lib_crates.entry(krate.package).or_insert(index);
+        }
+    }
+    lib_crates
+}
+
+impl Model {
+    fn module(&self, krate: usize, path: &str) -> Option<&ModuleScope> {
+        let (file, index) = self.modules.get(&(krate, path.to_string()))?;
+        self.file(*file)?.modules.get(*index)
+    }
+
+    /// The crate-local function `path` names in `krate`, following re-exports.
+    pub fn lookup_function(&self, krate: usize, path: &str) -> Option<FnRef> {
+        self.lookup_depth(krate, path, 0)
+    }
+
+    fn lookup_depth(&self, krate: usize, path: &str, depth: usize) -> Option<FnRef> {
+        if depth > 6 {
+            return None;
+        }
+        if let Some(f) = self.functions.get(&(krate, path.to_string())) {
+            return Some(*f);
+        }
+        if !path.starts_with("crate") {
+            return None;
+        }
+        // `crate::a::b::f`: find a module prefix that imports the next segment.
+        let segments: Vec<&str> = path.split("::").collect();
+        for split in (1..segments.len()).rev() {
+            let module = segments[..split].join("::");
+            let Some(scope) = self.module(krate, &module) else {
+                continue;
+            };
+            let name = segments[split];
+            let rest = &segments[split + 1..];
+            if let Some((_, target)) = scope.imports.iter().find(|(n, _)| n == name) {
+                let mut next = target.clone();
+                for seg in rest {
+                    next.push_str("::");
+                    next.push_str(seg);
+                }
+                if next != path {
+                    return self.lookup_depth(krate, &next, depth + 1);
+                }
+            }
+            for glob in &scope.globs {
+                let mut next = format!("{glob}::{name}");
+                for seg in rest {
+                    next.push_str("::");
+                    next.push_str(seg);
+                }
+                if next != path {
+                    if let Some(f) = self.lookup_depth(krate, &next, depth + 1) {
+                        return Some(f);
+                    }
+                }
+            }
+            break;
+        }
+        None
+    }
+
+    /// The crate-local function a call in `file` reaches.
+    pub fn resolve_call(&self, file: &FileModel, call: &Call) -> Option<FnRef> {
+        let krate = self.crate_of.get(file.file as usize).copied().unwrap_or(0);
+        match &call.callee {
+            Callee::Path(path) => self.resolve_path(krate, path),
+            Callee::Method { name, receiver } => {
+                let origin = receiver.origin.as_ref()?;
+                if !origin.methods.is_empty() {
+                    return None;
+                }
+                let ty = if origin.ctor {
+                    let (ty, _) = origin.base.rsplit_once("::")?;
+                    let last = ty.rsplit("::").next()?;
+                    if !last.starts_with(|c: char| c.is_ascii_uppercase()) {
+                        return None;
+                    }
+                    ty.to_string()
+                } else {
+                    origin.base.clone()
+                };
+                self.resolve_path(krate, &format!("{ty}::{name}"))
+            }
+            Callee::Unknown => None,
+        }
+    }
+
+    fn resolve_path(&self, krate: usize, path: &str) -> Option<FnRef> {
+        if path.starts_with("crate::") {
+            return self.lookup_function(krate, path);
+        }
+        // `my_crate::x::f` from a bin, test or example of the same package.
+        let (first, rest) = path.split_once("::")?;
+        let package = self.crates.get(krate)?.package;
+        let lib_name = self.packages.get(package)?.lib_name.as_deref()?;
+        if first != lib_name {
+            return None;
+        }
+        let lib = *self.lib_crates.get(&package)?;
+        self.lookup_function(lib, &format!("crate::{rest}"))
+    }
+}

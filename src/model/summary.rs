@@ -1,0 +1,426 @@
+//! Function summaries: what calling a crate-local function does, computed to a fixpoint over
+//! the call graph.
+//!
+//! Each fact keeps a witness chain from the function to the operation (`calls `install`, which
+//! spawns a thread here`), so rules can point at evidence across files. Direct facts come from
+//! the function's own nodes and the closures it runs inline; facts of callees flow to callers
+//! through sync calls (calling an `async fn` only builds a future, and thread or spawned bodies
+//! run elsewhere). A worklist over reverse call edges makes this linear in practice; recursion
+//! and cycles converge because facts only ever get set.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use super::ir::{walk_nodes, Body, BodyId, Call, Callee, FileModel, Node, Role};
+use super::{FnRef, Model};
+use crate::source::{FileId, TextRange};
+use crate::vocab::{Category, Vocab};
+
+/// Evidence for a fact: where it happens, possibly through a chain of calls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Witness {
+    pub file: FileId,
+    pub span: TextRange,
+    /// What happens here: "spawns a thread", "calls `install`".
+    pub what: String,
+    /// For a call: the callee's witness.
+    pub via: Option<Box<Witness>>,
+}
+
+impl Witness {
+    /// The operation at the end of the chain.
+    pub fn last(&self) -> &Witness {
+        let mut w = self;
+        while let Some(next) = &w.via {
+            w = next;
+        }
+        w
+    }
+
+    /// Every step of the chain, first to last.
+    pub fn chain(&self) -> Vec<&Witness> {
+        let mut out = vec![self];
+        let mut w = self;
+        while let Some(next) = &w.via {
+            out.push(next);
+            w = next;
+        }
+        out
+    }
+}
+
+/// The kinds of facts a summary records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fact {
+    /// Starts a thread (or a pool) that may outlive the call.
+    SpawnsThread,
+    /// Blocks the calling thread.
+    Blocks,
+    /// Forks the process.
+    Forks,
+    /// Takes a lock.
+    Locks,
+    /// Does something that is not async-signal-safe (allocation, panic path, lock, non-AS-safe
+    /// libc call, thread or runtime use, std::fs, Command).
+    NotAsSafe,
+    /// Creates an async runtime.
+    CreatesRuntime,
+}
+
+impl Fact {
+    pub const ALL: [Fact; 6] = [
+        Fact::SpawnsThread,
+        Fact::Blocks,
+        Fact::Forks,
+        Fact::Locks,
+        Fact::NotAsSafe,
+        Fact::CreatesRuntime,
+    ];
+
+    fn what(self) -> &'static str {
+        match self {
+            Fact::SpawnsThread => "spawns a thread here",
+            Fact::Blocks => "blocks here",
+            Fact::Forks => "forks here",
+            Fact::Locks => "takes a lock here",
+            Fact::NotAsSafe => "is not async-signal-safe here",
+            Fact::CreatesRuntime => "creates an async runtime here",
+        }
+    }
+}
+
+/// What calling a function does.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub facts: HashMap<FactKey, Witness>,
+    /// Declared `-> !`.
+    pub diverges: bool,
+    /// The function is `async`: calling it only builds a future.
+    pub is_async: bool,
+}
+
+/// `Fact` as a map key (kept separate so `Fact` stays a plain enum for callers).
+pub type FactKey = Fact;
+
+impl Summary {
+    pub fn get(&self, fact: Fact) -> Option<&Witness> {
+        self.facts.get(&fact)
+    }
+}
+
+/// Statistics of call resolution, for the crate-wide analysis report.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CallStats {
+    /// Calls resolved to a crate-local function.
+    pub resolved: usize,
+    /// Calls of a path or method no crate-local function matches (external APIs, std, unknown).
+    pub unresolved: usize,
+}
+
+/// Bodies whose code runs when `body` runs: itself and the closures it runs inline.
+pub fn inline_bodies(file: &FileModel, body: BodyId) -> Vec<BodyId> {
+    let mut out = vec![body];
+    let mut i = 0;
+    while i < out.len() {
+        let current = out[i];
+        walk_nodes(&file.body(current).block.nodes, &mut |node| {
+            if let Node::Closure(id) = node {
+                let child = file.body(*id);
+                if child.role == Role::Plain && !child.is_async {
+                    out.push(*id);
+                }
+            }
+            true
+        });
+        i += 1;
+    }
+    out
+}
+
+fn calls_of<'a>(file: &'a FileModel, bodies: &[BodyId]) -> Vec<&'a Call> {
+    let mut out = Vec::new();
+    for id in bodies {
+        walk_nodes(&file.body(*id).block.nodes, &mut |node| {
+            if let Node::Call(call) = node {
+                out.push(call);
+            }
+            true
+        });
+    }
+    out
+}
+
+/// Whether a call is a direct occurrence of `fact` by the vocabulary.
+pub fn direct_fact(vocab: &Vocab, fact: Fact, call: &Call) -> bool {
+    match fact {
+        Fact::SpawnsThread => vocab.call(Category::ThreadStart, &call.callee).is_some(),
+        Fact::Blocks => !call.awaited && vocab.call(Category::Blocking, &call.callee).is_some(),
+        Fact::Forks => vocab.call(Category::Fork, &call.callee).is_some(),
+        Fact::Locks => vocab.call(Category::Lock, &call.callee).is_some(),
+        Fact::CreatesRuntime => vocab.call(Category::Runtime, &call.callee).is_some(),
+        Fact::NotAsSafe => not_as_safe(vocab, &call.callee),
+    }
+}
+
+/// Whether a call is known not to be async-signal-safe.
+pub fn not_as_safe(vocab: &Vocab, callee: &Callee) -> bool {
+    if vocab.call(Category::AsSafe, callee).is_some() {
+        return false;
+    }
+    if [
+        Category::Alloc,
+        Category::Panics,
+        Category::NotAsSafe,
+        Category::Lock,
+        Category::ThreadStart,
+        Category::Blocking,
+    ]
+    .iter()
+    .any(|c| vocab.call(*c, callee).is_some())
+    {
+        return true;
+    }
+    matches!(callee, Callee::Path(p) if p.starts_with("libc::"))
+}
+
+fn macro_fact(vocab: &Vocab, fact: Fact, path: &str) -> bool {
+    match fact {
+        Fact::Locks => vocab.macro_call(Category::Lock, path).is_some(),
+        Fact::NotAsSafe => [
+            Category::Alloc,
+            Category::Panics,
+            Category::NotAsSafe,
+            Category::Lock,
+        ]
+        .iter()
+        .any(|c| vocab.macro_call(*c, path).is_some()),
+        Fact::SpawnsThread => vocab.macro_call(Category::ThreadStart, path).is_some(),
+        _ => false,
+    }
+}
+
+/// A function's direct facts and its resolved crate-local callees (with the call sites).
+struct Local {
+    direct: HashMap<Fact, Witness>,
+    callees: Vec<(FnRef, TextRange)>,
+}
+
+fn analyse_body(
+    vocab: &Vocab,
+    model: &Model,
+    file: &FileModel,
+    id: BodyId,
+    stats: &mut CallStats,
+) -> Local {
+    let bodies = inline_bodies(file, id);
+    let joined = joined_spawns(vocab, file, &bodies);
+    let mut direct: HashMap<Fact, Witness> = HashMap::new();
+    let mut callees = Vec::new();
+    for call in calls_of(file, &bodies) {
+        for fact in Fact::ALL {
+            if fact == Fact::SpawnsThread && joined.contains(&call.span) {
+                continue;
+            }
+            if !direct.contains_key(&fact) && direct_fact(vocab, fact, call) {
+                direct.insert(
+                    fact,
+                    Witness {
+                        file: file.file,
+                        span: call.span,
+                        what: fact.what().to_string(),
+                        via: None,
+                    },
+                );
+            }
+        }
+        match model.resolve_call(file, call) {
+            Some(target) => {
+                stats.resolved += 1;
+                callees.push((target, call.span));
+            }
+            None => {
+                if !matches!(call.callee, Callee::Unknown) {
+                    stats.unresolved += 1;
+                }
+            }
+        }
+    }
+    for id in &bodies {
+        walk_nodes(&file.body(*id).block.nodes, &mut |node| {
+            if let Node::Macro(m) = node {
+                for fact in Fact::ALL {
+                    if !direct.contains_key(&fact) && macro_fact(vocab, fact, &m.path) {
+                        direct.insert(
+                            fact,
+                            Witness {
+                                file: file.file,
+                                span: m.span,
+                                what: fact.what().to_string(),
+                                via: None,
+                            },
+                        );
+                    }
+                }
+            }
+            true
+        });
+    }
+    Local { direct, callees }
+}
+
+/// Spans of thread starts whose handle is joined in the same function: bound by a `let` whose
+/// name is later joined, directly (`h.join()`) or through a collection (`handles.push(h)` and
+/// `for h in handles { h.join() }`).
+fn joined_spawns(vocab: &Vocab, file: &FileModel, bodies: &[BodyId]) -> HashSet<TextRange> {
+    let mut bound: Vec<(Vec<String>, Vec<TextRange>)> = Vec::new();
+    let mut joined: HashSet<String> = HashSet::new();
+    let mut pushed: Vec<(String, String)> = Vec::new();
+    let mut loops: Vec<(String, Vec<String>)> = Vec::new();
+    for id in bodies {
+        walk_nodes(&file.body(*id).block.nodes, &mut |node| {
+            match node {
+                Node::Let(l) => {
+                    let mut spans = Vec::new();
+                    walk_nodes(&l.init, &mut |n| {
+                        if let Node::Call(c) = n {
+                            if vocab.call(Category::ThreadStart, &c.callee).is_some() {
+                                spans.push(c.span);
+                            }
+                        }
+                        true
+                    });
+                    if !spans.is_empty() {
+                        bound.push((l.names.clone(), spans));
+                    }
+                }
+                Node::Call(c) => {
+                    if let Callee::Method { name, receiver } = &c.callee {
+                        if let Some(local) = &receiver.local {
+                            if name == "join" {
+                                joined.insert(local.clone());
+                            }
+                            if name == "push" {
+                                if let Some(super::ir::Arg::Local(item)) = c.args.first() {
+                                    pushed.push((item.clone(), local.clone()));
+                                }
+                            }
+                        }
+                    }
+                }
+                Node::Loop(l) => {
+                    if let Some(iter) = &l.iter_local {
+                        loops.push((iter.clone(), l.bindings.clone()));
+                    }
+                }
+                _ => {}
+            }
+            true
+        });
+    }
+    for (collection, bindings) in &loops {
+        if bindings.iter().any(|b| joined.contains(b)) {
+            joined.insert(collection.clone());
+        }
+    }
+    for (item, collection) in &pushed {
+        if joined.contains(collection) {
+            joined.insert(item.clone());
+        }
+    }
+    bound
+        .into_iter()
+        .filter(|(names, _)| !names.is_empty() && names.iter().all(|n| joined.contains(n)))
+        .flat_map(|(_, spans)| spans)
+        .collect()
+}
+
+fn body_name(model: &Model, f: FnRef) -> String {
+    model
+        .body(f)
+        .map(|b: &Body| b.name.clone())
+        .unwrap_or_else(|| "a function".to_string())
+}
+
+/// Computes every function's summary; returns call-resolution statistics.
+pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
+    let mut stats = CallStats::default();
+    let mut locals: HashMap<FnRef, Local> = HashMap::new();
+    for (file_id, file) in model.files.iter().enumerate() {
+        let Some(file) = file else { continue };
+        for (body_id, _) in file.items() {
+            let f = FnRef {
+                file: file_id as FileId,
+                body: body_id,
+            };
+            locals.insert(f, analyse_body(vocab, model, file, body_id, &mut stats));
+        }
+    }
+    // Reverse edges for the worklist.
+    let mut callers: HashMap<FnRef, Vec<FnRef>> = HashMap::new();
+    for (f, local) in &locals {
+        for (callee, _) in &local.callees {
+            callers.entry(*callee).or_default().push(*f);
+        }
+    }
+    let mut summaries: HashMap<FnRef, Summary> = locals
+        .iter()
+        .map(|(f, local)| {
+            let body = model.body(*f);
+            (
+                *f,
+                Summary {
+                    facts: local.direct.clone(),
+                    diverges: body.is_some_and(|b| b.diverges),
+                    is_async: body.is_some_and(|b| b.is_async),
+                },
+            )
+        })
+        .collect();
+    let mut keys: Vec<FnRef> = locals.keys().copied().collect();
+    keys.sort();
+    let mut queue: VecDeque<FnRef> = keys.into_iter().collect();
+    while let Some(f) = queue.pop_front() {
+        let Some(local) = locals.get(&f) else {
+            continue;
+        };
+        let mut changed = false;
+        for (callee, span) in &local.callees {
+            let Some(callee_summary) = summaries.get(callee) else {
+                continue;
+            };
+            if callee_summary.is_async {
+                continue;
+            }
+            let mut new_facts = Vec::new();
+            for (fact, witness) in &callee_summary.facts {
+                if summaries
+                    .get(&f)
+                    .is_some_and(|s| s.facts.contains_key(fact))
+                {
+                    continue;
+                }
+                new_facts.push((
+                    *fact,
+                    Witness {
+                        file: f.file,
+                        span: *span,
+                        what: format!("calls `{}`", body_name(model, *callee)),
+                        via: Some(Box::new(witness.clone())),
+                    },
+                ));
+            }
+            if let Some(summary) = summaries.get_mut(&f) {
+                for (fact, witness) in new_facts {
+                    summary.facts.insert(fact, witness);
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            if let Some(list) = callers.get(&f) {
+                queue.extend(list.iter().copied());
+            }
+        }
+    }
+    model.summaries = summaries;
+    stats
+}
