@@ -94,6 +94,9 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
 /// code, with labels along the witness chain down to the blocking call.
 fn through_call(cx: &RuleContext<'_>, body: u32, call: &Call, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
+    if cx.vocab.call(Category::Yield, &call.callee).is_some() {
+        return;
+    }
     let Some((target, summary)) = cx.model.callee_summary(file, call) else {
         return;
     };
