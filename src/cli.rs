@@ -257,8 +257,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
 
     if args.verbose {
         eprintln!(
-            "forklint: checked {} files in {} ms",
-            report.files_checked, report.duration_ms
+            "forklint: checked {} files in {} ms; {} calls resolved to crate-local functions, {} left unknown",
+            report.files_checked,
+            report.duration_ms,
+            report.call_stats.resolved,
+            report.call_stats.unresolved
         );
     }
     let _ = render::tool_errors(&report, &mut std::io::stderr());

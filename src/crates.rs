@@ -36,6 +36,8 @@ pub struct Manifest {
     pub autobins: bool,
     /// Names of all dependencies (normal, dev, build; renamed ones by their key).
     pub dependencies: Vec<String>,
+    /// Directories of `path = ".."` dependencies.
+    pub path_dependencies: Vec<PathBuf>,
 }
 
 impl Manifest {
@@ -93,6 +95,11 @@ pub fn read_manifest(dir: &Path) -> Option<Manifest> {
     for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
         if let Some(deps) = value.get(key).and_then(|v| v.as_table()) {
             manifest.dependencies.extend(deps.keys().cloned());
+            for dep in deps.values() {
+                if let Some(path) = dep.get("path").and_then(|p| p.as_str()) {
+                    manifest.path_dependencies.push(dir.join(path));
+                }
+            }
         }
     }
     if let Some(targets) = value.get("target").and_then(|v| v.as_table()) {
@@ -296,6 +303,11 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
                 uses_tokio: manifest.depends_on("tokio"),
                 files: Vec::new(),
                 roots: Vec::new(),
+                dependencies: manifest
+                    .dependencies
+                    .iter()
+                    .map(|d| d.replace('-', "_"))
+                    .collect(),
             });
             plan.packages.len() - 1
         });
@@ -309,13 +321,28 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
         add(path, *on_disk, &mut plan);
     }
     // Context: the other files of each package on disk, so calls resolve across modules even
-    // when only some files are checked (pre-commit passes file names).
-    let roots: Vec<PathBuf> = plan
+    // when only some files are checked (pre-commit passes file names), and the packages of
+    // path dependencies (workspace members), transitively.
+    let mut roots: Vec<PathBuf> = plan
         .packages
         .iter()
         .filter(|p| p.on_disk)
         .map(|p| p.root.clone())
         .collect();
+    let mut seen_roots: HashMap<PathBuf, ()> = roots.iter().map(|r| (path_key(r), ())).collect();
+    let mut next = 0;
+    while next < roots.len() {
+        let root = roots[next].clone();
+        next += 1;
+        for dep in read_manifest(&root)
+            .map(|m| m.path_dependencies)
+            .unwrap_or_default()
+        {
+            if dep.join("Cargo.toml").is_file() && seen_roots.insert(path_key(&dep), ()).is_none() {
+                roots.push(dep);
+            }
+        }
+    }
     for root in roots {
         let mut extra = Vec::new();
         let walker = ignore::WalkBuilder::new(&root)

@@ -130,12 +130,18 @@ impl Model {
         }
         // `my_crate::x::f` from a bin, test or example of the same package.
         let (first, rest) = path.split_once("::")?;
-        let package = self.crates.get(krate)?.package;
-        let lib_name = self.packages.get(package)?.lib_name.as_deref()?;
-        if first != lib_name {
+        let package = self.packages.get(self.crates.get(krate)?.package)?;
+        let target = if package.lib_name.as_deref() == Some(first) {
+            *self.lib_crates.get(&self.crates.get(krate)?.package)?
+        } else if package.dependencies.iter().any(|d| d == first) {
+            // A workspace member or path dependency checked in the same run.
+            *self.libs_by_name.get(first)?
+        } else {
+            return None;
+        };
+        if target == krate {
             return None;
         }
-        let lib = *self.lib_crates.get(&package)?;
-        self.lookup_function(lib, &format!("crate::{rest}"))
+        self.lookup_function(target, &format!("crate::{rest}"))
     }
 }

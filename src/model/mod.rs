@@ -32,6 +32,8 @@ pub struct Package {
     pub files: Vec<FileId>,
     /// Indices into `Model::crates`.
     pub roots: Vec<usize>,
+    /// Dependencies as code names them (`my_dep`), for calls into other packages of the run.
+    pub dependencies: Vec<String>,
 }
 
 /// One crate: a target root and the files its module tree reaches.
@@ -70,6 +72,8 @@ pub struct Model {
     pub modules: callgraph::ModuleIndex,
     /// Package -> its lib crate.
     pub lib_crates: HashMap<usize, usize>,
+    /// Lib crate name -> its crate, for packages of this run (workspace members, path deps).
+    pub libs_by_name: HashMap<String, usize>,
 }
 
 impl Model {
@@ -99,6 +103,19 @@ impl Model {
         self.functions = functions;
         self.modules = callgraph::module_index(self);
         self.lib_crates = callgraph::lib_crates(self);
+        let mut by_name: HashMap<String, Option<usize>> = HashMap::new();
+        for (package, krate) in &self.lib_crates {
+            if let Some(name) = self.packages.get(*package).and_then(|p| p.lib_name.clone()) {
+                by_name
+                    .entry(name)
+                    .and_modify(|e| *e = None)
+                    .or_insert(Some(*krate));
+            }
+        }
+        self.libs_by_name = by_name
+            .into_iter()
+            .filter_map(|(name, krate)| Some((name, krate?)))
+            .collect();
     }
 
     /// The summary of the crate-local function a call reaches, if any.

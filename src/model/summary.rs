@@ -234,9 +234,14 @@ fn analyse_body(
         }
         // A call the vocabulary knows (a yield point, an executor or thread hand-off) is judged
         // by the vocabulary, never by the summary of its implementation.
-        let known = [Category::Yield, Category::ContextExit, Category::AsyncSpawn, Category::GreenSpawn]
-            .iter()
-            .any(|c| vocab.call(*c, &call.callee).is_some());
+        let known = [
+            Category::Yield,
+            Category::ContextExit,
+            Category::AsyncSpawn,
+            Category::GreenSpawn,
+        ]
+        .iter()
+        .any(|c| vocab.call(*c, &call.callee).is_some());
         if known {
             continue;
         }
