@@ -281,6 +281,7 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
         context: Vec::new(),
     };
     let mut known: HashMap<PathBuf, ()> = HashMap::new();
+    let mut roots_of: Vec<Vec<PathBuf>> = Vec::new();
     let mut add = |path: &Path, on_disk: bool, plan: &mut Plan| {
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let root = if on_disk {
@@ -291,10 +292,13 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
         } else {
             None
         };
-        plan.modules
-            .push(crate::discover::module_path(root.as_deref(), path));
         let package = *index.entry(root.clone()).or_insert_with(|| {
             let manifest = root.as_deref().and_then(read_manifest).unwrap_or_default();
+            let target_files: Vec<PathBuf> = root
+                .as_deref()
+                .map(|r| target_roots(r, &manifest).into_iter().map(|(_, p)| path_key(&p)).collect())
+                .unwrap_or_default();
+            roots_of.push(target_files);
             plan.packages.push(crate::model::Package {
                 name: manifest.name.clone(),
                 lib_name: manifest.lib_name.clone(),
@@ -312,6 +316,13 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
             plan.packages.len() - 1
         });
         plan.package_of.push(package);
+        // A target root is its crate's root module whatever its location.
+        let is_root = on_disk && roots_of[package].contains(&path_key(path));
+        plan.modules.push(if is_root {
+            "crate".to_string()
+        } else {
+            crate::discover::module_path(root.as_deref(), path)
+        });
         package
     };
     for (path, on_disk) in inputs {

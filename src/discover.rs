@@ -208,8 +208,10 @@ pub fn package_root(dir: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Module path of a file inside its package, from its location (`src/a/b.rs` -> `crate::a::b`).
-/// The crate-wide module tree refines this through `mod` declarations.
+/// Module path of a file inside its package, from its location (`src/a/b.rs` -> `crate::a::b`,
+/// `tests/support/mod.rs` -> `crate::support`, `examples/chat/client.rs` beside
+/// `examples/chat/main.rs` -> `crate::client`). The crate-wide module tree corrects the rest
+/// (`#[path]` attributes).
 pub fn module_path(package_root: Option<&Path>, file: &Path) -> String {
     let Some(root) = package_root else {
         return "crate".to_string();
@@ -221,22 +223,31 @@ pub fn module_path(package_root: Option<&Path>, file: &Path) -> String {
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    let Some((first, rest)) = parts.split_first() else {
-        return "crate".to_string();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    // The directory module paths are relative to.
+    let rest: &[&str] = match parts.as_slice() {
+        ["src", "bin", dir, rest @ ..] if !rest.is_empty() => {
+            let _ = dir;
+            rest
+        }
+        ["src", "bin", ..] => return "crate".to_string(),
+        ["src", rest @ ..] => rest,
+        [auto @ ("tests" | "examples" | "benches"), dir, rest @ ..] if !rest.is_empty() => {
+            if root.join(auto).join(dir).join("main.rs").is_file() {
+                rest
+            } else {
+                &parts[1..]
+            }
+        }
+        _ => return "crate".to_string(),
     };
-    if first != "src" || rest.is_empty() {
-        return "crate".to_string();
-    }
-    if rest.first().is_some_and(|p| p == "bin") {
-        return "crate".to_string();
-    }
     let mut out = String::from("crate");
     for (i, part) in rest.iter().enumerate() {
         let last = i + 1 == rest.len();
         let name = if last {
             part.strip_suffix(".rs").unwrap_or(part)
         } else {
-            part.as_str()
+            part
         };
         if last && (name == "lib" || name == "main" || name == "mod") {
             break;

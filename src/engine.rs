@@ -103,6 +103,10 @@ pub struct Report {
     pub suppressed_by_code: HashMap<&'static str, usize>,
     pub duration_ms: u128,
     pub root: PathBuf,
+    /// Files lowered again because their module path differed from their location's.
+    pub relowered: usize,
+    /// Wall time of each phase in milliseconds (for `-v`).
+    pub timings: Vec<(&'static str, u128)>,
     /// How many calls resolved to crate-local functions (for `-v` and the crate-wide report).
     pub call_stats: crate::model::summary::CallStats,
 }
@@ -300,7 +304,14 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
         .iter()
         .map(|i| (i.path.clone(), i.text.is_none()))
         .collect();
+    let mut clock = Instant::now();
+    let mut timings: Vec<(&'static str, u128)> = Vec::new();
+    let mut lap = |name: &'static str, clock: &mut Instant| {
+        timings.push((name, clock.elapsed().as_millis()));
+        *clock = Instant::now();
+    };
     let plan = crates::plan(&listed, options.selection.respect_gitignore);
+    lap("packages", &mut clock);
     for path in &plan.context {
         inputs.push(Input {
             display: display_path(path, &options.cwd),
@@ -340,6 +351,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
         })
         .collect();
 
+    lap("read+parse+lower", &mut clock);
     let mut report = Report {
         root: options.cwd.clone(),
         ..Report::default()
@@ -382,6 +394,14 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
 
     // Crates and module trees; files lowered under a wrong module path are lowered again.
     let relower = crates::assign(&mut model, &paths);
+    report.relowered = relower.len();
+    if std::env::var_os("FORKLINT_DEBUG_RELOWER").is_some() {
+        for (id, module) in &relower {
+            let old = model.file(*id).map(|f| f.module.clone()).unwrap_or_default();
+            eprintln!("relower {} {old} -> {module}", report.sources[*id as usize].display);
+        }
+    }
+    lap("module trees", &mut clock);
     let redone: Vec<(FileId, FileOutcome)> = relower
         .into_par_iter()
         .map(|(id, module)| {
@@ -394,8 +414,11 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
             model.files[id as usize] = Some(*file);
         }
     }
+    lap("re-lower", &mut clock);
     model.index_functions();
+    lap("index", &mut clock);
     report.call_stats = crate::model::summary::compute(&mut model, vocab);
+    lap("summaries", &mut clock);
 
     // Rules, per file, in parallel.
     let enabled: Vec<&rules::Rule> = rules::RULES
@@ -442,7 +465,10 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
         diagnostics.retain(|d| d.rule.code != rules::SYNTAX_ERROR.code);
     }
 
+    lap("rules", &mut clock);
     apply_suppressions_and_levels(&mut report, diagnostics, options, &reported);
+    lap("suppressions", &mut clock);
+    report.timings = timings;
     report
 }
 

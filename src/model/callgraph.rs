@@ -14,7 +14,7 @@ use super::{FnRef, Model};
 use crate::source::FileId;
 
 /// Where each module's import list lives: (crate, module path) -> (file, index in `modules`).
-pub type ModuleIndex = HashMap<(usize, String), (FileId, usize)>;
+pub type ModuleIndex = HashMap<usize, HashMap<String, (FileId, usize)>>;
 
 pub fn module_index(model: &Model) -> ModuleIndex {
     let mut index = HashMap::new();
@@ -23,7 +23,9 @@ pub fn module_index(model: &Model) -> ModuleIndex {
         let krate = model.crate_of.get(id).copied().unwrap_or(0);
         for (i, module) in file.modules.iter().enumerate() {
             index
-                .entry((krate, module.path.clone()))
+                .entry(krate)
+                .or_insert_with(HashMap::new)
+                .entry(module.path.clone())
                 .or_insert((id as FileId, i));
         }
     }
@@ -43,7 +45,7 @@ pub fn lib_crates(model: &Model) -> HashMap<usize, usize> {
 
 impl Model {
     fn module(&self, krate: usize, path: &str) -> Option<&ModuleScope> {
-        let (file, index) = self.modules.get(&(krate, path.to_string()))?;
+        let (file, index) = self.modules.get(&krate)?.get(path)?;
         self.file(*file)?.modules.get(*index)
     }
 
@@ -56,37 +58,38 @@ impl Model {
         if depth > 6 {
             return None;
         }
-        if let Some(f) = self.functions.get(&(krate, path.to_string())) {
+        if let Some(f) = self.functions.get(&krate).and_then(|m| m.get(path)) {
             return Some(*f);
         }
         if !path.starts_with("crate") {
             return None;
         }
-        // `crate::a::b::f`: find a module prefix that imports the next segment.
-        let segments: Vec<&str> = path.split("::").collect();
-        for split in (1..segments.len()).rev() {
-            let module = segments[..split].join("::");
-            let Some(scope) = self.module(krate, &module) else {
+        // `crate::a::b::f`: find the longest module prefix that is a module, then follow what it
+        // imports as the next segment (`pub use` re-exports, globs).
+        let mut cut = path.len();
+        while let Some(pos) = path[..cut].rfind("::") {
+            cut = pos;
+            let module = &path[..pos];
+            let Some(scope) = self.module(krate, module) else {
                 continue;
             };
-            let name = segments[split];
-            let rest = &segments[split + 1..];
+            let after = &path[pos + 2..];
+            let (name, rest) = match after.split_once("::") {
+                Some((name, rest)) => (name, Some(rest)),
+                None => (after, None),
+            };
+            let with_rest = |head: &str| match rest {
+                Some(rest) => format!("{head}::{rest}"),
+                None => head.to_string(),
+            };
             if let Some((_, target)) = scope.imports.iter().find(|(n, _)| n == name) {
-                let mut next = target.clone();
-                for seg in rest {
-                    next.push_str("::");
-                    next.push_str(seg);
-                }
+                let next = with_rest(target);
                 if next != path {
                     return self.lookup_depth(krate, &next, depth + 1);
                 }
             }
             for glob in &scope.globs {
-                let mut next = format!("{glob}::{name}");
-                for seg in rest {
-                    next.push_str("::");
-                    next.push_str(seg);
-                }
+                let next = with_rest(&format!("{glob}::{name}"));
                 if next != path {
                     if let Some(f) = self.lookup_depth(krate, &next, depth + 1) {
                         return Some(f);

@@ -65,7 +65,7 @@ pub struct Model {
     /// `FileId` -> whether findings in it are reported (context files are not).
     pub reported: Vec<bool>,
     /// (crate, canonical path) -> function body.
-    pub functions: HashMap<(usize, String), FnRef>,
+    pub functions: HashMap<usize, HashMap<String, FnRef>>,
     /// Per-function summaries, filled by `summary::compute`.
     pub summaries: HashMap<FnRef, summary::Summary>,
     /// (crate, module path) -> where its imports are recorded.
@@ -87,13 +87,13 @@ impl Model {
 
     /// Builds the function index from the files' item bodies.
     pub fn index_functions(&mut self) {
-        let mut functions = HashMap::new();
+        let mut functions: HashMap<usize, HashMap<String, FnRef>> = HashMap::new();
         for (id, file) in self.files.iter().enumerate() {
             let Some(file) = file else { continue };
             let krate = self.crate_of.get(id).copied().unwrap_or(0);
             for (body_id, body) in file.items() {
                 if let Some(path) = &body.path {
-                    functions.entry((krate, path.clone())).or_insert(FnRef {
+                    functions.entry(krate).or_default().entry(path.clone()).or_insert(FnRef {
                         file: id as FileId,
                         body: body_id,
                     });

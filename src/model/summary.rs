@@ -355,17 +355,32 @@ fn body_name(model: &Model, f: FnRef) -> String {
 
 /// Computes every function's summary; returns call-resolution statistics.
 pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
+    use rayon::prelude::*;
+    let per_file: Vec<(Vec<(FnRef, Local)>, CallStats)> = model
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(file_id, file)| {
+            let mut stats = CallStats::default();
+            let mut out = Vec::new();
+            if let Some(file) = file {
+                for (body_id, _) in file.items() {
+                    let f = FnRef {
+                        file: file_id as FileId,
+                        body: body_id,
+                    };
+                    out.push((f, analyse_body(vocab, model, file, body_id, &mut stats)));
+                }
+            }
+            (out, stats)
+        })
+        .collect();
     let mut stats = CallStats::default();
     let mut locals: HashMap<FnRef, Local> = HashMap::new();
-    for (file_id, file) in model.files.iter().enumerate() {
-        let Some(file) = file else { continue };
-        for (body_id, _) in file.items() {
-            let f = FnRef {
-                file: file_id as FileId,
-                body: body_id,
-            };
-            locals.insert(f, analyse_body(vocab, model, file, body_id, &mut stats));
-        }
+    for (list, file_stats) in per_file {
+        stats.resolved += file_stats.resolved;
+        stats.unresolved += file_stats.unresolved;
+        locals.extend(list);
     }
     // Reverse edges for the worklist.
     let mut callers: HashMap<FnRef, Vec<FnRef>> = HashMap::new();
