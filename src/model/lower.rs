@@ -59,6 +59,19 @@ const WRAPPING_CTORS: &[&str] = &[
     "std::pin::Pin::new",
     "Some",
     "Ok",
+    // Buffered I/O adapters: reading through them is reading the wrapped file, socket or stdin.
+    "std::io::BufReader::new",
+    "std::io::BufWriter::new",
+    "std::io::LineWriter::new",
+];
+
+/// Macros of the standard library (their expansion never jumps out of an enclosing loop).
+const STD_MACROS: &[&str] = &[
+    "assert", "assert_eq", "assert_ne", "cfg", "column", "compile_error", "concat", "dbg",
+    "debug_assert", "debug_assert_eq", "debug_assert_ne", "env", "eprint", "eprintln", "file",
+    "format", "format_args", "include", "include_bytes", "include_str", "line", "matches",
+    "module_path", "option_env", "panic", "print", "println", "stringify", "thread_local", "todo",
+    "unimplemented", "unreachable", "vec", "write", "writeln",
 ];
 
 /// Wrapper types whose initializer runs at first use.
@@ -872,7 +885,12 @@ impl<'v> Lowerer<'v> {
             Expr::MethodCall(mc) => {
                 let mut origin = self.origin_of(&mc.receiver)?;
                 let name = mc.method.to_string();
-                if !TRANSPARENT_METHODS.contains(&name.as_str()) {
+                // Builder methods (vocabulary `builder`) return their receiver's type.
+                let builder = self
+                    .vocab
+                    .method(Category::Builder, &name, Some(&origin))
+                    .is_some();
+                if !TRANSPARENT_METHODS.contains(&name.as_str()) && !builder {
                     origin.methods.push(name);
                 }
                 Some(origin)
@@ -970,11 +988,13 @@ impl<'v> Lowerer<'v> {
         if self.vocab.call(Category::ContextExit, callee).is_some() {
             return Some((Role::ContextExit, Context::Sync));
         }
-        if self.vocab.call(Category::ThreadStart, callee).is_some() {
-            return Some((Role::Thread, Context::Sync));
-        }
+        // Before thread starts: `may::coroutine::spawn` also starts may's scheduler threads,
+        // but its closure runs as a green task.
         if self.vocab.call(Category::GreenSpawn, callee).is_some() {
             return Some((Role::Green, Context::Green));
+        }
+        if self.vocab.call(Category::ThreadStart, callee).is_some() {
+            return Some((Role::Thread, Context::Sync));
         }
         if self.vocab.call(Category::AsyncSpawn, callee).is_some() {
             return Some((Role::Spawned, Context::Async));
@@ -1601,6 +1621,12 @@ impl<'v> Lowerer<'v> {
         let span = range(mac.path.span());
         let expr_span = range(mac.span());
         let has_await = tokens_have_await(&mac.tokens);
+        // A macro whose expansion is unknown (a crate's own `macro_rules!`) may hide a jump.
+        let expansion_known = self.vocab.knows(&path)
+            || path
+                .strip_prefix("std::")
+                .is_some_and(|name| STD_MACROS.contains(&name));
+        let has_jump = tokens_have_jump(&mac.tokens) || !expansion_known;
         let known = path.starts_with("std::") || self.vocab.knows(&path);
         let opaque = self.vocab.macro_call(Category::Yield, &path).is_some();
         let mut parsed = false;
@@ -1624,6 +1650,7 @@ impl<'v> Lowerer<'v> {
             expr_span,
             parsed,
             has_await,
+            has_jump,
         }));
     }
 }
@@ -1725,6 +1752,17 @@ fn tokens_have_await(tokens: &TokenStream) -> bool {
         }
     }
     false
+}
+
+/// Whether macro tokens contain `break`, `continue`, `return` or a `?` (a possible jump out of
+/// an enclosing loop, invisible when the arguments are not parsed).
+fn tokens_have_jump(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|tt| match &tt {
+        TokenTree::Ident(i) => i == "break" || i == "continue" || i == "return",
+        TokenTree::Punct(p) => p.as_char() == '?',
+        TokenTree::Group(g) => tokens_have_jump(&g.stream()),
+        TokenTree::Literal(_) => false,
+    })
 }
 
 fn block_tail(block: &syn::Block) -> Option<&Expr> {

@@ -42,7 +42,7 @@ declare_rule! {
     pub static RULE = "FL003", "blocking-call-in-async", Warning, "a blocking call runs in async or green-task context";
 }
 
-const TOKIO_NOTE: &str = "Tokio: \"async code should never spend a long time without reaching an `.await`\"; blocking work belongs in `spawn_blocking`";
+const TOKIO_NOTE: &str = "Tokio (\"Blocking and yielding\"): \"issuing a blocking call or performing a lot of compute in a future without yielding is problematic, as it may prevent the executor from driving other tasks forward\"";
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
@@ -54,7 +54,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             if call.awaited {
                 continue;
             }
-            let Some(entry) = cx.vocab.call(Category::Blocking, &call.callee) else {
+            let Some(entry) = cx.vocab.call_exact(Category::Blocking, &call.callee) else {
                 continue;
             };
             let (_, root) = context_root(file, index as u32);
