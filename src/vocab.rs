@@ -70,6 +70,7 @@ categories! {
     Yield => "yield": "yield points for cooperative scheduling",
     Spin => "spin": "non-blocking polls that make a loop spin until something changes",
     Diverges => "diverges": "calls and macros that never return (a loop reaching one ends)",
+    Wraps => "wraps": "constructors whose result stands for their first argument (`BufReader::new(file)` reads the file)",
     Builder => "builder": "methods that return their receiver's type (builders), so a call chain keeps the receiver's origin",
     Blocking => "blocking": "calls that block the current thread",
     Lock => "lock": "operations that take a lock (explicitly or inside the standard library)",
@@ -98,6 +99,8 @@ pub struct Entry {
     pub kind: Option<String>,
     /// The help line shown with findings about this API.
     pub help: Option<String>,
+    /// The help line for green tasks (may coroutines), when it differs from `help`.
+    pub green_help: Option<String>,
     /// A path that replaces this one in a machine-applicable fix.
     pub replacement: Option<String>,
     /// For scoped APIs: the origin given to the closure's parameter.

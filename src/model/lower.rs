@@ -59,10 +59,6 @@ const WRAPPING_CTORS: &[&str] = &[
     "std::pin::Pin::new",
     "Some",
     "Ok",
-    // Buffered I/O adapters: reading through them is reading the wrapped file, socket or stdin.
-    "std::io::BufReader::new",
-    "std::io::BufWriter::new",
-    "std::io::LineWriter::new",
 ];
 
 /// Macros of the standard library (their expansion never jumps out of an enclosing loop).
@@ -877,7 +873,9 @@ impl<'v> Lowerer<'v> {
                     return None;
                 };
                 let path = self.resolve_path(&p.path);
-                if WRAPPING_CTORS.contains(&path.as_str()) {
+                if WRAPPING_CTORS.contains(&path.as_str())
+                    || self.vocab.path(Category::Wraps, &path).is_some()
+                {
                     return call.args.first().and_then(|a| self.origin_of(a));
                 }
                 Some(Origin::ctor(path))

@@ -11,6 +11,7 @@ use crate::model::ir::{
     walk_nodes, Block, Body, BodyKind, Call, Callee, Cond, Context, If, Jump, JumpKind, Loop,
     LoopKind, Match, Node, Pat,
 };
+use crate::rules::blocking_call_in_async::blocking_help;
 use crate::rules::util::{call_name, context_root};
 use crate::rules::RuleContext;
 use crate::vocab::{Category, Entry};
@@ -498,10 +499,7 @@ fn diagnostic(
                 call_name(&call.callee)
             ),
             Some((call.span, "blocks the thread on every iteration")),
-            entry
-                .help
-                .clone()
-                .unwrap_or_else(|| "move the loop into `tokio::task::spawn_blocking`".to_string()),
+            blocking_help(entry, green),
         ),
         Reason::Spins(call, entry) => (
             format!(

@@ -5,7 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::ir::{BodyKind, Context};
 use crate::rules::util::{call_name, calls, context_description, context_root, near};
 use crate::rules::RuleContext;
-use crate::vocab::Category;
+use crate::vocab::{Category, Entry};
 
 declare_rule! {
     /// ### What it does
@@ -65,10 +65,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 (_, BodyKind::AsyncBlock) => "an async block".to_string(),
                 _ => "async code".to_string(),
             };
-            let help = entry
-                .help
-                .clone()
-                .unwrap_or_else(|| "move this into `tokio::task::spawn_blocking`".to_string());
+            let help = blocking_help(entry, body.context == Context::Green);
             let mut diag = Diagnostic::new(
                 &RULE,
                 file.file,
@@ -86,4 +83,17 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             out.push(diag);
         }
     }
+}
+
+/// The help line for a blocking call: the vocabulary's async replacement, or may's for green tasks.
+pub fn blocking_help(entry: &Entry, green: bool) -> String {
+    if green {
+        return entry.green_help.clone().unwrap_or_else(|| {
+            "use may's equivalent (`may::sync`, `may::net`, `may::coroutine::sleep`) or run this on a thread".to_string()
+        });
+    }
+    entry
+        .help
+        .clone()
+        .unwrap_or_else(|| "move this into `tokio::task::spawn_blocking`".to_string())
 }
