@@ -1040,6 +1040,23 @@ impl<'v> Lowerer<'v> {
                 Arg::Closure(id)
             }
             Expr::Paren(p) => self.arg(&p.expr, role, param, out),
+            // `spawn({ let t = t.clone(); move || .. })`: the block's value is the closure.
+            Expr::Block(b)
+                if b.label.is_none()
+                    && matches!(block_tail(&b.block), Some(Expr::Closure(_) | Expr::Async(_))) =>
+            {
+                self.locals.push(Vec::new());
+                let (tail, stmts) = b.block.stmts.split_last().expect("a block with a tail");
+                for stmt in stmts {
+                    self.stmt(stmt, out);
+                }
+                let summary = match tail {
+                    Stmt::Expr(e, None) => self.arg(e, role, param, out),
+                    _ => Arg::Other,
+                };
+                self.locals.pop();
+                summary
+            }
             _ => {
                 self.expr(arg, out);
                 summarize_arg(arg, self)

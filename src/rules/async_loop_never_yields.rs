@@ -12,7 +12,7 @@ use crate::model::ir::{
     LoopKind, Match, Node, Pat,
 };
 use crate::rules::blocking_call_in_async::blocking_help;
-use crate::rules::util::{call_name, context_root};
+use crate::rules::util::{blocking_entry, in_local_context_exit, call_name, context_root};
 use crate::rules::RuleContext;
 use crate::vocab::{Category, Entry};
 
@@ -86,14 +86,14 @@ enum Reason<'a> {
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
     for (index, body) in file.bodies.iter().enumerate() {
-        if body.context == Context::Sync {
+        if body.context == Context::Sync || in_local_context_exit(cx, index as u32) {
             continue;
         }
         walk_nodes(&body.block.nodes, &mut |node| {
             let Node::Loop(l) = node else {
                 return true;
             };
-            let Some(reason) = examine(cx, body, l) else {
+            let Some(reason) = examine(cx, index as u32, body, l) else {
                 return true;
             };
             out.push(diagnostic(cx, index as u32, body, l, reason));
@@ -103,7 +103,12 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn examine<'a>(cx: &'a RuleContext<'_>, body: &Body, l: &'a Loop) -> Option<Reason<'a>> {
+fn examine<'a>(
+    cx: &'a RuleContext<'_>,
+    body_id: u32,
+    body: &Body,
+    l: &'a Loop,
+) -> Option<Reason<'a>> {
     let per_iteration = per_iteration_nodes(l);
     if per_iteration
         .iter()
@@ -116,10 +121,8 @@ fn examine<'a>(cx: &'a RuleContext<'_>, body: &Body, l: &'a Loop) -> Option<Reas
     for nodes in [l.header.as_slice(), l.body.nodes.as_slice()] {
         walk_nodes(nodes, &mut |node| {
             if let Node::Call(call) = node {
-                if blocking.is_none() && !call.awaited {
-                    if let Some(entry) = cx.vocab.call_exact(Category::Blocking, &call.callee) {
-                        blocking = Some((call, entry));
-                    }
+                if blocking.is_none() {
+                    blocking = blocking_entry(cx, body_id, call).map(|entry| (call, entry));
                 }
             }
             true

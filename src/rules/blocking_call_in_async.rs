@@ -3,9 +3,9 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::ir::{BodyKind, Context};
-use crate::rules::util::{call_name, calls, context_description, context_root, near};
+use crate::rules::util::{blocking_entry, in_local_context_exit, call_name, calls, context_description, context_root, near};
 use crate::rules::RuleContext;
-use crate::vocab::{Category, Entry};
+use crate::vocab::Entry;
 
 declare_rule! {
     /// ### What it does
@@ -47,14 +47,11 @@ const TOKIO_NOTE: &str = "Tokio (\"Blocking and yielding\"): \"issuing a blockin
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
     for (index, body) in file.bodies.iter().enumerate() {
-        if body.context == Context::Sync {
+        if body.context == Context::Sync || in_local_context_exit(cx, index as u32) {
             continue;
         }
         for call in calls(body) {
-            if call.awaited {
-                continue;
-            }
-            let Some(entry) = cx.vocab.call_exact(Category::Blocking, &call.callee) else {
+            let Some(entry) = blocking_entry(cx, index as u32, call) else {
                 continue;
             };
             let (_, root) = context_root(file, index as u32);
