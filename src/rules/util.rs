@@ -181,10 +181,20 @@ pub fn blocking_entry<'v>(
     id: BodyId,
     call: &crate::model::ir::Call,
 ) -> Option<&'v crate::vocab::Entry> {
+    blocking_entry_in(cx.vocab, cx.file, id, call)
+}
+
+/// [`blocking_entry`] for a call in any file's body.
+pub fn blocking_entry_in<'v>(
+    vocab: &'v crate::vocab::Vocab,
+    file: &FileModel,
+    id: BodyId,
+    call: &crate::model::ir::Call,
+) -> Option<&'v crate::vocab::Entry> {
     if call.awaited {
         return None;
     }
-    let entry = cx.vocab.call_exact(Category::Blocking, &call.callee)?;
+    let entry = vocab.call_exact(Category::Blocking, &call.callee)?;
     if entry.kind.as_deref() != Some("io-adapter") {
         return Some(entry);
     }
@@ -192,12 +202,10 @@ pub fn blocking_entry<'v>(
         let crate::model::ir::Arg::Local(name) = arg else {
             return false;
         };
-        let origin = local_origin(cx.file, id, name);
-        ["read", "write"].iter().any(|m| {
-            cx.vocab
-                .method_exact(Category::Blocking, m, origin)
-                .is_some()
-        })
+        let origin = local_origin(file, id, name);
+        ["read", "write"]
+            .iter()
+            .any(|m| vocab.method_exact(Category::Blocking, m, origin).is_some())
     });
     does_io.then_some(entry)
 }
