@@ -308,10 +308,7 @@ impl Vocab {
         let chained = origin.is_some_and(|o| !o.methods.is_empty());
         ids.iter().map(|id| &self.entries[*id]).find(|entry| {
             entry.receivers.iter().flatten().any(|hint| {
-                hint == "*"
-                    || names
-                        .iter()
-                        .any(|n| hint_matches_name(hint, n, chained))
+                hint == "*" || names.iter().any(|n| hint_matches_name(hint, n, chained))
             })
         })
     }

@@ -63,11 +63,41 @@ const WRAPPING_CTORS: &[&str] = &[
 
 /// Macros of the standard library (their expansion never jumps out of an enclosing loop).
 const STD_MACROS: &[&str] = &[
-    "assert", "assert_eq", "assert_ne", "cfg", "column", "compile_error", "concat", "dbg",
-    "debug_assert", "debug_assert_eq", "debug_assert_ne", "env", "eprint", "eprintln", "file",
-    "format", "format_args", "include", "include_bytes", "include_str", "line", "matches",
-    "module_path", "option_env", "panic", "print", "println", "stringify", "thread_local", "todo",
-    "unimplemented", "unreachable", "vec", "write", "writeln",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "cfg",
+    "column",
+    "compile_error",
+    "concat",
+    "dbg",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "env",
+    "eprint",
+    "eprintln",
+    "file",
+    "format",
+    "format_args",
+    "include",
+    "include_bytes",
+    "include_str",
+    "line",
+    "matches",
+    "module_path",
+    "option_env",
+    "panic",
+    "print",
+    "println",
+    "stringify",
+    "thread_local",
+    "todo",
+    "unimplemented",
+    "unreachable",
+    "vec",
+    "write",
+    "writeln",
 ];
 
 /// Wrapper types whose initializer runs at first use.
@@ -1043,7 +1073,10 @@ impl<'v> Lowerer<'v> {
             // `spawn({ let t = t.clone(); move || .. })`: the block's value is the closure.
             Expr::Block(b)
                 if b.label.is_none()
-                    && matches!(block_tail(&b.block), Some(Expr::Closure(_) | Expr::Async(_))) =>
+                    && matches!(
+                        block_tail(&b.block),
+                        Some(Expr::Closure(_) | Expr::Async(_))
+                    ) =>
             {
                 self.locals.push(Vec::new());
                 let (tail, stmts) = b.block.stmts.split_last().expect("a block with a tail");

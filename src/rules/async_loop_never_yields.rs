@@ -12,7 +12,7 @@ use crate::model::ir::{
     LoopKind, Match, Node, Pat,
 };
 use crate::rules::blocking_call_in_async::blocking_help;
-use crate::rules::util::{blocking_entry, in_local_context_exit, call_name, context_root};
+use crate::rules::util::{blocking_entry, call_name, context_root, in_local_context_exit};
 use crate::rules::RuleContext;
 use crate::vocab::{Category, Entry};
 
@@ -157,7 +157,9 @@ fn has_yield(cx: &RuleContext<'_>, context: Context, nodes: &[Node]) -> bool {
     walk_nodes(nodes, &mut |node| {
         found |= match node {
             Node::Await(_) => true,
-            Node::Macro(m) => m.has_await || cx.vocab.macro_call(Category::Yield, &m.path).is_some(),
+            Node::Macro(m) => {
+                m.has_await || cx.vocab.macro_call(Category::Yield, &m.path).is_some()
+            }
             Node::Call(call) => {
                 cx.vocab.call(Category::Yield, &call.callee).is_some()
                     || (context == Context::Green && may_yield_in_green_task(cx, call))
@@ -174,7 +176,10 @@ fn has_yield(cx: &RuleContext<'_>, context: Context, nodes: &[Node]) -> bool {
 /// calls are certainly not yields.
 fn may_yield_in_green_task(cx: &RuleContext<'_>, call: &Call) -> bool {
     if cx.vocab.call_exact(Category::Spin, &call.callee).is_some()
-        || cx.vocab.call_exact(Category::Blocking, &call.callee).is_some()
+        || cx
+            .vocab
+            .call_exact(Category::Blocking, &call.callee)
+            .is_some()
     {
         return false;
     }
@@ -247,7 +252,8 @@ fn exits_in(
             Node::Match(m) => {
                 exits_in(cx, l, &m.scrutinee_nodes, inner)
                     || m.arms.iter().any(|arm| {
-                        exits_in(cx, l, &arm.guard, inner) || exits_in(cx, l, &arm.body.nodes, inner)
+                        exits_in(cx, l, &arm.guard, inner)
+                            || exits_in(cx, l, &arm.body.nodes, inner)
                     })
             }
             Node::Loop(nested) => {
@@ -293,9 +299,7 @@ fn spin<'a>(cx: &'a RuleContext<'_>, l: &'a Loop) -> Option<(&'a Call, &'a Entry
         LoopKind::While => first_spin_call(cx, &[&l.header]),
         // `while let Err(_) = m.try_lock() {}` retries; `while let Ok(x) = rx.try_recv()` drains.
         LoopKind::WhileLet => match &l.cond {
-            Some(Cond::Let { pat, .. }) if is_failure_pat(pat) => {
-                first_spin_call(cx, &[&l.header])
-            }
+            Some(Cond::Let { pat, .. }) if is_failure_pat(pat) => first_spin_call(cx, &[&l.header]),
             _ => None,
         },
         LoopKind::Loop | LoopKind::For => None,
@@ -364,7 +368,11 @@ fn spin_in_body<'a>(
     None
 }
 
-fn spin_in_if<'a>(cx: &'a RuleContext<'_>, l: &'a Loop, i: &'a If) -> Option<(&'a Call, &'a Entry)> {
+fn spin_in_if<'a>(
+    cx: &'a RuleContext<'_>,
+    l: &'a Loop,
+    i: &'a If,
+) -> Option<(&'a Call, &'a Entry)> {
     let then_exits = exits(cx, l, &i.then_block.nodes);
     let else_exits = i
         .else_block
@@ -440,7 +448,10 @@ fn uses_receiver_elsewhere(l: &Loop, poll: &Call) -> bool {
     for nodes in [l.header.as_slice(), l.body.nodes.as_slice()] {
         walk_nodes(nodes, &mut |node| {
             if let Node::Call(call) = node {
-                if let Callee::Method { receiver: other, .. } = &call.callee {
+                if let Callee::Method {
+                    receiver: other, ..
+                } = &call.callee
+                {
                     if call.span != poll.span
                         && other.local.as_ref() == Some(local)
                         && other.field == receiver.field

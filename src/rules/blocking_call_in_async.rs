@@ -5,9 +5,12 @@ use std::collections::HashMap;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::ir::{Body, BodyKind, Call, Callee, Context};
-use crate::source::{FileId, TextRange};
-use crate::rules::util::{blocking_entry, blocking_entry_in, in_local_context_exit, call_name, calls, context_description, context_root, near};
+use crate::rules::util::{
+    blocking_entry, blocking_entry_in, call_name, calls, context_description, context_root,
+    in_local_context_exit, near,
+};
 use crate::rules::RuleContext;
+use crate::source::{FileId, TextRange};
 use crate::vocab::Entry;
 
 declare_rule! {
@@ -16,11 +19,19 @@ declare_rule! {
     /// channels, file and socket I/O from `std`, `block_on`, blocking HTTP and database clients)
     /// inside `async` code and inside `may` green tasks.
     ///
-    /// Closures written inside async code inherit its context (a `for_each` closure runs on the
-    /// task), nested `fn` items do not, and bodies handed to `spawn_blocking`, `block_in_place`,
-    /// `std::thread::spawn` or a configured wrapper are sync again. Method calls are matched only
-    /// when the receiver's origin is known (a typed `let`, a constructor, a parameter or field
-    /// type), so a user method that happens to be called `recv` or `sleep` stays quiet.
+    /// A call to a crate-local sync function that blocks (directly or a few calls further down)
+    /// is reported at the call in async code, with a label on the blocking call inside.
+    ///
+    /// Which code is async (the question an earlier clippy attempt at this lint stalled on):
+    /// closures written inside async code inherit its context (a `for_each` closure runs on the
+    /// task), nested `fn` items do not (their bodies are checked where they are called), and
+    /// bodies handed to `spawn_blocking`, `block_in_place`, `std::thread::spawn`, a configured
+    /// wrapper, or a crate's own `spawn_blocking` wrapper (tokio's `asyncify`) are sync again.
+    /// Method calls are matched only when the receiver's origin is known (a typed `let`, a
+    /// constructor, a parameter or field type, a method chain such as
+    /// `client.get_connection()?`), so a user method that happens to be called `recv` or
+    /// `sleep` stays quiet, and so do async APIs whose names collide (`tokio::fs`,
+    /// `.lock().await`).
     ///
     /// ### Why is this bad?
     /// An async runtime runs many tasks on few threads and switches only at `.await`. A blocking
@@ -243,10 +254,7 @@ fn helper_diagnostic(
         &RULE,
         file.file,
         call.span,
-        format!(
-            "`{callee}` blocks on `{}` in {where_}",
-            witness.call
-        ),
+        format!("`{callee}` blocks on `{}` in {where_}", witness.call),
     )
     .primary_label("blocks the executor thread")
     .label(

@@ -61,11 +61,7 @@ pub fn enclosing_call(file: &FileModel, id: BodyId) -> Option<&crate::model::ir:
     let mut found = None;
     crate::model::ir::walk_nodes(&parent.block.nodes, &mut |node| {
         if let Node::Call(call) = node {
-            if call
-                .args
-                .iter()
-                .any(|a| *a == crate::model::ir::Arg::Closure(id))
-            {
+            if call.args.contains(&crate::model::ir::Arg::Closure(id)) {
                 found = Some(call);
             }
         }
