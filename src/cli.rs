@@ -263,7 +263,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
             report.call_stats.resolved,
             report.call_stats.unresolved
         );
-        eprintln!("forklint:   {} files lowered again under their module-tree path", report.relowered);
+        eprintln!(
+            "forklint:   {} files lowered again under their module-tree path",
+            report.relowered
+        );
         for (phase, ms) in &report.timings {
             eprintln!("forklint:   {phase}: {ms} ms");
         }

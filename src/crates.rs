@@ -296,7 +296,12 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
             let manifest = root.as_deref().and_then(read_manifest).unwrap_or_default();
             let target_files: Vec<PathBuf> = root
                 .as_deref()
-                .map(|r| target_roots(r, &manifest).into_iter().map(|(_, p)| path_key(&p)).collect())
+                .map(|r| {
+                    target_roots(r, &manifest)
+                        .into_iter()
+                        .map(|(_, p)| path_key(&p))
+                        .collect()
+                })
                 .unwrap_or_default();
             roots_of.push(target_files);
             plan.packages.push(crate::model::Package {
@@ -315,6 +320,8 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
             });
             plan.packages.len() - 1
         });
+        let file_id = plan.package_of.len() as crate::source::FileId;
+        plan.packages[package].files.push(file_id);
         plan.package_of.push(package);
         // A target root is its crate's root module whatever its location.
         let is_root = on_disk && roots_of[package].contains(&path_key(path));

@@ -397,8 +397,14 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     report.relowered = relower.len();
     if std::env::var_os("FORKLINT_DEBUG_RELOWER").is_some() {
         for (id, module) in &relower {
-            let old = model.file(*id).map(|f| f.module.clone()).unwrap_or_default();
-            eprintln!("relower {} {old} -> {module}", report.sources[*id as usize].display);
+            let old = model
+                .file(*id)
+                .map(|f| f.module.clone())
+                .unwrap_or_default();
+            eprintln!(
+                "relower {} {old} -> {module}",
+                report.sources[*id as usize].display
+            );
         }
     }
     lap("module trees", &mut clock);

@@ -69,6 +69,9 @@ categories! {
     AsyncSpawn => "async-spawn": "calls that hand a future to an executor",
     Yield => "yield": "yield points for cooperative scheduling",
     Spin => "spin": "non-blocking polls that make a loop spin until something changes",
+    Diverges => "diverges": "calls and macros that never return (a loop reaching one ends)",
+    Wraps => "wraps": "constructors whose result stands for their first argument (`BufReader::new(file)` reads the file)",
+    Builder => "builder": "methods that return their receiver's type (builders), so a call chain keeps the receiver's origin",
     Blocking => "blocking": "calls that block the current thread",
     Lock => "lock": "operations that take a lock (explicitly or inside the standard library)",
     AsSafe => "as-safe": "async-signal-safe operations, allowed in a fork child",
@@ -96,6 +99,8 @@ pub struct Entry {
     pub kind: Option<String>,
     /// The help line shown with findings about this API.
     pub help: Option<String>,
+    /// The help line for green tasks (may coroutines), when it differs from `help`.
+    pub green_help: Option<String>,
     /// A path that replaces this one in a machine-applicable fix.
     pub replacement: Option<String>,
     /// For scoped APIs: the origin given to the closure's parameter.
@@ -287,6 +292,38 @@ impl Vocab {
         })
     }
 
+    /// Like [`Vocab::method`], but a receiver produced by a method chain matches only hints that
+    /// name the chain (`redis::Client::get_connection` for `client.get_connection()?`), never the
+    /// chain's starting type: `rx.recv()?.iter()` is not a call on the receiver `rx`.
+    pub fn method_exact(
+        &self,
+        category: Category,
+        name: &str,
+        origin: Option<&Origin>,
+    ) -> Option<&Entry> {
+        let index = self.index.get(&category)?;
+        let ids = index.methods.get(name)?;
+        let names = origin.map(origin_names).unwrap_or_default();
+        // A `prefix::*` hint names types, not what their methods return.
+        let chained = origin.is_some_and(|o| !o.methods.is_empty());
+        ids.iter().map(|id| &self.entries[*id]).find(|entry| {
+            entry.receivers.iter().flatten().any(|hint| {
+                hint == "*" || names.iter().any(|n| hint_matches_name(hint, n, chained))
+            })
+        })
+    }
+
+    /// Like [`Vocab::call`], with method receivers matched by [`Vocab::method_exact`].
+    pub fn call_exact(&self, category: Category, callee: &Callee) -> Option<&Entry> {
+        match callee {
+            Callee::Path(path) => self.path(category, path),
+            Callee::Method { name, receiver } => {
+                self.method_exact(category, name, receiver.origin.as_ref())
+            }
+            Callee::Unknown => None,
+        }
+    }
+
     /// The entry of `category` that a call matches (path or method).
     pub fn call(&self, category: Category, callee: &Callee) -> Option<&Entry> {
         match callee {
@@ -324,6 +361,44 @@ impl Vocab {
         ids.sort_unstable();
         ids.dedup();
         ids.into_iter().map(|id| &self.entries[id]).collect()
+    }
+}
+
+/// The paths an origin denotes, for exact matching: the base (plus the type `T` of a constructor
+/// `T::new`), each extended by the chain's methods (`redis::Client::open` + `get_connection` ->
+/// `redis::Client::open::get_connection`, `redis::Client::get_connection`).
+pub fn origin_names(origin: &Origin) -> Vec<String> {
+    let mut names = vec![origin.base.clone()];
+    if origin.ctor {
+        if let Some((parent, _)) = origin.base.rsplit_once("::") {
+            let is_type = parent
+                .rsplit("::")
+                .next()
+                .and_then(|s| s.chars().next())
+                .is_some_and(|c| c.is_ascii_uppercase());
+            if is_type {
+                names.push(parent.to_string());
+            }
+        }
+    }
+    for method in &origin.methods {
+        for name in &mut names {
+            name.push_str("::");
+            name.push_str(method);
+        }
+    }
+    names
+}
+
+fn hint_matches_name(hint: &str, name: &str, chained: bool) -> bool {
+    match hint.strip_suffix("::*") {
+        Some(prefix) => {
+            !chained
+                && name.len() > prefix.len()
+                && name.starts_with(prefix)
+                && name[prefix.len()..].starts_with("::")
+        }
+        None => hint == name,
     }
 }
 

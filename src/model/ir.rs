@@ -286,6 +286,9 @@ pub struct MacroCall {
     pub parsed: bool,
     /// `.await` appears inside the (possibly unparsed) arguments, as in `select!` branches.
     pub has_await: bool,
+    /// The macro may leave an enclosing loop: `break`, `continue`, `return` or `?` appears in its
+    /// arguments, or its expansion is unknown (a crate's own `macro_rules!`).
+    pub has_jump: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -61,6 +61,45 @@ const WRAPPING_CTORS: &[&str] = &[
     "Ok",
 ];
 
+/// Macros of the standard library (their expansion never jumps out of an enclosing loop).
+const STD_MACROS: &[&str] = &[
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "cfg",
+    "column",
+    "compile_error",
+    "concat",
+    "dbg",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "env",
+    "eprint",
+    "eprintln",
+    "file",
+    "format",
+    "format_args",
+    "include",
+    "include_bytes",
+    "include_str",
+    "line",
+    "matches",
+    "module_path",
+    "option_env",
+    "panic",
+    "print",
+    "println",
+    "stringify",
+    "thread_local",
+    "todo",
+    "unimplemented",
+    "unreachable",
+    "vec",
+    "write",
+    "writeln",
+];
+
 /// Wrapper types whose initializer runs at first use.
 const LAZY_TYPES: &[&str] = &[
     "std::sync::LazyLock",
@@ -873,7 +912,9 @@ impl<'v> Lowerer<'v> {
                     return None;
                 };
                 let path = self.resolve_path(&p.path);
-                if WRAPPING_CTORS.contains(&path.as_str()) {
+                if WRAPPING_CTORS.contains(&path.as_str())
+                    || self.vocab.path(Category::Wraps, &path).is_some()
+                {
                     return call.args.first().and_then(|a| self.origin_of(a));
                 }
                 Some(Origin::ctor(path))
@@ -881,7 +922,12 @@ impl<'v> Lowerer<'v> {
             Expr::MethodCall(mc) => {
                 let mut origin = self.origin_of(&mc.receiver)?;
                 let name = mc.method.to_string();
-                if !TRANSPARENT_METHODS.contains(&name.as_str()) {
+                // Builder methods (vocabulary `builder`) return their receiver's type.
+                let builder = self
+                    .vocab
+                    .method(Category::Builder, &name, Some(&origin))
+                    .is_some();
+                if !TRANSPARENT_METHODS.contains(&name.as_str()) && !builder {
                     origin.methods.push(name);
                 }
                 Some(origin)
@@ -979,11 +1025,13 @@ impl<'v> Lowerer<'v> {
         if self.vocab.call(Category::ContextExit, callee).is_some() {
             return Some((Role::ContextExit, Context::Sync));
         }
-        if self.vocab.call(Category::ThreadStart, callee).is_some() {
-            return Some((Role::Thread, Context::Sync));
-        }
+        // Before thread starts: `may::coroutine::spawn` also starts may's scheduler threads,
+        // but its closure runs as a green task.
         if self.vocab.call(Category::GreenSpawn, callee).is_some() {
             return Some((Role::Green, Context::Green));
+        }
+        if self.vocab.call(Category::ThreadStart, callee).is_some() {
+            return Some((Role::Thread, Context::Sync));
         }
         if self.vocab.call(Category::AsyncSpawn, callee).is_some() {
             return Some((Role::Spawned, Context::Async));
@@ -1031,6 +1079,26 @@ impl<'v> Lowerer<'v> {
                 Arg::Closure(id)
             }
             Expr::Paren(p) => self.arg(&p.expr, role, param, out),
+            // `spawn({ let t = t.clone(); move || .. })`: the block's value is the closure.
+            Expr::Block(b)
+                if b.label.is_none()
+                    && matches!(
+                        block_tail(&b.block),
+                        Some(Expr::Closure(_) | Expr::Async(_))
+                    ) =>
+            {
+                self.locals.push(Vec::new());
+                let (tail, stmts) = b.block.stmts.split_last().expect("a block with a tail");
+                for stmt in stmts {
+                    self.stmt(stmt, out);
+                }
+                let summary = match tail {
+                    Stmt::Expr(e, None) => self.arg(e, role, param, out),
+                    _ => Arg::Other,
+                };
+                self.locals.pop();
+                summary
+            }
             _ => {
                 self.expr(arg, out);
                 summarize_arg(arg, self)
@@ -1610,6 +1678,12 @@ impl<'v> Lowerer<'v> {
         let span = range(mac.path.span());
         let expr_span = range(mac.span());
         let has_await = tokens_have_await(&mac.tokens);
+        // A macro whose expansion is unknown (a crate's own `macro_rules!`) may hide a jump.
+        let expansion_known = self.vocab.knows(&path)
+            || path
+                .strip_prefix("std::")
+                .is_some_and(|name| STD_MACROS.contains(&name));
+        let has_jump = tokens_have_jump(&mac.tokens) || !expansion_known;
         let known = path.starts_with("std::") || self.vocab.knows(&path);
         let opaque = self.vocab.macro_call(Category::Yield, &path).is_some();
         let mut parsed = false;
@@ -1633,6 +1707,7 @@ impl<'v> Lowerer<'v> {
             expr_span,
             parsed,
             has_await,
+            has_jump,
         }));
     }
 }
@@ -1734,6 +1809,17 @@ fn tokens_have_await(tokens: &TokenStream) -> bool {
         }
     }
     false
+}
+
+/// Whether macro tokens contain `break`, `continue`, `return` or a `?` (a possible jump out of
+/// an enclosing loop, invisible when the arguments are not parsed).
+fn tokens_have_jump(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|tt| match &tt {
+        TokenTree::Ident(i) => i == "break" || i == "continue" || i == "return",
+        TokenTree::Punct(p) => p.as_char() == '?',
+        TokenTree::Group(g) => tokens_have_jump(&g.stream()),
+        TokenTree::Literal(_) => false,
+    })
 }
 
 fn block_tail(block: &syn::Block) -> Option<&Expr> {

@@ -93,10 +93,14 @@ impl Model {
             let krate = self.crate_of.get(id).copied().unwrap_or(0);
             for (body_id, body) in file.items() {
                 if let Some(path) = &body.path {
-                    functions.entry(krate).or_default().entry(path.clone()).or_insert(FnRef {
-                        file: id as FileId,
-                        body: body_id,
-                    });
+                    functions
+                        .entry(krate)
+                        .or_default()
+                        .entry(path.clone())
+                        .or_insert(FnRef {
+                            file: id as FileId,
+                            body: body_id,
+                        });
                 }
             }
         }

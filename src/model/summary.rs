@@ -22,6 +22,8 @@ pub struct Witness {
     pub span: TextRange,
     /// What happens here: "spawns a thread", "calls `install`".
     pub what: String,
+    /// The operation or function called here, as shown in messages (`std::fs::read`, `install`).
+    pub name: String,
     /// For a call: the callee's witness.
     pub via: Option<Box<Witness>>,
 }
@@ -136,12 +138,12 @@ pub fn inline_bodies(file: &FileModel, body: BodyId) -> Vec<BodyId> {
     out
 }
 
-fn calls_of<'a>(file: &'a FileModel, bodies: &[BodyId]) -> Vec<&'a Call> {
+fn calls_of<'a>(file: &'a FileModel, bodies: &[BodyId]) -> Vec<(BodyId, &'a Call)> {
     let mut out = Vec::new();
     for id in bodies {
         walk_nodes(&file.body(*id).block.nodes, &mut |node| {
             if let Node::Call(call) = node {
-                out.push(call);
+                out.push((*id, call));
             }
             true
         });
@@ -149,11 +151,74 @@ fn calls_of<'a>(file: &'a FileModel, bodies: &[BodyId]) -> Vec<&'a Call> {
     out
 }
 
-/// Whether a call is a direct occurrence of `fact` by the vocabulary.
-pub fn direct_fact(vocab: &Vocab, fact: Fact, call: &Call) -> bool {
+/// A call as shown in messages: its path, or `.name()` for a method.
+pub fn display_callee(callee: &Callee) -> String {
+    match callee {
+        Callee::Path(path) => path.clone(),
+        Callee::Method { name, .. } => format!(".{name}()"),
+        Callee::Unknown => "this call".to_string(),
+    }
+}
+
+/// The blocking-vocabulary entry a call in body `id` of `file` matches. Entries of kind
+/// `io-adapter` (`std::io::copy`) block only on real I/O: one argument must be a local known to be
+/// a file, socket or stdin, not an in-memory reader.
+pub fn blocking_entry_in<'v>(
+    vocab: &'v crate::vocab::Vocab,
+    file: &FileModel,
+    id: BodyId,
+    call: &super::ir::Call,
+) -> Option<&'v crate::vocab::Entry> {
+    if call.awaited {
+        return None;
+    }
+    let entry = vocab.call_exact(Category::Blocking, &call.callee)?;
+    if entry.kind.as_deref() != Some("io-adapter") {
+        return Some(entry);
+    }
+    let does_io = call.args.iter().any(|arg| {
+        let super::ir::Arg::Local(name) = arg else {
+            return false;
+        };
+        let origin = local_origin(file, id, name);
+        ["read", "write"]
+            .iter()
+            .any(|m| vocab.method_exact(Category::Blocking, m, origin).is_some())
+    });
+    does_io.then_some(entry)
+}
+
+/// The origin of local `name` as seen from body `id`: its `let` (the last one in the body) or
+/// parameter, else the enclosing body's (closures capture).
+pub fn local_origin<'a>(
+    file: &'a FileModel,
+    id: BodyId,
+    name: &str,
+) -> Option<&'a super::ir::Origin> {
+    let body = file.body(id);
+    let mut found = None;
+    super::ir::walk_nodes(&body.block.nodes, &mut |node| {
+        if let Node::Let(l) = node {
+            if l.names.iter().any(|n| n == name) {
+                found = Some(l.origin.as_ref());
+            }
+        }
+        true
+    });
+    if let Some(origin) = found {
+        return origin;
+    }
+    if let Some((_, origin)) = body.params.iter().find(|(p, _)| p == name) {
+        return origin.as_ref();
+    }
+    local_origin(file, body.parent?, name)
+}
+
+/// Whether a call in body `id` of `file` is a direct occurrence of `fact` by the vocabulary.
+pub fn direct_fact(vocab: &Vocab, fact: Fact, file: &FileModel, id: BodyId, call: &Call) -> bool {
     match fact {
         Fact::SpawnsThread => vocab.call(Category::ThreadStart, &call.callee).is_some(),
-        Fact::Blocks => !call.awaited && vocab.call(Category::Blocking, &call.callee).is_some(),
+        Fact::Blocks => blocking_entry_in(vocab, file, id, call).is_some(),
         Fact::Forks => vocab.call(Category::Fork, &call.callee).is_some(),
         Fact::Locks => vocab.call(Category::Lock, &call.callee).is_some(),
         Fact::CreatesRuntime => vocab.call(Category::Runtime, &call.callee).is_some(),
@@ -215,18 +280,19 @@ fn analyse_body(
     let joined = joined_spawns(vocab, file, &bodies);
     let mut direct: HashMap<Fact, Witness> = HashMap::new();
     let mut callees = Vec::new();
-    for call in calls_of(file, &bodies) {
+    for (body_id, call) in calls_of(file, &bodies) {
         for fact in Fact::ALL {
             if fact == Fact::SpawnsThread && joined.contains(&call.span) {
                 continue;
             }
-            if !direct.contains_key(&fact) && direct_fact(vocab, fact, call) {
+            if !direct.contains_key(&fact) && direct_fact(vocab, fact, file, body_id, call) {
                 direct.insert(
                     fact,
                     Witness {
                         file: file.file,
                         span: call.span,
                         what: fact.what().to_string(),
+                        name: display_callee(&call.callee),
                         via: None,
                     },
                 );
@@ -268,6 +334,7 @@ fn analyse_body(
                                 file: file.file,
                                 span: m.span,
                                 what: fact.what().to_string(),
+                                name: format!("{}!", m.path),
                                 via: None,
                             },
                         );
@@ -432,6 +499,7 @@ pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
                         file: f.file,
                         span: *span,
                         what: format!("calls `{}`", body_name(model, *callee)),
+                        name: body_name(model, *callee),
                         via: Some(Box::new(witness.clone())),
                     },
                 ));

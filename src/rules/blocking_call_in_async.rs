@@ -2,11 +2,14 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::model::ir::{BodyKind, Call, Context};
+use crate::model::ir::{Body, BodyKind, Call, Context};
 use crate::model::summary::Fact;
-use crate::rules::util::{call_name, calls, context_description, context_root, near};
+use crate::rules::util::{
+    blocking_entry, call_name, calls, context_description, context_root, in_local_context_exit,
+    near,
+};
 use crate::rules::RuleContext;
-use crate::vocab::Category;
+use crate::vocab::{Category, Entry};
 
 declare_rule! {
     /// ### What it does
@@ -14,11 +17,19 @@ declare_rule! {
     /// channels, file and socket I/O from `std`, `block_on`, blocking HTTP and database clients)
     /// inside `async` code and inside `may` green tasks.
     ///
-    /// Closures written inside async code inherit its context (a `for_each` closure runs on the
-    /// task), nested `fn` items do not, and bodies handed to `spawn_blocking`, `block_in_place`,
-    /// `std::thread::spawn` or a configured wrapper are sync again. Method calls are matched only
-    /// when the receiver's origin is known (a typed `let`, a constructor, a parameter or field
-    /// type), so a user method that happens to be called `recv` or `sleep` stays quiet.
+    /// A call to a crate-local sync function that blocks (directly or a few calls further down)
+    /// is reported at the call in async code, with a label on the blocking call inside.
+    ///
+    /// Which code is async (the question an earlier clippy attempt at this lint stalled on):
+    /// closures written inside async code inherit its context (a `for_each` closure runs on the
+    /// task), nested `fn` items do not (their bodies are checked where they are called), and
+    /// bodies handed to `spawn_blocking`, `block_in_place`, `std::thread::spawn`, a configured
+    /// wrapper, or a crate's own `spawn_blocking` wrapper (tokio's `asyncify`) are sync again.
+    /// Method calls are matched only when the receiver's origin is known (a typed `let`, a
+    /// constructor, a parameter or field type, a method chain such as
+    /// `client.get_connection()?`), so a user method that happens to be called `recv` or
+    /// `sleep` stays quiet, and so do async APIs whose names collide (`tokio::fs`,
+    /// `.lock().await`).
     ///
     /// ### Why is this bad?
     /// An async runtime runs many tasks on few threads and switches only at `.await`. A blocking
@@ -43,20 +54,19 @@ declare_rule! {
     pub static RULE = "FL003", "blocking-call-in-async", Warning, "a blocking call runs in async or green-task context";
 }
 
-const TOKIO_NOTE: &str = "Tokio: \"async code should never spend a long time without reaching an `.await`\"; blocking work belongs in `spawn_blocking`";
+const TOKIO_NOTE: &str = "Tokio (\"Blocking and yielding\"): \"issuing a blocking call or performing a lot of compute in a future without yielding is problematic, as it may prevent the executor from driving other tasks forward\"";
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
     for (index, body) in file.bodies.iter().enumerate() {
-        if body.context == Context::Sync {
+        if body.context == Context::Sync || in_local_context_exit(cx, index as u32) {
             continue;
         }
         for call in calls(body) {
-            if call.awaited {
-                continue;
-            }
-            let Some(entry) = cx.vocab.call(Category::Blocking, &call.callee) else {
-                through_call(cx, index as u32, call, out);
+            let Some(entry) = blocking_entry(cx, index as u32, call) else {
+                if let Some(diag) = through_call(cx, index as u32, body, call) {
+                    out.push(diag);
+                }
                 continue;
             };
             let (_, root) = context_root(file, index as u32);
@@ -67,10 +77,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 (_, BodyKind::AsyncBlock) => "an async block".to_string(),
                 _ => "async code".to_string(),
             };
-            let help = entry
-                .help
-                .clone()
-                .unwrap_or_else(|| "move this into `tokio::task::spawn_blocking`".to_string());
+            let help = blocking_help(entry, body.context == Context::Green);
             let mut diag = Diagnostic::new(
                 &RULE,
                 file.file,
@@ -90,44 +97,62 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The help line for a blocking call: the vocabulary's async replacement, or may's for green tasks.
+pub fn blocking_help(entry: &Entry, green: bool) -> String {
+    if green {
+        return entry.green_help.clone().unwrap_or_else(|| {
+            "use may's equivalent (`may::sync`, `may::net`, `may::coroutine::sleep`) or run this on a thread".to_string()
+        });
+    }
+    entry
+        .help
+        .clone()
+        .unwrap_or_else(|| "move this into `tokio::task::spawn_blocking`".to_string())
+}
+
 /// FL003 through a crate-local sync function whose summary blocks: reported at the call in async
 /// code, with labels along the witness chain down to the blocking call.
-fn through_call(cx: &RuleContext<'_>, body: u32, call: &Call, out: &mut Vec<Diagnostic>) {
+fn through_call(cx: &RuleContext<'_>, index: u32, body: &Body, call: &Call) -> Option<Diagnostic> {
     let file = cx.file;
-    if cx.vocab.call(Category::Yield, &call.callee).is_some() {
-        return;
+    if call.awaited || cx.vocab.call(Category::Yield, &call.callee).is_some() {
+        return None;
     }
-    let Some((target, summary)) = cx.model.callee_summary(file, call) else {
-        return;
-    };
+    let (target, summary) = cx.model.callee_summary(file, call)?;
     if summary.is_async {
-        return;
+        return None;
     }
-    let Some(witness) = summary.get(Fact::Blocks) else {
-        return;
-    };
+    let witness = summary.get(Fact::Blocks)?;
     let callee = cx
         .model
         .body(target)
         .map_or_else(|| "this function".to_string(), |b| b.name.clone());
-    let (_, root) = context_root(file, body);
-    let where_ = match (file.body(body).context, root.kind) {
+    let (_, root) = context_root(file, index);
+    let where_ = match (body.context, root.kind) {
         (Context::Green, _) => "a green task".to_string(),
         (_, BodyKind::Fn) => format!("async fn `{}`", root.name),
+        (_, BodyKind::AsyncBlock) => "an async block".to_string(),
         _ => "async code".to_string(),
+    };
+    let green = body.context == Context::Green;
+    let leaf = witness.last();
+    let help = if green {
+        "use may's equivalent (`may::sync`, `may::net`, `may::coroutine::sleep`) or run this on a thread".to_string()
+    } else {
+        format!("move the call to `{callee}` into `tokio::task::spawn_blocking`, or make it async")
     };
     let mut diag = Diagnostic::new(
         &RULE,
         file.file,
         call.span,
-        format!("`{callee}` blocks, and is called in {where_}"),
+        format!("`{callee}` blocks on `{}` in {where_}", leaf.name),
     )
-    .primary_label(format!("`{callee}` blocks the executor thread"))
-    .help(format!(
-        "move the call into `tokio::task::spawn_blocking`, or make `{callee}` async"
-    ));
+    .primary_label("blocks the executor thread")
+    .help(help);
     for step in witness.chain() {
         diag = diag.label(step.file, step.span, step.what.clone());
     }
-    out.push(diag);
+    if !green {
+        diag = diag.note(TOKIO_NOTE);
+    }
+    Some(diag)
 }

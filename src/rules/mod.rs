@@ -9,6 +9,7 @@ use crate::model::ir::FileModel;
 use crate::model::Model;
 use crate::vocab::Vocab;
 
+pub mod async_loop_never_yields;
 pub mod blocking_call_in_async;
 pub mod util;
 
@@ -122,6 +123,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &SYNTAX_ERROR,
         check: None,
+    },
+    Rule {
+        meta: &async_loop_never_yields::RULE,
+        check: Some(async_loop_never_yields::check),
     },
     Rule {
         meta: &blocking_call_in_async::RULE,
