@@ -164,6 +164,21 @@ pub struct Vocab {
     index: HashMap<Category, CategoryIndex>,
     /// Every exact path and macro known to any category, for glob-import resolution.
     known_paths: HashMap<String, ()>,
+    /// Every category an exact path belongs to, as a bit set (one lookup per call).
+    path_sets: HashMap<String, CategorySet>,
+    /// Same for `prefix::*` wildcards, keyed by prefix.
+    wildcard_sets: HashMap<String, CategorySet>,
+    /// Method name -> (entry, category) pairs, to test receivers once per call.
+    method_sets: HashMap<String, Vec<(usize, Category)>>,
+}
+
+/// A set of categories (bit `c as u32` for category `c`).
+pub type CategorySet = u64;
+
+impl Category {
+    pub fn bit(self) -> CategorySet {
+        1 << (self as u32)
+    }
 }
 
 impl Vocab {
@@ -192,6 +207,9 @@ impl Vocab {
             entries: Vec::new(),
             index: HashMap::new(),
             known_paths: HashMap::new(),
+            path_sets: HashMap::new(),
+            wildcard_sets: HashMap::new(),
+            method_sets: HashMap::new(),
         };
         for (source, raw) in raws {
             for (key, entries) in raw {
@@ -232,6 +250,19 @@ impl Vocab {
 
     fn insert(&mut self, category: Category, entry: Entry) {
         let id = self.entries.len();
+        if let Some(path) = &entry.path {
+            let sets = match path.strip_suffix("::*") {
+                Some(prefix) => self.wildcard_sets.entry(prefix.to_string()).or_default(),
+                None => self.path_sets.entry(path.clone()).or_default(),
+            };
+            *sets |= category.bit();
+        }
+        for method in entry.methods.iter().flatten() {
+            self.method_sets
+                .entry(method.clone())
+                .or_default()
+                .push((id, category));
+        }
         let index = self.index.entry(category).or_default();
         if let Some(path) = &entry.path {
             if let Some(prefix) = path.strip_suffix("::*") {
@@ -321,6 +352,39 @@ impl Vocab {
                 self.method_exact(category, name, receiver.origin.as_ref())
             }
             Callee::Unknown => None,
+        }
+    }
+
+    /// Every category a call matches (loose receiver matching, like [`Vocab::call`]), in one
+    /// or two hash lookups: for passes that ask many questions about every call.
+    pub fn categories(&self, callee: &Callee) -> CategorySet {
+        match callee {
+            Callee::Path(path) => {
+                let mut set = self.path_sets.get(path.as_str()).copied().unwrap_or(0);
+                if let Some((prefix, last)) = path.rsplit_once("::") {
+                    if !last.is_empty() {
+                        set |= self.wildcard_sets.get(prefix).copied().unwrap_or(0);
+                    }
+                }
+                set
+            }
+            Callee::Method { name, receiver } => {
+                let Some(pairs) = self.method_sets.get(name.as_str()) else {
+                    return 0;
+                };
+                let origin = receiver.origin.as_ref();
+                pairs
+                    .iter()
+                    .filter(|(id, _)| {
+                        self.entries[*id]
+                            .receivers
+                            .iter()
+                            .flatten()
+                            .any(|hint| receiver_matches(hint, origin))
+                    })
+                    .fold(0, |set, (_, category)| set | category.bit())
+            }
+            Callee::Unknown => 0,
         }
     }
 

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use super::ir::{walk_nodes, Body, BodyId, Call, Callee, FileModel, Node, Role};
 use super::{FnRef, Model};
 use crate::source::{FileId, TextRange};
-use crate::vocab::{Category, Vocab};
+use crate::vocab::{Category, CategorySet, Vocab};
 
 /// Evidence for a fact: where it happens, possibly through a chain of calls.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -216,32 +216,50 @@ pub fn local_origin<'a>(
 
 /// Whether a call in body `id` of `file` is a direct occurrence of `fact` by the vocabulary.
 pub fn direct_fact(vocab: &Vocab, fact: Fact, file: &FileModel, id: BodyId, call: &Call) -> bool {
+    direct_fact_in(vocab, vocab.categories(&call.callee), fact, file, id, call)
+}
+
+/// [`direct_fact`] given the call's categories (computed once per call).
+fn direct_fact_in(
+    vocab: &Vocab,
+    set: CategorySet,
+    fact: Fact,
+    file: &FileModel,
+    id: BodyId,
+    call: &Call,
+) -> bool {
+    let has = |c: Category| set & c.bit() != 0;
     match fact {
-        Fact::SpawnsThread => vocab.call(Category::ThreadStart, &call.callee).is_some(),
-        Fact::Blocks => blocking_entry_in(vocab, file, id, call).is_some(),
-        Fact::Forks => vocab.call(Category::Fork, &call.callee).is_some(),
-        Fact::Locks => vocab.call(Category::Lock, &call.callee).is_some(),
-        Fact::CreatesRuntime => vocab.call(Category::Runtime, &call.callee).is_some(),
-        Fact::NotAsSafe => not_as_safe(vocab, &call.callee),
+        Fact::SpawnsThread => has(Category::ThreadStart),
+        Fact::Blocks => {
+            has(Category::Blocking) && blocking_entry_in(vocab, file, id, call).is_some()
+        }
+        Fact::Forks => has(Category::Fork),
+        Fact::Locks => has(Category::Lock),
+        Fact::CreatesRuntime => has(Category::Runtime),
+        Fact::NotAsSafe => not_as_safe_in(set, &call.callee),
     }
 }
 
+const NOT_AS_SAFE: [Category; 6] = [
+    Category::Alloc,
+    Category::Panics,
+    Category::NotAsSafe,
+    Category::Lock,
+    Category::ThreadStart,
+    Category::Blocking,
+];
+
 /// Whether a call is known not to be async-signal-safe.
 pub fn not_as_safe(vocab: &Vocab, callee: &Callee) -> bool {
-    if vocab.call(Category::AsSafe, callee).is_some() {
+    not_as_safe_in(vocab.categories(callee), callee)
+}
+
+fn not_as_safe_in(set: CategorySet, callee: &Callee) -> bool {
+    if set & Category::AsSafe.bit() != 0 {
         return false;
     }
-    if [
-        Category::Alloc,
-        Category::Panics,
-        Category::NotAsSafe,
-        Category::Lock,
-        Category::ThreadStart,
-        Category::Blocking,
-    ]
-    .iter()
-    .any(|c| vocab.call(*c, callee).is_some())
-    {
+    if NOT_AS_SAFE.iter().any(|c| set & c.bit() != 0) {
         return true;
     }
     matches!(callee, Callee::Path(p) if p.starts_with("libc::"))
@@ -281,11 +299,13 @@ fn analyse_body(
     let mut direct: HashMap<Fact, Witness> = HashMap::new();
     let mut callees = Vec::new();
     for (body_id, call) in calls_of(file, &bodies) {
+        let set = vocab.categories(&call.callee);
         for fact in Fact::ALL {
             if fact == Fact::SpawnsThread && joined.contains(&call.span) {
                 continue;
             }
-            if !direct.contains_key(&fact) && direct_fact(vocab, fact, file, body_id, call) {
+            if !direct.contains_key(&fact) && direct_fact_in(vocab, set, fact, file, body_id, call)
+            {
                 direct.insert(
                     fact,
                     Witness {
@@ -307,7 +327,7 @@ fn analyse_body(
             Category::GreenSpawn,
         ]
         .iter()
-        .any(|c| vocab.call(*c, &call.callee).is_some());
+        .any(|c| set & c.bit() != 0);
         if known {
             continue;
         }
