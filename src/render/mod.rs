@@ -4,9 +4,13 @@ use std::io::{self, Write};
 
 use crate::engine::Report;
 
+pub mod cargo_json;
 pub mod concise;
 pub mod full;
+pub mod github;
 pub mod json;
+pub mod sarif;
+pub mod statistics;
 
 /// Output formats (`--output-format`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -15,6 +19,19 @@ pub enum Format {
     Concise,
     Json,
     JsonLines,
+    /// cargo's `--message-format=json` records (rust-analyzer's `check.overrideCommand`)
+    CargoJson,
+    /// SARIF 2.1.0 (GitHub code scanning)
+    Sarif,
+    /// GitHub Actions annotations
+    Github,
+}
+
+impl Format {
+    /// Whether the format is read by programs (nothing but the report may reach stdout).
+    pub fn is_machine(self) -> bool {
+        !matches!(self, Format::Full | Format::Concise)
+    }
 }
 
 /// Terminal-related settings for human formats.
@@ -38,6 +55,9 @@ pub fn render(
         Format::Concise => concise::render(report, style, out),
         Format::Json => json::render(report, out),
         Format::JsonLines => json::render_lines(report, out),
+        Format::CargoJson => cargo_json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Github => github::render(report, out),
     }
 }
 
