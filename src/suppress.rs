@@ -6,6 +6,12 @@
 //! // forklint: allow-file(FL002)          before the first item: the whole file
 //! ```
 //! A directive must name rules; unknown names and bare `allow` are reported as errors.
+//!
+//! `#[cfg_attr(forklint, allow(forklint::FL001))]` on the line before an item works like an
+//! own-line directive for that item (`#![cfg_attr(..)]` at the top: the whole file). rustc never
+//! sets `cfg(forklint)`, so the attribute is inert when compiling; users declare the cfg with
+//! `[lints.rust] unexpected_cfgs = { level = "warn", check-cfg = ["cfg(forklint)"] }`.
+//! The attribute must sit on one line.
 
 use crate::rules;
 use crate::source::{SourceFile, TextRange};
@@ -42,7 +48,7 @@ pub fn scan(source: &SourceFile) -> (Vec<Directive>, Vec<DirectiveError>) {
     let mut directives = Vec::new();
     let mut errors = Vec::new();
     let text = &*source.text;
-    if !text.contains("forklint:") {
+    if !text.contains("forklint") {
         return (directives, errors);
     }
     let mut seen_item = false;
@@ -52,6 +58,28 @@ pub fn scan(source: &SourceFile) -> (Vec<Directive>, Vec<DirectiveError>) {
         let line_no = index as u32 + 1;
         let start = offset;
         offset += line.len();
+        if let Some((inner, file_wide)) = cfg_attr_allow(line) {
+            let indent = line.len() - line.trim_start().len();
+            let range = TextRange::new(start + indent, start + line.trim_end().len());
+            let codes = attr_codes(inner, range, &mut errors);
+            if !file_wide {
+                seen_item = true;
+            }
+            if !codes.is_empty() {
+                let scope = if file_wide {
+                    Scope::File
+                } else {
+                    next_statement(&lines, index)
+                };
+                directives.push(Directive {
+                    codes,
+                    scope,
+                    range,
+                    line: line_no,
+                });
+            }
+            continue;
+        }
         let Some(pos) = line.find("//") else {
             if !line.trim().is_empty() && !line.trim_start().starts_with("#!") {
                 seen_item = true;
@@ -179,4 +207,52 @@ fn next_statement(lines: &[&str], from: usize) -> Scope {
         }
     }
     Scope::Lines { first, last }
+}
+
+/// The `allow(..)` list of a one-line `#[cfg_attr(forklint, allow(..))]`, and whether it is an
+/// inner attribute (`#![..]`, the whole file).
+fn cfg_attr_allow(line: &str) -> Option<(&str, bool)> {
+    let t = line.trim_start();
+    let (rest, file_wide) = match t.strip_prefix("#![") {
+        Some(rest) => (rest, true),
+        None => (t.strip_prefix("#[")?, false),
+    };
+    let rest = rest.trim_start().strip_prefix("cfg_attr")?.trim_start();
+    let rest = rest.strip_prefix('(')?.trim_start().strip_prefix("forklint")?;
+    let rest = rest.trim_start().strip_prefix(',')?.trim_start();
+    let rest = rest.strip_prefix("allow")?.trim_start().strip_prefix('(')?;
+    let (inner, _) = rest.split_once(')')?;
+    Some((inner, file_wide))
+}
+
+/// Rule codes named in an attribute's `allow(forklint::FL001, forklint::thread_before_fork)`.
+fn attr_codes(
+    inner: &str,
+    range: TextRange,
+    errors: &mut Vec<DirectiveError>,
+) -> Vec<&'static str> {
+    let mut codes = Vec::new();
+    let names: Vec<&str> = inner
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    if names.is_empty() {
+        errors.push(DirectiveError {
+            range,
+            message: "a suppression must name the rules it allows, e.g. `allow(forklint::FL003)`"
+                .to_string(),
+        });
+    }
+    for name in names {
+        let bare = name.strip_prefix("forklint::").unwrap_or(name);
+        match rules::find(&bare.replace('_', "-")) {
+            Some(meta) => codes.push(meta.code),
+            None => errors.push(DirectiveError {
+                range,
+                message: format!("unknown rule `{name}` in suppression"),
+            }),
+        }
+    }
+    codes
 }

@@ -2,5 +2,6 @@
 
 mod cli;
 mod fixtures;
+mod formats;
 mod meta;
 mod support;
