@@ -65,10 +65,16 @@ impl fmt::Display for ConfigError {
         write!(
             f,
             "invalid configuration in {}: {}",
-            self.path.display(),
+            shown(&self.path),
             self.message
         )
     }
+}
+
+/// A config path as printed: relative to the current directory when below it.
+fn shown(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    crate::engine::display_path(path, &cwd)
 }
 
 impl std::error::Error for ConfigError {}
@@ -135,11 +141,14 @@ fn is_manifest(path: &Path) -> bool {
 /// Finds the configuration that applies to `start` (a file or directory): the nearest
 /// `forklint.toml`/`.forklint.toml`, else the nearest Cargo.toml with forklint metadata.
 pub fn find(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_absolute() {
+    let start: PathBuf = if start.is_absolute() {
         start.to_path_buf()
     } else {
         std::env::current_dir().ok()?.join(start)
-    };
+    }
+    .components()
+    .filter(|c| !matches!(c, std::path::Component::CurDir))
+    .collect();
     let mut dir = if start.is_dir() {
         Some(start.as_path())
     } else {
@@ -193,7 +202,7 @@ pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
     let text = std::fs::read_to_string(path).map_err(|err| {
         Box::new(ConfigError {
             path: path.to_path_buf(),
-            source: miette::NamedSource::new(path.display().to_string(), String::new()),
+            source: miette::NamedSource::new(shown(path), String::new()),
             span: None,
             message: format!("cannot read the file: {err}"),
             label: String::new(),
@@ -207,10 +216,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
     let error = |span: Option<std::ops::Range<usize>>, message: String, label: &str| {
         Box::new(ConfigError {
             path: path.to_path_buf(),
-            source: miette::NamedSource::new(path.display().to_string(), text.to_string()),
+            source: miette::NamedSource::new(shown(path), text.to_string()),
             span,
+            label: if message.starts_with("unknown field") {
+                "unknown key".to_string()
+            } else {
+                label.to_string()
+            },
             message,
-            label: label.to_string(),
         })
     };
     let raw = if is_manifest(path) {

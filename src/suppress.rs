@@ -218,7 +218,10 @@ fn cfg_attr_allow(line: &str) -> Option<(&str, bool)> {
         None => (t.strip_prefix("#[")?, false),
     };
     let rest = rest.trim_start().strip_prefix("cfg_attr")?.trim_start();
-    let rest = rest.strip_prefix('(')?.trim_start().strip_prefix("forklint")?;
+    let rest = rest
+        .strip_prefix('(')?
+        .trim_start()
+        .strip_prefix("forklint")?;
     let rest = rest.trim_start().strip_prefix(',')?.trim_start();
     let rest = rest.strip_prefix("allow")?.trim_start().strip_prefix('(')?;
     let (inner, _) = rest.split_once(')')?;

@@ -181,7 +181,13 @@ fn sarif_matches_the_official_schema() {
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), forklint::rules::RULES.len());
     for rule in rules {
-        for key in ["id", "name", "shortDescription", "fullDescription", "helpUri"] {
+        for key in [
+            "id",
+            "name",
+            "shortDescription",
+            "fullDescription",
+            "helpUri",
+        ] {
             assert!(!rule[key].is_null(), "rule lacks {key}: {rule}");
         }
         assert!(!rule["defaultConfiguration"]["level"].is_null());
@@ -198,8 +204,12 @@ fn sarif_matches_the_official_schema() {
     let (column, _) = expected_position();
     assert_eq!(region["startLine"], 2);
     assert_eq!(region["startColumn"], column);
-    assert!(result["partialFingerprints"].as_object().is_some_and(|f| !f.is_empty()));
-    assert!(result["relatedLocations"].as_array().is_some_and(|r| !r.is_empty()));
+    assert!(result["partialFingerprints"]
+        .as_object()
+        .is_some_and(|f| !f.is_empty()));
+    assert!(result["relatedLocations"]
+        .as_array()
+        .is_some_and(|r| !r.is_empty()));
     assert!(result["fixes"].as_array().is_some_and(|f| !f.is_empty()));
 }
 
@@ -246,10 +256,18 @@ fn github_annotations_follow_the_workflow_command_grammar() {
         );
         assert_eq!(props[5].1, "forklint (FL003)");
         assert!(unescape(&message).starts_with("blocking call"));
-        files.push((unescape(&props[0].1), props[1].1.clone(), props[2].1.clone()));
+        files.push((
+            unescape(&props[0].1),
+            props[1].1.clone(),
+            props[2].1.clone(),
+        ));
     }
     let (column, _) = expected_position();
-    assert!(files.contains(&("src/lib.rs".to_string(), "2".to_string(), column.to_string())));
+    assert!(files.contains(&(
+        "src/lib.rs".to_string(),
+        "2".to_string(),
+        column.to_string()
+    )));
     assert!(files.iter().any(|(f, _, _)| f == "src/bin/we,ird: name.rs"));
     assert!(stdout.contains("file=src/bin/we%2Cird%3A name.rs"));
 }
@@ -258,7 +276,10 @@ fn github_annotations_follow_the_workflow_command_grammar() {
 fn github_escaping_matches_the_toolkit() {
     use forklint::render::github::{escape_data, escape_property};
     assert_eq!(escape_data("50% a\r\nb: c, d"), "50%25 a%0D%0Ab: c, d");
-    assert_eq!(escape_property("50% a\r\nb: c, d"), "50%25 a%0D%0Ab%3A c%2C d");
+    assert_eq!(
+        escape_property("50% a\r\nb: c, d"),
+        "50%25 a%0D%0Ab%3A c%2C d"
+    );
 }
 
 #[test]
@@ -272,7 +293,9 @@ fn clean_machine_output_is_only_the_report() {
         let stdout = String::from_utf8(out.stdout).unwrap();
         match format {
             "json-lines" | "github" => assert!(stdout.is_empty(), "{format}: {stdout}"),
-            "cargo-json" => assert_eq!(stdout, "{\"reason\":\"build-finished\",\"success\":true}\n"),
+            "cargo-json" => {
+                assert_eq!(stdout, "{\"reason\":\"build-finished\",\"success\":true}\n")
+            }
             _ => {
                 serde_json::from_str::<Value>(&stdout).unwrap();
             }
