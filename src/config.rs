@@ -101,13 +101,16 @@ impl miette::Diagnostic for ConfigError {
     }
 }
 
+/// `[lints]`-shaped tables: rule -> level, both with spans.
+type RawLints = BTreeMap<Spanned<String>, Spanned<String>>;
+
 /// The raw `forklint.toml` (or the `metadata.forklint` table), spans kept for errors.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
-    lints: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    lints: Option<RawLints>,
     files: Option<RawFiles>,
-    per_file_lints: Option<BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>>,
+    per_file_lints: Option<BTreeMap<Spanned<String>, RawLints>>,
     vocab: Option<BTreeMap<Spanned<String>, Vec<Entry>>>,
 }
 
