@@ -676,12 +676,15 @@ pub fn rule_markdown(meta: &rules::RuleMeta) -> String {
         .collect::<Vec<_>>()
         .join("\n");
     format!(
-        "# {} ({})\n\nDefault level: {}. {}.\n\n{}\n",
-        meta.name,
-        meta.code,
-        meta.default_severity.as_str(),
-        capitalize(meta.summary),
-        docs.trim()
+        "# {name} ({code})\n\nDefault level: {level}. {summary}.\n\n{docs}\n\n### Configuration\n\
+         Set the level with `-A/-W/-D {code}` or in `forklint.toml` (`[lints]` `{code} = \"deny\"`); \
+         silence one finding with `// forklint: allow({code}) reason` on the line before it (see \
+         docs/configuration.md).\n",
+        name = meta.name,
+        code = meta.code,
+        level = meta.default_severity.as_str(),
+        summary = capitalize(meta.summary),
+        docs = docs.trim()
     )
 }
 
