@@ -76,7 +76,12 @@ fn package_info(root: Option<&Path>, cwd: &Path) -> PackageInfo {
         "lib"
     };
     PackageInfo {
-        package_id: format!("path+{}#{name}@{version}", file_url(&dir)),
+        // cargo's spelling: the name is left out when it is the directory's name.
+        package_id: if dir.file_name().is_some_and(|n| n.to_string_lossy() == name) {
+            format!("path+{}#{version}", file_url(&dir))
+        } else {
+            format!("path+{}#{name}@{version}", file_url(&dir))
+        },
         manifest_path: manifest.to_string_lossy().into_owned(),
         target: json!({
             "kind": [kind],
@@ -223,20 +228,19 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .entry(root.clone())
             .or_insert_with(|| package_info(root.as_deref(), &report.root));
         let rendered = full::render_one(report, diag, &handler);
-        let record = json!({
-            "reason": "compiler-message",
-            "package_id": info.package_id,
-            "manifest_path": info.manifest_path,
-            "target": info.target,
-            "message": message_json(report, diag, &rendered),
-        });
-        serde_json::to_writer(&mut *out, &record)?;
-        writeln!(out)?;
+        // Keys in cargo's order, `reason` first (serde_json's map would sort them).
+        writeln!(
+            out,
+            "{{\"reason\":\"compiler-message\",\"package_id\":{},\"manifest_path\":{},\"target\":{},\"message\":{}}}",
+            Value::from(info.package_id.as_str()),
+            Value::from(info.manifest_path.as_str()),
+            info.target,
+            message_json(report, diag, &rendered),
+        )?;
     }
     let success = report.count(Severity::Error) == 0 && report.errors.is_empty();
-    serde_json::to_writer(
-        &mut *out,
-        &json!({ "reason": "build-finished", "success": success }),
-    )?;
-    writeln!(out)
+    writeln!(
+        out,
+        "{{\"reason\":\"build-finished\",\"success\":{success}}}"
+    )
 }

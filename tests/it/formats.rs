@@ -318,3 +318,19 @@ fn the_schemas_reject_broken_output() {
     let validator = jsonschema::validator_for(&schema("cargo-json.schema.json")).unwrap();
     assert!(!validator.is_valid(&record));
 }
+
+#[test]
+fn cargo_json_records_start_with_reason_and_name_the_package_like_cargo() {
+    let (dir, root) = tree();
+    let (stdout, _) = run(dir.path(), "cargo-json");
+    for line in stdout.lines() {
+        assert!(line.starts_with("{\"reason\":\""), "{line}");
+    }
+    let first: Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    let url = format!("path+file://{}#demo@0.1.0", root.display());
+    assert_eq!(first["package_id"], url.as_str());
+    assert_eq!(
+        first["manifest_path"],
+        root.join("Cargo.toml").to_string_lossy().as_ref()
+    );
+}
