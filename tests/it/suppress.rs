@@ -146,3 +146,14 @@ fn directives_in_doc_comments_and_strings_are_ignored() {
     assert_eq!(codes(&report), [("FL003", 4)]);
     assert!(report.errors.is_empty(), "{:?}", report.errors);
 }
+
+#[test]
+fn comments_inside_strings_and_doc_comments_are_not_directives() {
+    let text = format!(
+        "//! forklint: a linter (a doc comment, not a directive)\n/* block\n// forklint: allow(FL003)\n*/\nconst A: &str = \"// forklint: allow(FL003)\";\nconst B: &str = r#\"\n// forklint: allow(nope)\n#[cfg_attr(forklint, allow(forklint::FL003))]\n\"#;\nconst C: char = '\"'; // forklint: allow(FL003)\nfn f<'a>(_: &'a str) {{}}\nasync fn g() {{\n    {SLEEP}\n}}\n"
+    );
+    let report = check(&text);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // Only the trailing directive after the char literal is real (and unused: line 10).
+    assert_eq!(codes(&report), [("FL100", 10), ("FL003", 13)]);
+}
