@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::{self, Config};
 use crate::engine::{self, Level, Options, Report};
@@ -146,6 +146,9 @@ pub struct CheckArgs {
     /// Verbose: files and timings on stderr
     #[arg(short, long)]
     pub verbose: bool,
+    /// `-A/-W/-D` in command-line order (filled from the matches; later flags win, like rustc)
+    #[arg(skip)]
+    pub level_order: Vec<(String, Level)>,
     /// Worker threads (0 = one per core)
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
@@ -154,8 +157,11 @@ pub struct CheckArgs {
 /// Entry point shared by `forklint` and `cargo-forklint`.
 pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
     install_panic_hook();
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(err) => {
             let code = if err.use_stderr() { 2 } else { 0 };
             let _ = err.print();
@@ -163,7 +169,12 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check(args) => run_check(*args),
+        Command::Check(mut args) => {
+            if let Some(("check", sub)) = matches.subcommand() {
+                args.level_order = level_order(sub);
+            }
+            run_check(*args)
+        }
         Command::Rule(args) => run_rule(args),
         Command::Init => run_init(),
         Command::Completions { shell } => {
@@ -179,6 +190,27 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
             }
         }
     }
+}
+
+/// `-A/-W/-D` values with their positions on the command line, sorted by position.
+fn level_order(matches: &ArgMatches) -> Vec<(String, Level)> {
+    let mut order = Vec::new();
+    for (id, level) in [
+        ("allow", Level::Allow),
+        ("warn", Level::Warn),
+        ("deny", Level::Deny),
+    ] {
+        let (Some(values), Some(indices)) =
+            (matches.get_many::<String>(id), matches.indices_of(id))
+        else {
+            continue;
+        };
+        for (value, index) in values.zip(indices) {
+            order.push((index, value.clone(), level));
+        }
+    }
+    order.sort_by_key(|(index, _, _)| *index);
+    order.into_iter().map(|(_, v, l)| (v, l)).collect()
 }
 
 fn run_init() -> ExitCode {
@@ -375,20 +407,30 @@ fn build_options(args: &CheckArgs, config: &Config) -> Result<Options, String> {
     options.levels = config.levels.clone();
     options.deny_warnings = config.deny_warnings;
     options.per_file_levels = per_file_levels(config, &options.cwd)?;
-    // Levels in the order clippy applies them: -A, then -W, then -D (later wins).
-    for (names, level) in [
+    // Levels in command-line order, later wins (rustc and clippy do the same); without the
+    // order (a library caller), -A, then -W, then -D.
+    let fallback: Vec<(String, Level)> = [
         (&args.allow, Level::Allow),
         (&args.warn, Level::Warn),
         (&args.deny, Level::Deny),
-    ] {
-        for name in names {
-            if name == "warnings" {
-                options.deny_warnings = level == Level::Deny;
-                continue;
-            }
-            let codes = lint_codes(std::slice::from_ref(name))?;
-            options.levels.extend(codes.into_iter().map(|c| (c, level)));
+    ]
+    .into_iter()
+    .flat_map(|(names, level)| names.iter().map(move |n| (n.clone(), level)))
+    .collect();
+    let order = if args.level_order.is_empty() {
+        &fallback
+    } else {
+        &args.level_order
+    };
+    for (name, level) in order {
+        if name == "warnings" {
+            options.deny_warnings = *level == Level::Deny;
+            continue;
         }
+        let codes = lint_codes(std::slice::from_ref(name))?;
+        options
+            .levels
+            .extend(codes.into_iter().map(|c| (c, *level)));
     }
     Ok(options)
 }

@@ -759,3 +759,28 @@ fn acceptance_scenario() {
     assert_eq!(first.stdout, second.stdout);
     assert_eq!(first.stderr, second.stderr);
 }
+
+#[test]
+fn level_flags_apply_in_command_line_order() {
+    let dir = blocking_tree();
+    let p = dir.path();
+    assert_eq!(
+        code(&forklint(p, &["check", "-D", "all", "-A", "FL003", "."])),
+        Some(0)
+    );
+    assert_eq!(
+        code(&forklint(p, &["check", "-A", "FL003", "-D", "all", "."])),
+        Some(1)
+    );
+    assert_eq!(
+        code(&forklint(p, &["check", "-D", "FL003", "-W", "FL003", "."])),
+        Some(0)
+    );
+    assert_eq!(
+        code(&forklint(
+            p,
+            &["check", "-W", "FL003", "-D", "warnings", "."]
+        )),
+        Some(1)
+    );
+}
