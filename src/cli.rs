@@ -527,7 +527,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
             engine::check_paths(&paths, &options, &vocab)
         }
     };
-    let mut report = match check(&stdin_text) {
+    let progress = Progress::start(!args.quiet && !args.silent && !stdin);
+    let result = check(&stdin_text);
+    progress.finish();
+    let mut report = match result {
         Ok(report) => report,
         Err(e) => return usage_error(e),
     };
@@ -650,6 +653,60 @@ fn findings(n: usize) -> String {
         "1 finding".to_string()
     } else {
         format!("{n} findings")
+    }
+}
+
+/// A spinner on stderr for long runs: only on a terminal, never in CI, and only after a pause so
+/// quick runs print nothing. The line is erased when the run ends.
+struct Progress {
+    done: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(wanted: bool) -> Progress {
+        let on_terminal = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        if !wanted || !on_terminal {
+            return Progress {
+                done: None,
+                thread: None,
+            };
+        }
+        let (done, wait) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let delay = std::time::Duration::from_millis(700);
+            if wait.recv_timeout(delay).is_ok() {
+                return;
+            }
+            let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+            for frame in frames.iter().cycle() {
+                eprint!(
+                    "\r{frame} forklint: checking ({}s)",
+                    started.elapsed().as_secs()
+                );
+                if !matches!(
+                    wait.recv_timeout(std::time::Duration::from_millis(100)),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                ) {
+                    break;
+                }
+            }
+            eprint!("\r\x1b[2K");
+        });
+        Progress {
+            done: Some(done),
+            thread: Some(thread),
+        }
+    }
+
+    fn finish(mut self) {
+        if let Some(done) = self.done.take() {
+            let _ = done.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
