@@ -15,9 +15,13 @@ pub mod statistics;
 /// Output formats (`--output-format`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// miette's graphical report per finding and a summary line
     Full,
+    /// one line per finding: `path:line:col: FL003 message [name]`
     Concise,
+    /// one JSON document (docs/json.md, schema report-v1)
     Json,
+    /// one JSON diagnostic per line
     JsonLines,
     /// cargo's `--message-format=json` records (rust-analyzer's `check.overrideCommand`)
     CargoJson,
