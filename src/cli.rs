@@ -1,18 +1,19 @@
 //! The command line: clap arguments -> engine options -> report -> exit code.
 //!
 //! Exit codes (INTERFACE.md): 0 clean, 1 failing findings, 2 usage/config/tool errors, 101 an
-//! internal panic outside per-file analysis.
+//! internal panic outside per-file analysis. Settings come from the config file first, then from
+//! the command line (which wins). Reports go to stdout or `-o`; everything else to stderr.
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::engine::{self, Level, Options};
+use crate::config::{self, Config};
+use crate::engine::{self, Level, Options, Report};
 use crate::render::{self, Format, Style};
 use crate::rules;
-use crate::vocab::Vocab;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -32,6 +33,15 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// Show a rule's documentation
     Rule(RuleArgs),
+    /// Write a commented forklint.toml with the defaults in the current directory
+    Init,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
 }
 
 #[derive(Args, Debug)]
@@ -70,6 +80,15 @@ pub struct CheckArgs {
         default_value = "full"
     )]
     pub output_format: Format,
+    /// cargo's spelling: `json` (and `json-*`) means `--output-format cargo-json`
+    #[arg(long, value_name = "FMT")]
+    pub message_format: Option<String>,
+    /// Use this configuration file (forklint.toml, or a Cargo.toml with forklint metadata)
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore all configuration files
+    #[arg(long)]
+    pub isolated: bool,
     /// Write the report to this file instead of stdout
     #[arg(short = 'o', long)]
     pub output_file: Option<PathBuf>,
@@ -106,6 +125,15 @@ pub struct CheckArgs {
     /// Exit 0 even with findings (still 2 on tool errors)
     #[arg(long)]
     pub exit_zero: bool,
+    /// Count findings per rule (suppressed ones too) instead of listing them
+    #[arg(long)]
+    pub statistics: bool,
+    /// Apply machine-applicable fixes in place
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Show machine-applicable fixes as a unified diff, without writing (exit 1 if any)
+    #[arg(long)]
+    pub diff: bool,
     /// When to use colours
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
@@ -118,6 +146,9 @@ pub struct CheckArgs {
     /// Verbose: files and timings on stderr
     #[arg(short, long)]
     pub verbose: bool,
+    /// `-A/-W/-D` in command-line order (filled from the matches; later flags win, like rustc)
+    #[arg(skip)]
+    pub level_order: Vec<(String, Level)>,
     /// Worker threads (0 = one per core)
     #[arg(short = 'j', long, default_value_t = 0)]
     pub threads: usize,
@@ -126,8 +157,11 @@ pub struct CheckArgs {
 /// Entry point shared by `forklint` and `cargo-forklint`.
 pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
     install_panic_hook();
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(err) => {
             let code = if err.use_stderr() { 2 } else { 0 };
             let _ = err.print();
@@ -135,8 +169,65 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check(args) => run_check(*args),
+        Command::Check(mut args) => {
+            if let Some(("check", sub)) = matches.subcommand() {
+                args.level_order = level_order(sub);
+            }
+            run_check(*args)
+        }
         Command::Rule(args) => run_rule(args),
+        Command::Init => run_init(),
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "forklint", &mut out);
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let mut out = std::io::stdout().lock();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => usage_error(format!("cannot write the man page: {err}")),
+            }
+        }
+    }
+}
+
+/// `-A/-W/-D` values with their positions on the command line, sorted by position.
+fn level_order(matches: &ArgMatches) -> Vec<(String, Level)> {
+    let mut order = Vec::new();
+    for (id, level) in [
+        ("allow", Level::Allow),
+        ("warn", Level::Warn),
+        ("deny", Level::Deny),
+    ] {
+        let (Some(values), Some(indices)) =
+            (matches.get_many::<String>(id), matches.indices_of(id))
+        else {
+            continue;
+        };
+        for (value, index) in values.zip(indices) {
+            order.push((index, value.clone(), level));
+        }
+    }
+    order.sort_by_key(|(index, _, _)| *index);
+    order.into_iter().map(|(_, v, l)| (v, l)).collect()
+}
+
+fn run_init() -> ExitCode {
+    let path = PathBuf::from("forklint.toml");
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
+    match file.and_then(|mut f| f.write_all(config::default_file().as_bytes())) {
+        Ok(()) => {
+            eprintln!("wrote forklint.toml");
+            ExitCode::SUCCESS
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            usage_error("forklint.toml already exists (not overwritten)")
+        }
+        Err(err) => usage_error(format!("cannot write forklint.toml: {err}")),
     }
 }
 
@@ -177,77 +268,349 @@ fn lint_codes(names: &[String]) -> Result<Vec<&'static str>, String> {
     Ok(out)
 }
 
-fn run_check(args: CheckArgs) -> ExitCode {
+/// Whether to colour output: `--color` first; under `auto`, a set `NO_COLOR` turns colour off,
+/// a set `CLICOLOR_FORCE` (not `0`) turns it on, and otherwise only a terminal gets colour.
+pub fn use_color(
+    choice: ColorChoice,
+    is_tty: bool,
+    no_color: Option<&std::ffi::OsStr>,
+    clicolor_force: Option<&std::ffi::OsStr>,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if no_color.is_some_and(|v| !v.is_empty()) {
+                false
+            } else if clicolor_force.is_some_and(|v| !v.is_empty() && v != "0") {
+                true
+            } else {
+                is_tty
+            }
+        }
+    }
+}
+
+/// The output format after `--message-format` (cargo's flag, which wins when given).
+fn output_format(args: &CheckArgs) -> Result<Format, String> {
+    let Some(message_format) = &args.message_format else {
+        return Ok(args.output_format);
+    };
+    let first = message_format.split(',').next().unwrap_or("").trim();
+    match first {
+        f if f.starts_with("json") => Ok(Format::CargoJson),
+        "human" => Ok(Format::Full),
+        "short" => Ok(Format::Concise),
+        other => Err(format!(
+            "unsupported --message-format `{other}` (use `json`, or --output-format)"
+        )),
+    }
+}
+
+fn print_config_error(err: &config::ConfigError) {
+    let color = use_color(
+        ColorChoice::Auto,
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("CLICOLOR_FORCE").as_deref(),
+    );
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_links(false);
+    let mut text = String::new();
+    if handler.render_report(&mut text, err).is_err() {
+        text = err.to_string();
+    }
+    eprintln!("{text}");
+}
+
+/// The configuration for this run: `--config`, else the nearest one, else defaults.
+fn load_config(args: &CheckArgs, start: &Path) -> Result<Config, ExitCode> {
+    if args.isolated {
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(path) => {
+            if !path.is_file() {
+                return Err(usage_error(format!(
+                    "configuration file {} does not exist",
+                    path.display()
+                )));
+            }
+            path.clone()
+        }
+        None => match config::find(start) {
+            Some(path) => path,
+            None => return Ok(Config::default()),
+        },
+    };
+    config::load(&path).map_err(|err| {
+        print_config_error(&err);
+        ExitCode::from(2)
+    })
+}
+
+/// Per-file globs from the config, anchored at the config file's directory.
+fn per_file_levels(
+    config: &Config,
+    cwd: &Path,
+) -> Result<Vec<(globset::GlobMatcher, &'static str, Level)>, String> {
+    let base = config.path.as_ref().and_then(|p| p.parent()).map(|dir| {
+        if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            cwd.join(dir)
+        }
+    });
+    let prefix = base.as_ref().and_then(|b| {
+        b.strip_prefix(cwd)
+            .ok()
+            .map(|rel| rel.to_string_lossy().replace('\\', "/"))
+    });
+    let mut out = Vec::new();
+    for (glob, code, level) in &config.per_file_levels {
+        let patterns = match &prefix {
+            Some(p) if !p.is_empty() => vec![format!("{p}/{glob}")],
+            Some(_) => vec![glob.clone()],
+            // Run from below the config's directory: match at any depth.
+            None => vec![glob.clone(), format!("**/{glob}")],
+        };
+        for pattern in patterns {
+            let matcher = globset::Glob::new(&pattern)
+                .map_err(|e| format!("invalid glob `{pattern}`: {e}"))?
+                .compile_matcher();
+            out.push((matcher, *code, *level));
+        }
+    }
+    Ok(out)
+}
+
+fn build_options(args: &CheckArgs, config: &Config) -> Result<Options, String> {
     let mut options = Options {
         threads: args.threads,
         ..Options::default()
     };
-    options.selection.exclude = args.exclude.clone();
-    options.selection.extend_exclude = args.extend_exclude.clone();
+    options.selection.exclude = args.exclude.clone().or_else(|| config.exclude.clone());
+    options.selection.extend_exclude = config
+        .extend_exclude
+        .iter()
+        .chain(&args.extend_exclude)
+        .cloned()
+        .collect();
     options.selection.force_exclude = args.force_exclude;
     options.selection.respect_gitignore = !args.no_respect_gitignore;
-    let select = match lint_codes(&args.select) {
-        Ok(codes) => codes,
-        Err(e) => return usage_error(e),
-    };
-    let ignore = match lint_codes(&args.ignore) {
-        Ok(codes) => codes,
-        Err(e) => return usage_error(e),
-    };
-    options.select = select;
-    options.ignore = ignore;
-    // Levels in the order clippy applies them: -A, then -W, then -D (later wins).
-    for (names, level) in [
+    options.select = lint_codes(&args.select)?;
+    options.ignore = lint_codes(&args.ignore)?;
+    options.levels = config.levels.clone();
+    options.deny_warnings = config.deny_warnings;
+    options.per_file_levels = per_file_levels(config, &options.cwd)?;
+    // Levels in command-line order, later wins (rustc and clippy do the same); without the
+    // order (a library caller), -A, then -W, then -D.
+    let fallback: Vec<(String, Level)> = [
         (&args.allow, Level::Allow),
         (&args.warn, Level::Warn),
         (&args.deny, Level::Deny),
-    ] {
-        for name in names {
-            if name == "warnings" && level == Level::Deny {
-                options.deny_warnings = true;
-                continue;
-            }
-            match lint_codes(std::slice::from_ref(name)) {
-                Ok(codes) => options.levels.extend(codes.into_iter().map(|c| (c, level))),
-                Err(e) => return usage_error(e),
-            }
+    ]
+    .into_iter()
+    .flat_map(|(names, level)| names.iter().map(move |n| (n.clone(), level)))
+    .collect();
+    let order = if args.level_order.is_empty() {
+        &fallback
+    } else {
+        &args.level_order
+    };
+    for (name, level) in order {
+        if name == "warnings" {
+            options.deny_warnings = *level == Level::Deny;
+            continue;
+        }
+        let codes = lint_codes(std::slice::from_ref(name))?;
+        options
+            .levels
+            .extend(codes.into_iter().map(|c| (c, *level)));
+    }
+    Ok(options)
+}
+
+/// Where the report goes: `-o` or stdout.
+fn write_output(
+    output_file: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), ExitCode> {
+    let result = match output_file {
+        Some(path) => std::fs::File::create(path).and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            write(&mut out)?;
+            out.flush()
+        }),
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            write(&mut out).and_then(|_| out.flush())
+        }
+    };
+    match result {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(usage_error(format!("cannot write the report: {err}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let format = match output_format(&args) {
+        Ok(format) => format,
+        Err(e) => return usage_error(e),
+    };
+    let stdin = args.paths.len() == 1 && args.paths[0].as_os_str() == "-";
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let config_start = if stdin {
+        args.stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("."))
+    } else {
+        paths[0].clone()
+    };
+    let config = match load_config(&args, &config_start) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let options = match build_options(&args, &config) {
+        Ok(options) => options,
+        Err(e) => return usage_error(e),
+    };
+    let vocab = match config.vocab() {
+        Ok(vocab) => vocab,
+        Err(errors) => {
+            return usage_error(
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        }
+    };
+    if args.verbose {
+        match &config.path {
+            Some(path) => eprintln!("forklint: configuration {}", path.display()),
+            None => eprintln!("forklint: no configuration file"),
         }
     }
-    let vocab = Vocab::builtin();
 
-    let stdin = args.paths.len() == 1 && args.paths[0].as_os_str() == "-";
-    let report = if stdin {
-        let mut text = String::new();
-        if let Err(err) = std::io::stdin().read_to_string(&mut text) {
+    let stdin_name = args
+        .stdin_filename
+        .as_ref()
+        .map(|p| engine::display_path(p, &options.cwd))
+        .unwrap_or_else(|| "<stdin>".to_string());
+    let mut stdin_text = String::new();
+    if stdin {
+        if let Err(err) = std::io::stdin().read_to_string(&mut stdin_text) {
             return usage_error(format!("cannot read stdin: {err}"));
         }
-        let name = args
-            .stdin_filename
-            .as_ref()
-            .map(|p| engine::display_path(p, &options.cwd))
-            .unwrap_or_else(|| "<stdin>".to_string());
-        engine::check_sources(vec![(name, text)], &options, &vocab)
-    } else {
-        let paths = if args.paths.is_empty() {
-            vec![PathBuf::from(".")]
+    }
+    let check = |stdin_text: &str| -> Result<Report, String> {
+        if stdin {
+            Ok(engine::check_sources(
+                vec![(stdin_name.clone(), stdin_text.to_string())],
+                &options,
+                &vocab,
+            ))
         } else {
-            args.paths.clone()
-        };
-        match engine::check_paths(&paths, &options, &vocab) {
-            Ok(report) => report,
-            Err(e) => return usage_error(e),
+            engine::check_paths(&paths, &options, &vocab)
         }
+    };
+    let progress = Progress::start(!args.quiet && !args.silent && !stdin);
+    let result = check(&stdin_text);
+    progress.finish();
+    let mut report = match result {
+        Ok(report) => report,
+        Err(e) => return usage_error(e),
     };
 
-    let stdout_tty = args.output_file.is_none() && std::io::stdout().is_terminal();
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0")
+    if args.diff {
+        let plan = crate::fix::plan(&report);
+        let mut diff = String::new();
+        for (file, (fixed, _)) in &plan.files {
+            let source = report.source(*file);
+            diff.push_str(&crate::fix::unified_diff(
+                &source.display,
+                &source.text,
+                fixed,
+            ));
         }
-    };
+        let _ = render::tool_errors(&report, &mut std::io::stderr());
+        if let Err(code) = write_output(args.output_file.as_deref(), |out| {
+            out.write_all(diff.as_bytes())
+        }) {
+            return code;
+        }
+        if !args.quiet && !args.silent {
+            eprintln!("would fix {}", findings(plan.fixes()));
+        }
+        return if !report.errors.is_empty() {
+            ExitCode::from(2)
+        } else if plan.fixes() > 0 && !args.exit_zero {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+
+    if args.fix {
+        let mut fixed = 0;
+        // A fix can make room for another (overlapping edits wait a pass): repeat, bounded.
+        for _ in 0..10 {
+            let plan = crate::fix::plan(&report);
+            if plan.files.is_empty() {
+                break;
+            }
+            fixed += plan.fixes();
+            for (file, (text, _)) in &plan.files {
+                if stdin {
+                    stdin_text = text.clone();
+                } else if let Err(err) = std::fs::write(&report.source(*file).path, text) {
+                    return usage_error(format!(
+                        "cannot write {}: {err}",
+                        report.source(*file).display
+                    ));
+                }
+            }
+            report = match check(&stdin_text) {
+                Ok(report) => report,
+                Err(e) => return usage_error(e),
+            };
+        }
+        if !args.quiet && !args.silent {
+            eprintln!("fixed {}", findings(fixed));
+        }
+        if stdin {
+            // Editors pipe the buffer through `--fix`: stdout is the fixed text.
+            let _ = render::tool_errors(&report, &mut std::io::stderr());
+            if let Err(code) = write_output(args.output_file.as_deref(), |out| {
+                out.write_all(stdin_text.as_bytes())
+            }) {
+                return code;
+            }
+            return exit_code(&report, &options, args.exit_zero);
+        }
+    }
+
+    let stdout_tty = args.output_file.is_none() && std::io::stdout().is_terminal();
+    let color = !format.is_machine()
+        && use_color(
+            args.color,
+            stdout_tty,
+            std::env::var_os("NO_COLOR").as_deref(),
+            std::env::var_os("CLICOLOR_FORCE").as_deref(),
+        );
     let style = Style {
         color,
         links: stdout_tty,
@@ -256,6 +619,9 @@ fn run_check(args: CheckArgs) -> ExitCode {
     };
 
     if args.verbose {
+        for source in &report.sources {
+            eprintln!("forklint: checked {}", source.display);
+        }
         eprintln!(
             "forklint: checked {} files in {} ms; {} calls resolved to crate-local functions, {} left unknown",
             report.files_checked,
@@ -273,29 +639,92 @@ fn run_check(args: CheckArgs) -> ExitCode {
     }
     let _ = render::tool_errors(&report, &mut std::io::stderr());
     if !args.silent {
-        let result = match &args.output_file {
-            Some(path) => std::fs::File::create(path).and_then(|file| {
-                let mut out = std::io::BufWriter::new(file);
-                render::render(&report, args.output_format, style, &mut out)?;
-                out.flush()
-            }),
-            None => {
-                let stdout = std::io::stdout();
-                let mut out = std::io::BufWriter::new(stdout.lock());
-                render::render(&report, args.output_format, style, &mut out)
-                    .and_then(|_| out.flush())
+        let result = write_output(args.output_file.as_deref(), |out| {
+            if args.statistics {
+                match format {
+                    Format::Json | Format::JsonLines => {
+                        render::statistics::render_json(&report, out)
+                    }
+                    _ => render::statistics::render_text(&report, out),
+                }
+            } else {
+                render::render(&report, format, style, out)
             }
-        };
-        if let Err(err) = result {
-            if err.kind() != std::io::ErrorKind::BrokenPipe {
-                return usage_error(format!("cannot write the report: {err}"));
-            }
+        });
+        if let Err(code) = result {
+            return code;
         }
     }
+    exit_code(&report, &options, args.exit_zero)
+}
+
+fn findings(n: usize) -> String {
+    if n == 1 {
+        "1 finding".to_string()
+    } else {
+        format!("{n} findings")
+    }
+}
+
+/// A spinner on stderr for long runs: only on a terminal, never in CI, and only after a pause so
+/// quick runs print nothing. The line is erased when the run ends.
+struct Progress {
+    done: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(wanted: bool) -> Progress {
+        let on_terminal = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        if !wanted || !on_terminal {
+            return Progress {
+                done: None,
+                thread: None,
+            };
+        }
+        let (done, wait) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let delay = std::time::Duration::from_millis(700);
+            if wait.recv_timeout(delay).is_ok() {
+                return;
+            }
+            let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+            for frame in frames.iter().cycle() {
+                eprint!(
+                    "\r{frame} forklint: checking ({}s)",
+                    started.elapsed().as_secs()
+                );
+                if !matches!(
+                    wait.recv_timeout(std::time::Duration::from_millis(100)),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                ) {
+                    break;
+                }
+            }
+            eprint!("\r\x1b[2K");
+        });
+        Progress {
+            done: Some(done),
+            thread: Some(thread),
+        }
+    }
+
+    fn finish(mut self) {
+        if let Some(done) = self.done.take() {
+            let _ = done.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn exit_code(report: &Report, options: &Options, exit_zero: bool) -> ExitCode {
     if !report.errors.is_empty() {
         return ExitCode::from(2);
     }
-    if !args.exit_zero && engine::has_failures(&report, &options) {
+    if !exit_zero && engine::has_failures(report, options) {
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
@@ -356,12 +785,15 @@ pub fn rule_markdown(meta: &rules::RuleMeta) -> String {
         .collect::<Vec<_>>()
         .join("\n");
     format!(
-        "# {} ({})\n\nDefault level: {}. {}.\n\n{}\n",
-        meta.name,
-        meta.code,
-        meta.default_severity.as_str(),
-        capitalize(meta.summary),
-        docs.trim()
+        "# {name} ({code})\n\nDefault level: {level}. {summary}.\n\n{docs}\n\n### Configuration\n\
+         Set the level with `-A/-W/-D {code}` or in `forklint.toml` (`[lints]` `{code} = \"deny\"`); \
+         silence one finding with `// forklint: allow({code}) reason` on the line before it (see \
+         docs/configuration.md).\n",
+        name = meta.name,
+        code = meta.code,
+        level = meta.default_severity.as_str(),
+        summary = capitalize(meta.summary),
+        docs = docs.trim()
     )
 }
 

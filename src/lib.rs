@@ -8,10 +8,12 @@
 //! - [`engine`]: the pipeline; [`render`]: output formats; [`cli`]: the command line.
 
 pub mod cli;
+pub mod config;
 pub mod crates;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod fix;
 pub mod model;
 pub mod parse;
 pub mod render;

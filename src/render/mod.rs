@@ -4,17 +4,38 @@ use std::io::{self, Write};
 
 use crate::engine::Report;
 
+pub mod cargo_json;
 pub mod concise;
 pub mod full;
+pub mod github;
 pub mod json;
+pub mod sarif;
+pub mod statistics;
 
 /// Output formats (`--output-format`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// miette's graphical report per finding and a summary line
     Full,
+    /// one line per finding: `path:line:col: FL003 message [name]`
     Concise,
+    /// one JSON document (docs/json.md, schema report-v1)
     Json,
+    /// one JSON diagnostic per line
     JsonLines,
+    /// cargo's `--message-format=json` records (rust-analyzer's `check.overrideCommand`)
+    CargoJson,
+    /// SARIF 2.1.0 (GitHub code scanning)
+    Sarif,
+    /// GitHub Actions annotations
+    Github,
+}
+
+impl Format {
+    /// Whether the format is read by programs (nothing but the report may reach stdout).
+    pub fn is_machine(self) -> bool {
+        !matches!(self, Format::Full | Format::Concise)
+    }
 }
 
 /// Terminal-related settings for human formats.
@@ -38,6 +59,9 @@ pub fn render(
         Format::Concise => concise::render(report, style, out),
         Format::Json => json::render(report, out),
         Format::JsonLines => json::render_lines(report, out),
+        Format::CargoJson => cargo_json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Github => github::render(report, out),
     }
 }
 

@@ -92,6 +92,9 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             if body.context == Context::Async {
                 diag = diag.note(TOKIO_NOTE);
             }
+            if let Some(fix) = tokio_fix(cx, index as u32, call, entry.replacement.as_deref()) {
+                diag = diag.fix(fix);
+            }
             out.push(diag);
         }
     }
@@ -155,4 +158,44 @@ fn through_call(cx: &RuleContext<'_>, index: u32, body: &Body, call: &Call) -> O
         diag = diag.note(TOKIO_NOTE);
     }
     Some(diag)
+}
+
+/// `std::thread::sleep(d)` -> `tokio::time::sleep(d).await`: only where `.await` is legal (the
+/// call's own body is async, not a closure inside it) and the package depends on tokio.
+fn tokio_fix(
+    cx: &RuleContext<'_>,
+    body: u32,
+    call: &crate::model::ir::Call,
+    replacement: Option<&str>,
+) -> Option<crate::diagnostic::Fix> {
+    use crate::diagnostic::{Applicability, Edit, Fix};
+    let replacement = replacement?;
+    let file = cx.file.file;
+    let body = cx.file.body(body);
+    let tokio = (cx.model.package_of.get(file as usize))
+        .and_then(|p| cx.model.packages.get(*p))
+        .is_some_and(|p| p.uses_tokio);
+    let awaitable =
+        body.context == Context::Async && (body.is_async || body.kind == BodyKind::AsyncBlock);
+    if !tokio || !awaitable || !matches!(call.callee, crate::model::ir::Callee::Path(_)) {
+        return None;
+    }
+    let end =
+        crate::source::TextRange::new(call.expr_span.end as usize, call.expr_span.end as usize);
+    Some(Fix {
+        message: format!("use `{replacement}(..).await`"),
+        applicability: Applicability::MachineApplicable,
+        edits: vec![
+            Edit {
+                file,
+                range: call.span,
+                content: replacement.to_string(),
+            },
+            Edit {
+                file,
+                range: end,
+                content: ".await".to_string(),
+            },
+        ],
+    })
 }

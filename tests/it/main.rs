@@ -2,5 +2,7 @@
 
 mod cli;
 mod fixtures;
+mod formats;
 mod meta;
 mod support;
+mod suppress;

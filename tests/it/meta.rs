@@ -206,3 +206,38 @@ fn messages_are_lowercase_without_period() {
         }
     }
 }
+
+/// `docs/rules/<CODE>-<name>.md` is generated from the registry (`forklint rule`); every rule has
+/// one, none is stale, and no page is left for a rule that is gone.
+#[test]
+fn rule_docs_are_fresh() {
+    let dir = repo_root().join("docs/rules");
+    if crate::support::bless() {
+        std::fs::create_dir_all(&dir).unwrap();
+    }
+    let mut expected = Vec::new();
+    let mut problems = Vec::new();
+    for rule in RULES {
+        let name = format!("{}-{}.md", rule.meta.code, rule.meta.name);
+        let text = forklint::cli::rule_markdown(rule.meta);
+        if let Err(e) = crate::support::check_snapshot(&dir.join(&name), &text) {
+            problems.push(e);
+        }
+        expected.push(name);
+    }
+    for file in files_with_ext(&dir, "md") {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "README.md" || expected.contains(&name) {
+            continue;
+        }
+        if crate::support::bless() {
+            std::fs::remove_file(&file).unwrap();
+        } else {
+            problems.push(format!(
+                "{}: no rule has this page (run `FORKLINT_BLESS=1 cargo test` to remove it)",
+                file.display()
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
