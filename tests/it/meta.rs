@@ -241,3 +241,32 @@ fn rule_docs_are_fresh() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn forklint_checks_its_own_source_clean() {
+    let vocab = Vocab::builtin();
+    let options = forklint::Options {
+        cwd: repo_root(),
+        threads: 1,
+        ..forklint::Options::default()
+    };
+    let report =
+        forklint::engine::check_paths(&[repo_root().join("src")], &options, &vocab).unwrap();
+    assert!(report.errors.is_empty(), "tool errors: {:?}", report.errors);
+    let found: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{}: {} {}",
+                report.source(d.file).display,
+                d.rule.code,
+                d.message
+            )
+        })
+        .collect();
+    assert!(
+        found.is_empty(),
+        "forklint reports on its own source: {found:#?}"
+    );
+}
