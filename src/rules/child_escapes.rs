@@ -2,7 +2,9 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::rules::fork_analysis::{fork_sites, EscapeKind, Flow};
+use crate::rules::fork_analysis::{
+    enclosing_item, first_unsafe_op, fork_sites, Escape, EscapeKind, Flow, ForkSite,
+};
 use crate::rules::RuleContext;
 use crate::source::TextRange;
 
@@ -72,6 +74,9 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         if falls_off.is_empty() && escapes.is_empty() {
             continue;
         }
+        if is_fork_wrapper(cx, &site, &escapes) {
+            continue;
+        }
         let name = site.name();
         let first_kind = escapes.first().map(|e| e.kind);
         let (message, help) = if !falls_off.is_empty() {
@@ -115,4 +120,16 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             "a fork child shares the parent's code after the fork: it must end in `exec*` or `_exit`",
         ));
     }
+}
+
+/// A fork wrapper (`fn fork() -> Result<Fork>`): the child does nothing but hand "you are the
+/// child" back to the caller (`0 => Ok(Fork::Child)`), which owns the child from there.
+fn is_fork_wrapper(cx: &RuleContext<'_>, site: &ForkSite<'_>, escapes: &[Escape]) -> bool {
+    let item = enclosing_item(cx.file, site.body);
+    item.name != "main"
+        && escapes.iter().all(|e| e.kind == EscapeKind::Return)
+        && site
+            .child_blocks()
+            .iter()
+            .all(|b| first_unsafe_op(cx, &b.nodes).is_none())
 }

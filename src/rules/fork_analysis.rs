@@ -425,6 +425,26 @@ impl<'a> Interp<'a> {
         if !decls.is_empty() {
             state.guards.retain(|g| !decls.contains(&g.decl));
         }
+        // Runtimes bound in this block are dropped (and their workers shut down) at its end.
+        let names: Vec<&String> = block
+            .nodes
+            .iter()
+            .filter_map(|n| match n {
+                Node::Let(l) => Some(&l.names),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let ended: Vec<TextRange> = state
+            .runtimes
+            .iter()
+            .filter(|r| !r.global && r.handle.as_ref().is_some_and(|h| names.contains(&h)))
+            .map(|r| r.span)
+            .collect();
+        if !ended.is_empty() {
+            state.runtimes.retain(|r| !ended.contains(&r.span));
+            state.threads.retain(|t| !ended.contains(&t.span));
+        }
         state
     }
 
