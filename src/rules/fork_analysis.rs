@@ -1298,6 +1298,8 @@ struct Deciders<'a> {
     parent_falls_through: bool,
     /// The code after the first test.
     after: Option<&'a [Node]>,
+    /// An enclosing test already excluded the child (the `else` of `pid == 0`).
+    child_excluded: bool,
 }
 
 impl<'a> Deciders<'a> {
@@ -1330,24 +1332,39 @@ impl<'a> Deciders<'a> {
         }
     }
 
-    fn add(&mut self, cx: &RuleContext<'_>, side: Side, block: &'a Block, subject: &Subject<'_>) {
+    fn add(
+        &mut self,
+        cx: &RuleContext<'_>,
+        side: Side,
+        block: &'a Block,
+        subject: &Subject<'_>,
+        child_elsewhere: bool,
+    ) {
+        let side = match side {
+            Side::ChildOrError if self.child_excluded => Side::Error,
+            other => other,
+        };
+        let nested = || Deciders {
+            child_excluded: child_elsewhere || self.child_excluded,
+            ..Deciders::default()
+        };
         match side {
             Side::Child => self.child.push(block),
             Side::ChildOrError => {
                 // Tested again inside (`else if pid == 0`): the nested test decides.
-                let mut nested = Deciders::default();
-                nested.scan(cx, &block.nodes, subject);
-                if nested.tested {
-                    self.merge(nested);
+                let mut inner = nested();
+                inner.scan(cx, &block.nodes, subject);
+                if inner.tested {
+                    self.merge(inner);
                 } else {
                     self.child.push(block);
                 }
             }
             Side::Parent | Side::Error => self.parent.push(block),
             Side::Maybe => {
-                let mut nested = Deciders::default();
-                nested.scan(cx, &block.nodes, subject);
-                self.merge(nested);
+                let mut inner = nested();
+                inner.scan(cx, &block.nodes, subject);
+                self.merge(inner);
             }
         }
     }
@@ -1375,9 +1392,9 @@ impl<'a> Deciders<'a> {
         };
         self.tested = true;
         self.after.get_or_insert(after);
-        self.add(cx, then_side, &i.then_block, subject);
+        self.add(cx, then_side, &i.then_block, subject, else_side == Side::Child);
         match &i.else_block {
-            Some(b) => self.add(cx, else_side, b, subject),
+            Some(b) => self.add(cx, else_side, b, subject, then_side == Side::Child),
             None => {
                 // `if pid > 0 { exit(0) }`: when the parent side leaves, the child continues
                 // after the test.
@@ -1433,7 +1450,7 @@ impl<'a> Deciders<'a> {
         self.tested = true;
         self.after.get_or_insert(after);
         for (arm, side) in m.arms.iter().zip(sides) {
-            self.add(cx, side, &arm.body, subject);
+            self.add(cx, side, &arm.body, subject, seen_child);
         }
     }
 
