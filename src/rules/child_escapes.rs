@@ -79,6 +79,10 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         }
         let name = site.name();
         let first_kind = escapes.first().map(|e| e.kind);
+        let exit_name = escapes
+            .iter()
+            .find(|e| e.kind == EscapeKind::ProcessExit)
+            .map_or("std::process::exit", |e| e.what.as_str());
         let (message, help) = if !falls_off.is_empty() {
             (
                 format!("the child of `{name}` can fall through into the parent's code"),
@@ -95,7 +99,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                     "end the child with `libc::_exit` instead of leaving the loop body",
                 ),
                 _ => (
-                    format!("the child of `{name}` ends with `std::process::exit`"),
+                    format!("the child of `{name}` ends with `{exit_name}`"),
                     "use `libc::_exit` (or `nix::unistd::_exit`) to leave a fork child",
                 ),
             }

@@ -870,6 +870,8 @@ pub enum EscapeKind {
 pub struct Escape {
     pub kind: EscapeKind,
     pub span: TextRange,
+    /// The exit call's name, for `ProcessExit`.
+    pub what: String,
 }
 
 /// A structural walk that finds whether a region can complete normally and how else it leaves.
@@ -905,6 +907,7 @@ impl<'c, 'a> Flow<'c, 'a> {
                     self.escapes.push(Escape {
                         kind: EscapeKind::ProcessExit,
                         span: call.span,
+                        what: call_name(&call.callee),
                     });
                     return false;
                 }
@@ -962,6 +965,7 @@ impl<'c, 'a> Flow<'c, 'a> {
                     self.escapes.push(Escape {
                         kind: EscapeKind::Return,
                         span: j.span,
+                        what: String::new(),
                     });
                     false
                 }
@@ -969,6 +973,7 @@ impl<'c, 'a> Flow<'c, 'a> {
                     self.escapes.push(Escape {
                         kind: EscapeKind::Try,
                         span: j.span,
+                        what: String::new(),
                     });
                     true
                 }
@@ -977,6 +982,7 @@ impl<'c, 'a> Flow<'c, 'a> {
                         self.escapes.push(Escape {
                             kind: EscapeKind::Break,
                             span: j.span,
+                            what: String::new(),
                         });
                     }
                     false
