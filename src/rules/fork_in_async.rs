@@ -57,7 +57,9 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let name = site.name();
-        let message = if in_async {
+        let message = if site.context == Context::Green {
+            format!("`{name}` in a green task")
+        } else if in_async {
             format!("`{name}` in async code")
         } else {
             format!("`{name}` while an async runtime is alive")
