@@ -768,32 +768,18 @@ fn starts_thread(cx: &RuleContext<'_>, file: &FileModel, id: BodyId, depth: u32)
     }
     let mut found = false;
     crate::model::ir::walk_nodes(&file.body(id).block.nodes, &mut |node| {
-        match node {
-            Node::Call(call) => {
-                if cx
-                    .vocab
-                    .call(Category::ThreadStart, &call.callee)
-                    .is_some_and(|e| e.kind.as_deref() != Some("hint"))
-                {
-                    found = true;
-                }
-            }
-            Node::Macro(m) => {
-                if cx
-                    .vocab
-                    .macro_call(Category::ThreadStart, &m.path)
-                    .is_some()
-                {
-                    found = true;
-                }
-            }
-            Node::Closure(inner) => {
-                if !found && starts_thread(cx, file, *inner, depth + 1) {
-                    found = true;
-                }
-            }
-            _ => {}
-        }
+        found |= match node {
+            Node::Call(call) => cx
+                .vocab
+                .call(Category::ThreadStart, &call.callee)
+                .is_some_and(|e| e.kind.as_deref() != Some("hint")),
+            Node::Macro(m) => cx
+                .vocab
+                .macro_call(Category::ThreadStart, &m.path)
+                .is_some(),
+            Node::Closure(inner) => !found && starts_thread(cx, file, *inner, depth + 1),
+            _ => false,
+        };
         !found
     });
     found
@@ -914,11 +900,11 @@ impl<'c, 'a> Flow<'c, 'a> {
                 !(self.cx.vocab.call(Category::Exec, &call.callee).is_some()
                     || local_never_returns(self.cx, &call.callee, self.depth))
             }
-            Node::Macro(m) => !self
+            Node::Macro(m) => self
                 .cx
                 .vocab
                 .macro_call(Category::Panics, &m.path)
-                .is_some_and(|e| e.kind.as_deref() == Some("diverges")),
+                .is_none_or(|e| e.kind.as_deref() != Some("diverges")),
             Node::Let(l) => {
                 let completes = self.seq(&l.init, loops);
                 if let Some(b) = &l.else_block {
@@ -1398,7 +1384,13 @@ impl<'a> Deciders<'a> {
         };
         self.tested = true;
         self.after.get_or_insert(after);
-        self.add(cx, then_side, &i.then_block, subject, else_side == Side::Child);
+        self.add(
+            cx,
+            then_side,
+            &i.then_block,
+            subject,
+            else_side == Side::Child,
+        );
         match &i.else_block {
             Some(b) => self.add(cx, else_side, b, subject, then_side == Side::Child),
             None => {
