@@ -2,8 +2,10 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::model::ir::Node;
 use crate::rules::fork_analysis::{
-    enclosing_item, first_unsafe_op, fork_sites, Escape, EscapeKind, Flow, ForkSite,
+    enclosing_item, first_unsafe_op, fork_entry, fork_sites, walk_inline, Escape, EscapeKind, Flow,
+    ForkSite,
 };
 use crate::rules::RuleContext;
 use crate::source::TextRange;
@@ -59,7 +61,7 @@ declare_rule! {
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
     for site in fork_sites(cx) {
-        if site.continues() {
+        if site.continues() || child_daemonizes(cx, &site) {
             continue;
         }
         let mut falls_off: Vec<TextRange> = Vec::new();
@@ -136,4 +138,18 @@ fn is_fork_wrapper(cx: &RuleContext<'_>, site: &ForkSite<'_>, escapes: &[Escape]
             .child_blocks()
             .iter()
             .all(|b| first_unsafe_op(cx, &b.nodes).is_none())
+}
+
+/// The child calls a daemon-style fork itself: from there on it is the daemon, the continuing
+/// process (`Fork::Child => if let Ok(Fork::Child) = daemon(..) { .. }`).
+fn child_daemonizes(cx: &RuleContext<'_>, site: &ForkSite<'_>) -> bool {
+    let mut found = false;
+    for block in site.child_blocks() {
+        walk_inline(cx.file, &block.nodes, &mut |node| {
+            if let Node::Call(call) = node {
+                found |= fork_entry(cx, call).is_some_and(|e| e.kind.as_deref() == Some("daemon"));
+            }
+        });
+    }
+    found
 }
