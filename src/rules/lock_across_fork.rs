@@ -83,7 +83,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                     "drop `{}` before forking (copy out what the child needs first)",
                     guard.name
                 ))
-                .note("the child inherits the lock in its locked state; its guard's owner is the parent's copy of this thread"),
+                .note("the child inherits the lock in its locked state, and the code that drops the guard runs only in the parent"),
             );
         }
         let Some(thread) = site.state.threads.first() else {
