@@ -56,6 +56,7 @@ pub struct RuntimeLive {
     pub handle: Option<String>,
     /// Lives in a static once started: never dropped.
     pub global: bool,
+    pub label: String,
 }
 
 /// The abstract state at a program point: facts that hold on some path reaching it.
@@ -325,6 +326,7 @@ impl<'a> Interp<'a> {
                 span: main.span,
                 handle: None,
                 global: true,
+                label: format!("`#[{}]` runs this fn on a runtime", main.path),
             });
         }
         if body.attrs.test {
@@ -371,7 +373,7 @@ impl<'a> Interp<'a> {
                 continue;
             }
             for (id, body) in file.items() {
-                if body.attrs.ctor && starts_thread(self.cx, file, id, 0) {
+                if body.attrs.ctor && starts_thread(self.cx, file, id, Category::ThreadStart, 0) {
                     return Some(ThreadStart {
                         file: file.file,
                         span: body.span,
@@ -389,18 +391,23 @@ impl<'a> Interp<'a> {
     }
 
     /// A lazily initialized static whose initializer starts a thread.
-    fn lazy_static_thread(&self, path: &str) -> bool {
+    /// For a lazily initialized static: whether its initializer starts a thread, and whether it
+    /// builds an async runtime (then held in the static, never dropped).
+    fn lazy_static_facts(&self, path: &str) -> (bool, bool) {
         let model = self.cx.model;
         for file in model.files.iter().flatten() {
             for item in &file.statics {
                 if item.path == path && item.lazy {
                     if let Some(init) = item.init {
-                        return starts_thread(self.cx, file, init, 0);
+                        return (
+                            starts_thread(self.cx, file, init, Category::ThreadStart, 0),
+                            starts_thread(self.cx, file, init, Category::Runtime, 0),
+                        );
                     }
                 }
             }
         }
-        false
+        (false, false)
     }
 
     fn run_body(&mut self, id: BodyId, state: State) -> State {
@@ -479,6 +486,7 @@ impl<'a> Interp<'a> {
                         span: m.span,
                         handle: None,
                         global: entry.kind.as_deref() == Some("global"),
+                        label: "starts a runtime that is never shut down".to_string(),
                     });
                 }
                 if self
@@ -617,7 +625,19 @@ impl<'a> Interp<'a> {
             },
             Node::PathRef(p) => {
                 let mut state = state;
-                if self.lazy_static_thread(&p.path) {
+                let (thread, runtime) = self.lazy_static_facts(&p.path);
+                if runtime && !state.runtimes.iter().any(|r| r.span == p.span) {
+                    let short = p.path.rsplit("::").next().unwrap_or(&p.path);
+                    state.runtimes.push(RuntimeLive {
+                        span: p.span,
+                        handle: None,
+                        global: true,
+                        label: format!(
+                            "first use of `{short}` builds a runtime held in the static"
+                        ),
+                    });
+                }
+                if thread {
                     let short = p.path.rsplit("::").next().unwrap_or(&p.path);
                     let start = ThreadStart {
                         file: self.file.file,
@@ -658,10 +678,16 @@ impl<'a> Interp<'a> {
             }
         }
         if let Some(entry) = vocab.call(Category::Runtime, &call.callee) {
+            let global = entry.kind.as_deref() == Some("global");
             state.runtimes.push(RuntimeLive {
                 span: call.span,
                 handle: None,
-                global: entry.kind.as_deref() == Some("global"),
+                global,
+                label: if global {
+                    "starts a runtime that is never shut down".to_string()
+                } else {
+                    "runtime created here, still alive".to_string()
+                },
             });
         }
         match &call.callee {
@@ -761,8 +787,15 @@ fn joins_binding(nodes: &[Node], bindings: &[String]) -> bool {
     found
 }
 
-/// Whether a body (or the closures it defines) starts a thread.
-fn starts_thread(cx: &RuleContext<'_>, file: &FileModel, id: BodyId, depth: u32) -> bool {
+/// Whether a body (or the closures it defines) calls something of `category` (a thread start,
+/// a runtime).
+fn starts_thread(
+    cx: &RuleContext<'_>,
+    file: &FileModel,
+    id: BodyId,
+    category: Category,
+    depth: u32,
+) -> bool {
     if depth > 4 {
         return false;
     }
@@ -771,13 +804,10 @@ fn starts_thread(cx: &RuleContext<'_>, file: &FileModel, id: BodyId, depth: u32)
         found |= match node {
             Node::Call(call) => cx
                 .vocab
-                .call(Category::ThreadStart, &call.callee)
+                .call(category, &call.callee)
                 .is_some_and(|e| e.kind.as_deref() != Some("hint")),
-            Node::Macro(m) => cx
-                .vocab
-                .macro_call(Category::ThreadStart, &m.path)
-                .is_some(),
-            Node::Closure(inner) => !found && starts_thread(cx, file, *inner, depth + 1),
+            Node::Macro(m) => cx.vocab.macro_call(category, &m.path).is_some(),
+            Node::Closure(inner) => !found && starts_thread(cx, file, *inner, category, depth + 1),
             _ => false,
         };
         !found

@@ -70,7 +70,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             let (_, root) = context_root(file, site.body);
             diag = diag.label(file.file, root.span, context_description(root));
         } else if let Some(runtime) = runtime {
-            diag = diag.label(file.file, runtime.span, "runtime created here, still alive");
+            diag = diag.label(file.file, runtime.span, runtime.label.clone());
         }
         let help = if site.is_daemon() {
             "daemonize before building the runtime"
