@@ -1545,7 +1545,7 @@ fn classify_cond(
             };
             Some(match (op, k) {
                 (CmpOp::Eq, 0) => (Side::Child, Side::Maybe),
-                (CmpOp::Ne, 0) => (Side::Maybe, Side::Child),
+                (CmpOp::Ne, 0) => (Side::Parent, Side::Child),
                 (CmpOp::Gt, 0) | (CmpOp::Ge, 1) => (Side::Parent, Side::ChildOrError),
                 (CmpOp::Lt, 0) | (CmpOp::Le, -1) | (CmpOp::Eq, -1) => (Side::Error, Side::Maybe),
                 (CmpOp::Ne, -1) | (CmpOp::Ge, 0) | (CmpOp::Gt, -1) => (Side::Maybe, Side::Error),
