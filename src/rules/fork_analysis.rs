@@ -693,7 +693,17 @@ impl<'a> Interp<'a> {
         match &call.callee {
             Callee::Method { name, receiver } => {
                 if let (Some(local), None) = (&receiver.local, &receiver.field) {
-                    if name == "join" {
+                    // `h.join()`, or `handles.into_iter().for_each(|h| { h.join(); })`.
+                    let joins_each = call.args.iter().any(|arg| match arg {
+                        Arg::Closure(id) => {
+                            let body = self.file.body(*id);
+                            let params: Vec<String> =
+                                body.params.iter().map(|(n, _)| n.clone()).collect();
+                            joins_binding(&body.block.nodes, &params)
+                        }
+                        _ => false,
+                    });
+                    if name == "join" || joins_each {
                         state
                             .threads
                             .retain(|t| !(t.joinable && t.handle.as_deref() == Some(local)));
