@@ -143,7 +143,7 @@ impl ForkSite<'_> {
         matches!(self.child, ChildRegion::Daemon)
     }
 
-    /// The child region's blocks that are written out as branches (for lexical checks).
+    /// The branches written out as the child's (what FL004 and FL005 check lexically).
     pub fn child_blocks(&self) -> &[&Block] {
         match &self.child {
             ChildRegion::Branches { blocks, .. } => blocks,
