@@ -11,6 +11,12 @@ use crate::vocab::Vocab;
 
 pub mod async_loop_never_yields;
 pub mod blocking_call_in_async;
+pub mod child_escapes;
+pub mod fork_analysis;
+pub mod fork_in_async;
+pub mod lock_across_fork;
+pub mod thread_before_fork;
+pub mod unsafe_call_in_child;
 pub mod util;
 
 /// Where rule documentation is published (the repository's docs/rules directory).
@@ -125,12 +131,32 @@ pub static RULES: &[Rule] = &[
         check: None,
     },
     Rule {
+        meta: &thread_before_fork::RULE,
+        check: Some(thread_before_fork::check),
+    },
+    Rule {
         meta: &async_loop_never_yields::RULE,
         check: Some(async_loop_never_yields::check),
     },
     Rule {
         meta: &blocking_call_in_async::RULE,
         check: Some(blocking_call_in_async::check),
+    },
+    Rule {
+        meta: &lock_across_fork::RULE,
+        check: Some(lock_across_fork::check),
+    },
+    Rule {
+        meta: &unsafe_call_in_child::RULE,
+        check: Some(unsafe_call_in_child::check),
+    },
+    Rule {
+        meta: &child_escapes::RULE,
+        check: Some(child_escapes::check),
+    },
+    Rule {
+        meta: &fork_in_async::RULE,
+        check: Some(fork_in_async::check),
     },
     Rule {
         meta: &UNUSED_SUPPRESSION,

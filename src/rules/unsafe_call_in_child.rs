@@ -1,0 +1,212 @@
+//! FL005 unsafe-call-in-child: non-async-signal-safe code in the child of a multi-threaded fork
+//! or anywhere in a `pre_exec` closure.
+
+use std::collections::BTreeSet;
+
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::model::ir::{BodyId, FileModel, Node, Role};
+use crate::rules::fork_analysis::{
+    classify_op, fork_sites, local_fn, walk_inline, Op, NIX_FORK_NOTE, PRE_EXEC_NOTE,
+};
+use crate::rules::util::near;
+use crate::rules::RuleContext;
+use crate::source::{FileId, TextRange};
+
+declare_rule! {
+    /// ### What it does
+    /// Finds code that is not async-signal-safe written in the child branch of a fork made
+    /// while other threads may run, and anywhere in a `CommandExt::pre_exec` (or `before_exec`)
+    /// closure, including through crate-local functions it calls: heap allocation (`format!`,
+    /// `to_string`, `collect`, `vec!`, `Box::new`, `CString::new`, `io::Error::new`), panicking
+    /// paths (`unwrap`, `expect`, `panic!`), non-AS-safe libc calls, thread or runtime use, and
+    /// `std::fs`/`std::process::Command`. Taking a lock is FL004 in a fork child; inside
+    /// `pre_exec` everything is reported here.
+    ///
+    /// ### Why is this bad?
+    /// Between `fork` and `exec` the child of a multi-threaded process may hold copies of locks
+    /// whose owners are gone: the allocator's, stdio's, the panic machinery's. Allocating or
+    /// panicking there can deadlock the child forever. std documents that a `pre_exec` closure
+    /// must be async-signal-safe: it runs in exactly that window.
+    ///
+    /// ### Example
+    /// ```rust
+    /// use std::os::unix::process::CommandExt;
+    /// use std::process::Command;
+    ///
+    /// fn launch() -> std::io::Result<std::process::Child> {
+    ///     let mut cmd = Command::new("worker");
+    ///     unsafe {
+    ///         cmd.pre_exec(|| {
+    ///             let dir = std::ffi::CString::new("/srv").unwrap();
+    ///             libc::chdir(dir.as_ptr());
+    ///             Ok(())
+    ///         });
+    ///     }
+    ///     cmd.spawn()
+    /// }
+    /// ```
+    ///
+    /// ### Use instead
+    /// ```rust
+    /// use std::os::unix::process::CommandExt;
+    /// use std::process::Command;
+    ///
+    /// fn launch() -> std::io::Result<std::process::Child> {
+    ///     let dir = std::ffi::CString::new("/srv")?;
+    ///     let mut cmd = Command::new("worker");
+    ///     unsafe {
+    ///         cmd.pre_exec(move || {
+    ///             if libc::chdir(dir.as_ptr()) != 0 {
+    ///                 return Err(std::io::Error::last_os_error());
+    ///             }
+    ///             Ok(())
+    ///         });
+    ///     }
+    ///     cmd.spawn()
+    /// }
+    /// ```
+    pub static RULE = "FL005", "unsafe-call-in-child", Error, "non-async-signal-safe code runs in a fork child or a pre_exec closure";
+}
+
+pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
+    let file = cx.file;
+    let mut reported = BTreeSet::new();
+    for site in fork_sites(cx) {
+        let Some(thread) = site.state.threads.first() else {
+            continue;
+        };
+        if site.is_daemon() {
+            continue;
+        }
+        let name = site.name();
+        for block in site.child_blocks() {
+            walk_inline(file, &block.nodes, &mut |node| {
+                let Some((span, what, Op::Unsafe { what: does, help })) = classify_op(cx, node)
+                else {
+                    return;
+                };
+                if !reported.insert((span.start, span.end)) {
+                    return;
+                }
+                let mut diag = Diagnostic::new(
+                    &RULE,
+                    file.file,
+                    span,
+                    format!("{what} {does} in the child of a multi-threaded `{name}`"),
+                )
+                .primary_label("not async-signal-safe");
+                if near(site.call.span, span) {
+                    diag = diag.label(file.file, site.call.span, "fork happens here");
+                }
+                if thread.file == file.file && near(thread.span, span) {
+                    diag = diag.label(thread.file, thread.span, thread.label.clone());
+                }
+                let help = help.unwrap_or_else(|| {
+                    "prepare everything before the fork; in the child call only async-signal-safe functions, then `exec` or `libc::_exit`".to_string()
+                });
+                out.push(diag.help(help).note(NIX_FORK_NOTE));
+            });
+        }
+    }
+    for body in &file.bodies {
+        if body.role != Role::PreExec {
+            continue;
+        }
+        walk_inline(file, &body.block.nodes, &mut |node| {
+            let Some((span, what, op)) = classify_op(cx, node) else {
+                return;
+            };
+            let (does, help, inside) = match op {
+                Op::Lock => ("takes a lock", None, None),
+                Op::ProcessExit => (
+                    "runs atexit handlers",
+                    Some("return an error from the closure, or call `libc::_exit`".to_string()),
+                    None,
+                ),
+                Op::Unsafe { what, help } => (what, help, None),
+                Op::Local => {
+                    let Node::Call(call) = node else { return };
+                    let Some(found) = unsafe_inside(cx, &call.callee, 0, &mut Vec::new()) else {
+                        return;
+                    };
+                    ("is not async-signal-safe", None, Some(found))
+                }
+                Op::Quiet => return,
+            };
+            if !reported.insert((span.start, span.end)) {
+                return;
+            }
+            let mut diag = Diagnostic::new(
+                &RULE,
+                file.file,
+                span,
+                format!("{what} {does} in a `pre_exec` closure"),
+            )
+            .primary_label("runs in the child between fork and exec");
+            if let Some((inner_file, inner_span, inner)) = inside {
+                diag = diag.label(inner_file, inner_span, inner);
+            }
+            if near(body.span, span) {
+                diag = diag.label(
+                    file.file,
+                    body.span,
+                    "this closure runs in the forked child",
+                );
+            }
+            let help = help.unwrap_or_else(|| {
+                "prepare everything before `spawn` and move it into the closure; call only async-signal-safe functions there".to_string()
+            });
+            out.push(diag.help(help).note(PRE_EXEC_NOTE));
+        });
+    }
+}
+
+/// The first non-AS-safe operation inside a crate-local function (followed a few levels deep).
+fn unsafe_inside(
+    cx: &RuleContext<'_>,
+    callee: &crate::model::ir::Callee,
+    depth: u32,
+    seen: &mut Vec<(FileId, BodyId)>,
+) -> Option<(FileId, TextRange, String)> {
+    if depth > 3 {
+        return None;
+    }
+    let (file, id): (&FileModel, BodyId) = local_fn(cx, callee)?;
+    if seen.contains(&(file.file, id)) {
+        return None;
+    }
+    seen.push((file.file, id));
+    let body = file.body(id);
+    let fn_name = body.name.clone();
+    let mut found = None;
+    walk_inline(file, &body.block.nodes, &mut |node| {
+        if found.is_some() {
+            return;
+        }
+        let Some((span, what, op)) = classify_op(cx, node) else {
+            return;
+        };
+        found = match op {
+            Op::Lock => Some((
+                file.file,
+                span,
+                format!("{what} takes a lock inside `{fn_name}`"),
+            )),
+            Op::ProcessExit => Some((
+                file.file,
+                span,
+                format!("{what} runs atexit handlers inside `{fn_name}`"),
+            )),
+            Op::Unsafe { what: does, .. } => {
+                Some((file.file, span, format!("{what} {does} inside `{fn_name}`")))
+            }
+            Op::Local => match node {
+                Node::Call(call) => unsafe_inside(cx, &call.callee, depth + 1, seen),
+                _ => None,
+            },
+            Op::Quiet => None,
+        };
+    });
+    found
+}
