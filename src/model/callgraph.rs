@@ -103,8 +103,13 @@ impl Model {
 
     /// The crate-local function a call in `file` reaches.
     pub fn resolve_call(&self, file: &FileModel, call: &Call) -> Option<FnRef> {
+        self.resolve_callee(file, &call.callee)
+    }
+
+    /// The crate-local function a callee written in `file` reaches.
+    pub fn resolve_callee(&self, file: &FileModel, callee: &Callee) -> Option<FnRef> {
         let krate = self.crate_of.get(file.file as usize).copied().unwrap_or(0);
-        match &call.callee {
+        match callee {
             Callee::Path(path) => self.resolve_path(krate, path),
             Callee::Method { name, receiver } => {
                 let origin = receiver.origin.as_ref()?;

@@ -68,6 +68,8 @@ pub struct Model {
     pub functions: HashMap<usize, HashMap<String, FnRef>>,
     /// Per-function summaries, filled by `summary::compute`.
     pub summaries: HashMap<FnRef, summary::Summary>,
+    /// Sync functions reached from async or green code, with the call chain from there.
+    pub reached_from_async: HashMap<FnRef, summary::Witness>,
     /// (crate, module path) -> where its imports are recorded.
     pub modules: callgraph::ModuleIndex,
     /// Package -> its lib crate.

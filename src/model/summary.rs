@@ -538,5 +538,93 @@ pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
         }
     }
     model.summaries = summaries;
+    model.reached_from_async = reached_from_async(model, &locals);
     stats
+}
+
+/// Sync crate-local functions that async or green code calls, directly or through other sync
+/// functions, each with the call chain from the async code (FL007: a fork in a sync helper
+/// reached from async code still forks on the runtime's worker thread).
+fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<FnRef, Witness> {
+    let mut reached: HashMap<FnRef, Witness> = HashMap::new();
+    let mut queue: VecDeque<FnRef> = VecDeque::new();
+    for file in model.files.iter().flatten() {
+        for (index, body) in file.bodies.iter().enumerate() {
+            if body.context == super::ir::Context::Sync {
+                continue;
+            }
+            walk_nodes(&body.block.nodes, &mut |node| {
+                let Node::Call(call) = node else { return true };
+                let Some(target) = model.resolve_call(file, call) else {
+                    return true;
+                };
+                let sync = model.body(target).is_some_and(|b| !b.is_async);
+                if sync && !reached.contains_key(&target) {
+                    let root = async_root_name(file, index as BodyId);
+                    reached.insert(
+                        target,
+                        Witness {
+                            file: file.file,
+                            span: call.span,
+                            what: format!("called from {root} here"),
+                            name: body_name(model, target),
+                            via: None,
+                        },
+                    );
+                    queue.push_back(target);
+                }
+                true
+            });
+        }
+    }
+    while let Some(f) = queue.pop_front() {
+        let Some(local) = locals.get(&f) else {
+            continue;
+        };
+        let Some(witness) = reached.get(&f).cloned() else {
+            continue;
+        };
+        for (callee, span) in &local.callees {
+            if reached.contains_key(callee) || model.body(*callee).is_none_or(|b| b.is_async) {
+                continue;
+            }
+            let mut chain = witness.clone();
+            let mut tail = &mut chain;
+            while tail.via.is_some() {
+                tail = tail.via.as_mut().expect("checked above");
+            }
+            tail.via = Some(Box::new(Witness {
+                file: f.file,
+                span: *span,
+                what: format!("calls `{}`", body_name(model, *callee)),
+                name: body_name(model, *callee),
+                via: None,
+            }));
+            reached.insert(*callee, chain);
+            queue.push_back(*callee);
+        }
+    }
+    reached
+}
+
+/// "async fn `main`", "an async block", "a green task": where a body's context comes from.
+fn async_root_name(file: &FileModel, id: BodyId) -> String {
+    let mut current = id;
+    loop {
+        let body = file.body(current);
+        if body.context == super::ir::Context::Green {
+            return "a green task".to_string();
+        }
+        if body.is_async {
+            return match body.kind {
+                super::ir::BodyKind::Fn => format!("async fn `{}`", body.name),
+                super::ir::BodyKind::AsyncBlock => "an async block".to_string(),
+                _ => "an async closure".to_string(),
+            };
+        }
+        match body.parent {
+            Some(parent) => current = parent,
+            None => return "async code".to_string(),
+        }
+    }
 }

@@ -17,6 +17,7 @@ use crate::model::ir::{
     Arg, Block, Body, BodyId, BodyKind, Call, Callee, CmpOp, Cond, Context, FileModel, JumpKind,
     Match, Node, Operand, Pat, Role,
 };
+use crate::model::summary::Fact;
 use crate::rules::util::call_name;
 use crate::rules::RuleContext;
 use crate::source::{FileId, TextRange};
@@ -656,6 +657,27 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// A crate-local sync function whose summary starts a thread that outlives the call: the
+    /// thread is running after the call returns (FL001 labels the chain down to the spawn).
+    fn thread_through_call(&self, call: &Call) -> Option<ThreadStart> {
+        if self.cx.vocab.categories(&call.callee) != 0 {
+            return None;
+        }
+        let (target, summary) = self.cx.model.callee_summary(self.file, call)?;
+        if summary.is_async {
+            return None;
+        }
+        summary.get(Fact::SpawnsThread)?;
+        let name = self.cx.model.body(target).map(|b| b.name.clone())?;
+        Some(ThreadStart {
+            file: self.file.file,
+            span: call.span,
+            label: format!("calls `{name}`, which starts a thread that is still running"),
+            handle: None,
+            joinable: false,
+        })
+    }
+
     fn call(&mut self, call: &'a Call, mut state: State, ctx: Context) -> State {
         let vocab = self.cx.vocab;
         if fork_entry(self.cx, call).is_some() {
@@ -689,6 +711,9 @@ impl<'a> Interp<'a> {
                     "runtime created here, still alive".to_string()
                 },
             });
+        }
+        if let Some(start) = self.thread_through_call(call) {
+            state.threads.push(start);
         }
         match &call.callee {
             Callee::Method { name, receiver } => {
@@ -833,27 +858,11 @@ pub fn ends_process(cx: &RuleContext<'_>, call: &Call) -> bool {
         || local_never_returns(cx, &call.callee, 0)
 }
 
-/// The crate-local function a path call names, with its file.
+/// The crate-local function a call in the current file names, with its file (resolved through
+/// the crate's function index: paths, re-exports, `Self::f`, `self.f()`, typed receivers).
 pub fn local_fn<'m>(cx: &'m RuleContext<'_>, callee: &Callee) -> Option<(&'m FileModel, BodyId)> {
-    let Callee::Path(path) = callee else {
-        return None;
-    };
-    if !path.starts_with("crate::") && !path.starts_with(cx.file.module.as_str()) {
-        return None;
-    }
-    let package = cx.model.package_of.get(cx.file.file as usize).copied();
-    for (index, file) in cx.model.files.iter().enumerate() {
-        let Some(file) = file else { continue };
-        if cx.model.package_of.get(index).copied() != package {
-            continue;
-        }
-        for (id, body) in file.items() {
-            if body.path.as_deref() == Some(path.as_str()) {
-                return Some((file, id));
-            }
-        }
-    }
-    None
+    let target = cx.model.resolve_callee(cx.file, callee)?;
+    Some((cx.model.file(target.file)?, target.body))
 }
 
 /// Whether a crate-local function is `-> !` or ends the process on every path.

@@ -50,7 +50,12 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     for site in fork_sites(cx) {
         let in_async = site.context != Context::Sync;
         let runtime = site.state.runtimes.first();
-        if !in_async && runtime.is_none() {
+        let from_async = if in_async || runtime.is_some() {
+            None
+        } else {
+            reached_from_async(cx, site.body)
+        };
+        if !in_async && runtime.is_none() && from_async.is_none() {
             continue;
         }
         if matches!(site.child, ChildRegion::Unknown) || fork_exec_clean(cx, &site) {
@@ -61,6 +66,11 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             format!("`{name}` in a green task")
         } else if in_async {
             format!("`{name}` in async code")
+        } else if let Some(witness) = from_async {
+            format!(
+                "`{name}` in `{}`, which async code calls",
+                witness.last().name
+            )
         } else {
             format!("`{name}` while an async runtime is alive")
         };
@@ -71,6 +81,10 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             diag = diag.label(file.file, root.span, context_description(root));
         } else if let Some(runtime) = runtime {
             diag = diag.label(file.file, runtime.span, runtime.label.clone());
+        } else if let Some(witness) = from_async {
+            for step in witness.chain() {
+                diag = diag.label(step.file, step.span, step.what.clone());
+            }
         }
         let help = if site.is_daemon() {
             "daemonize before building the runtime"
@@ -79,4 +93,24 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         };
         out.push(diag.help(help).note(TOKIO_FORK_NOTE));
     }
+}
+
+/// The call chain from async code to the function enclosing body `id`, if async code calls it.
+fn reached_from_async<'m>(
+    cx: &'m RuleContext<'_>,
+    id: crate::model::ir::BodyId,
+) -> Option<&'m crate::model::summary::Witness> {
+    let file = cx.file;
+    let mut current = id;
+    loop {
+        let body = file.body(current);
+        if body.kind == crate::model::ir::BodyKind::Fn {
+            break;
+        }
+        current = body.parent?;
+    }
+    cx.model.reached_from_async.get(&crate::model::FnRef {
+        file: file.file,
+        body: current,
+    })
 }

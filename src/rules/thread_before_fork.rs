@@ -3,9 +3,11 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::model::summary::Fact;
 use crate::rules::fork_analysis::{
     first_unsafe_in_child, fork_exec_clean, fork_sites, ChildRegion, NIX_FORK_NOTE,
 };
+use crate::rules::util::{call_at, witness_labels};
 use crate::rules::RuleContext;
 
 declare_rule! {
@@ -83,6 +85,14 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         let mut diag = Diagnostic::new(&RULE, file.file, site.call.span, message)
             .primary_label(primary)
             .label(thread.file, thread.span, thread.label.clone());
+        if let Some(call) = (thread.file == file.file)
+            .then(|| call_at(file, thread.span))
+            .flatten()
+        {
+            for (f, span, what) in witness_labels(cx, call, Fact::SpawnsThread) {
+                diag = diag.label(f, span, what);
+            }
+        }
         if let Some((span, what)) = first_unsafe_in_child(cx, &site) {
             diag = diag.label(file.file, span, format!("in the child: {what}"));
         }

@@ -179,3 +179,45 @@ pub fn blocking_entry<'v>(
 ) -> Option<&'v crate::vocab::Entry> {
     crate::model::summary::blocking_entry_in(cx.vocab, cx.file, id, call)
 }
+
+/// The call whose primary span is `span` in any body of `file`.
+pub fn call_at(
+    file: &FileModel,
+    span: crate::source::TextRange,
+) -> Option<&crate::model::ir::Call> {
+    let mut found = None;
+    for body in &file.bodies {
+        crate::model::ir::walk_nodes(&body.block.nodes, &mut |node| {
+            if let Node::Call(call) = node {
+                if call.span == span {
+                    found = Some(call);
+                }
+            }
+            found.is_none()
+        });
+        if found.is_some() {
+            break;
+        }
+    }
+    found
+}
+
+/// Evidence labels for a fact of a crate-local callee: each step of its witness chain
+/// (`calls `start``, `spawns a thread here`), possibly in other files.
+pub fn witness_labels(
+    cx: &RuleContext<'_>,
+    call: &crate::model::ir::Call,
+    fact: crate::model::summary::Fact,
+) -> Vec<(crate::source::FileId, crate::source::TextRange, String)> {
+    let Some((_, summary)) = cx.model.callee_summary(cx.file, call) else {
+        return Vec::new();
+    };
+    let Some(witness) = summary.get(fact) else {
+        return Vec::new();
+    };
+    witness
+        .chain()
+        .into_iter()
+        .map(|step| (step.file, step.span, step.what.clone()))
+        .collect()
+}
