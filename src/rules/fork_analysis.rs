@@ -201,12 +201,57 @@ pub fn fork_sites<'a>(cx: &'a RuleContext<'a>) -> Vec<ForkSite<'a>> {
     if with_fork.is_empty() {
         return Vec::new();
     }
+    // Child regions first: the interpreter needs them (the child of a fork has one thread).
+    let mut found: Vec<(BodyId, &Call, String, ChildRegion<'_>)> = Vec::new();
+    for body_id in &with_fork {
+        let body = file.body(*body_id);
+        if body.role == Role::PreExec {
+            continue;
+        }
+        let mut calls = Vec::new();
+        crate::model::ir::walk_nodes(&body.block.nodes, &mut |node| {
+            if let Node::Call(call) = node {
+                if let Some(entry) = fork_entry(cx, call) {
+                    calls.push((call, entry));
+                }
+            }
+            true
+        });
+        for (call, entry) in calls {
+            let kind = entry.kind.clone().unwrap_or_else(|| "fork".to_string());
+            let child = match kind.as_str() {
+                "daemon" => ChildRegion::Daemon,
+                "clone" => ChildRegion::Unknown,
+                _ => child_region(cx, &body.block.nodes, call),
+            };
+            found.push((*body_id, call, kind, child));
+        }
+    }
+    let child_blocks: Vec<*const Block> = found
+        .iter()
+        .flat_map(|(_, _, _, child)| match child {
+            ChildRegion::Branches { blocks, .. } => blocks.clone(),
+            _ => Vec::new(),
+        })
+        .map(|b| b as *const Block)
+        .collect();
+    let rest_starts: Vec<*const Node> = found
+        .iter()
+        .filter_map(|(_, _, _, child)| match child {
+            ChildRegion::Branches {
+                rest: Some(rest), ..
+            } => rest.first().map(|n| n as *const Node),
+            _ => None,
+        })
+        .collect();
     let mut interp = Interp {
         cx,
         file,
         at_fork: BTreeMap::new(),
         loops: Vec::new(),
         frames: Vec::new(),
+        child_blocks,
+        rest_starts,
     };
     // Roots: items and bodies run by something other than their parent's code.
     for (index, body) in file.bodies.iter().enumerate() {
@@ -224,46 +269,23 @@ pub fn fork_sites<'a>(cx: &'a RuleContext<'a>) -> Vec<ForkSite<'a>> {
         interp.run_body(index as BodyId, state);
     }
     let mut sites = Vec::new();
-    for body_id in with_fork {
-        let body = file.body(body_id);
-        if body.role == Role::PreExec {
+    for (body_id, call, kind, child) in found {
+        let (state, context) = interp
+            .at_fork
+            .remove(&(call.span.start, call.span.end))
+            .unwrap_or_else(|| (State::dead(), file.body(body_id).context));
+        if !state.reachable {
+            // Not reached from any root (a closure stored and run elsewhere).
             continue;
         }
-        let mut calls = Vec::new();
-        crate::model::ir::walk_nodes(&body.block.nodes, &mut |node| {
-            if let Node::Call(call) = node {
-                if let Some(entry) = fork_entry(cx, call) {
-                    calls.push((call, entry));
-                }
-            }
-            true
+        sites.push(ForkSite {
+            body: body_id,
+            call,
+            kind,
+            state,
+            context,
+            child,
         });
-        for (call, entry) in calls {
-            let kind = entry.kind.clone().unwrap_or_else(|| "fork".to_string());
-            let (state, context) = interp
-                .at_fork
-                .remove(&(call.span.start, call.span.end))
-                .unwrap_or_else(|| (State::dead(), body.context));
-            if !state.reachable {
-                // Not reached by any root (a closure stored and run elsewhere): judge it alone.
-                continue;
-            }
-            let child = if kind == "daemon" {
-                ChildRegion::Daemon
-            } else if kind == "clone" {
-                ChildRegion::Unknown
-            } else {
-                child_region(cx, &body.block.nodes, call)
-            };
-            sites.push(ForkSite {
-                body: body_id,
-                call,
-                kind,
-                state,
-                context,
-                child,
-            });
-        }
     }
     sites.sort_by_key(|s| s.call.span.start);
     sites
@@ -307,6 +329,10 @@ struct Interp<'a> {
     loops: Vec<LoopFrame>,
     /// Return states of the bodies being run (inline closures return to their caller).
     frames: Vec<State>,
+    /// Child regions of the forks (by address): only the forking thread exists there.
+    child_blocks: Vec<*const Block>,
+    /// First nodes of the code only a fork's child continues into (every parent path left).
+    rest_starts: Vec<*const Node>,
 }
 
 impl<'a> Interp<'a> {
@@ -419,7 +445,10 @@ impl<'a> Interp<'a> {
         end.join(returns)
     }
 
-    fn block(&mut self, block: &'a Block, state: State, ctx: Context) -> State {
+    fn block(&mut self, block: &'a Block, mut state: State, ctx: Context) -> State {
+        if self.child_blocks.contains(&(block as *const Block)) {
+            state.threads.clear();
+        }
         let mut state = self.nodes(&block.nodes, state, ctx);
         // Guards bound in this block are dropped at its end.
         let decls: Vec<TextRange> = block
@@ -460,6 +489,9 @@ impl<'a> Interp<'a> {
         for node in nodes {
             if !state.reachable {
                 break;
+            }
+            if self.rest_starts.contains(&(node as *const Node)) {
+                state.threads.clear();
             }
             state = self.node(node, state, ctx);
         }
@@ -680,13 +712,17 @@ impl<'a> Interp<'a> {
 
     fn call(&mut self, call: &'a Call, mut state: State, ctx: Context) -> State {
         let vocab = self.cx.vocab;
-        if fork_entry(self.cx, call).is_some() {
+        if let Some(entry) = fork_entry(self.cx, call) {
             let key = (call.span.start, call.span.end);
             let (old, _) = self
                 .at_fork
                 .remove(&key)
                 .unwrap_or_else(|| (State::dead(), ctx));
             self.at_fork.insert(key, (old.join(state.clone()), ctx));
+            // After a daemon-style call the process is the child: one thread.
+            if entry.kind.as_deref() == Some("daemon") {
+                state.threads.clear();
+            }
         }
         if let Some(entry) = vocab.call(Category::ThreadStart, &call.callee) {
             if entry.kind.as_deref() != Some("hint") {
