@@ -204,9 +204,13 @@ pub fn parse_file(text: &str) -> Result<syn::File, ParseFailure> {
     let prepared = parse_text(text);
     syn::parse_file(&prepared).map_err(|err| {
         let range = crate::model::lower::range(err.span());
-        ParseFailure::Syntax {
-            range,
-            message: err.to_string(),
-        }
+        let message = err.to_string();
+        // proc-macro2's lexer reports unbalanced delimiters and invalid tokens in its own words.
+        let message = if message == "cannot parse string into token stream" {
+            "cannot tokenize the file (an unclosed delimiter or an invalid token)".to_string()
+        } else {
+            message
+        };
+        ParseFailure::Syntax { range, message }
     })
 }
