@@ -141,7 +141,22 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
 }
 
 fn read_file(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Discovery skips FIFOs, but one swapped in since must not block `open` (it would wait
+        // for a writer); the handle is checked to be a regular file before any read.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
     if !meta.is_file() {
         return Err("not a regular file (skipped)".to_string());
     }
@@ -152,13 +167,33 @@ fn read_file(path: &Path) -> Result<String, String> {
             MAX_FILE_SIZE >> 20
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    // `take`: a file that grows while being read stays within the limit.
+    (&mut file)
+        .take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(format!(
+            "file too large (more than {} MiB)",
+            MAX_FILE_SIZE >> 20
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "not valid UTF-8 (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+/// An I/O error without the `(os error N)` suffix.
+fn io_message(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -179,7 +214,14 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
                 if cfg!(debug_assertions) && text.contains("forklint-test-inject-panic") {
                     panic!("injected panic for testing");
                 }
-                let model = crate::model::lower::lower_file(&file, id, module, vocab);
+                let parsed_text = parse::parse_text(text);
+                let model = crate::model::lower::lower_file_with_text(
+                    &file,
+                    &parsed_text,
+                    id,
+                    module,
+                    vocab,
+                );
                 drop(file);
                 FileOutcome::Lowered(Box::new(model))
             }
@@ -189,10 +231,16 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
                 diag = diag.help(syntax_help(text));
                 FileOutcome::Syntax(diag)
             }
-            Err(ParseFailure::TooDeep { depth, .. }) => FileOutcome::Error(format!(
-                "nested too deeply to analyse safely (depth {depth}; the limit is {})",
-                parse::MAX_NESTING
-            )),
+            Err(ParseFailure::TooDeep { offset, .. }) => {
+                let at = crate::source::LineIndex::new(text)
+                    .position(text, u32::try_from(offset).unwrap_or(u32::MAX));
+                FileOutcome::Error(format!(
+                    "nested too deeply to analyse safely (more than {} levels of brackets, operators or generic arguments at {}:{})",
+                    parse::MAX_NESTING,
+                    at.line,
+                    at.column
+                ))
+            }
         };
         proc_macro2::extra::invalidate_current_thread_spans();
         outcome
@@ -233,6 +281,12 @@ pub struct Input {
 pub fn check_paths(paths: &[PathBuf], options: &Options, vocab: &Vocab) -> Result<Report, String> {
     let start = Instant::now();
     let (found, discovery_errors) = discover::discover(paths, &options.selection)?;
+    if cfg!(debug_assertions) {
+        // Test hook (debug builds only): a file that vanishes between discovery and reading.
+        if let Some(path) = std::env::var_os("FORKLINT_TEST_REMOVE_AFTER_DISCOVERY") {
+            let _ = std::fs::remove_file(path);
+        }
+    }
     let inputs: Vec<Input> = found
         .into_iter()
         .map(|Found { path, .. }| Input {

@@ -1,6 +1,7 @@
-//! The integration test binary: fixtures harness, CLI tests, meta tests.
+//! The integration test binary: fixtures harness, CLI tests, meta tests, robustness tests.
 
 mod cli;
 mod fixtures;
 mod meta;
+mod robust;
 mod support;
