@@ -260,6 +260,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
             "forklint: checked {} files in {} ms",
             report.files_checked, report.duration_ms
         );
+        eprintln!(
+            "forklint: fact model about {:.1} MB",
+            report.model_bytes as f64 / 1e6
+        );
     }
     let _ = render::tool_errors(&report, &mut std::io::stderr());
     if !args.silent {

@@ -40,7 +40,7 @@ pub fn calls(body: &Body) -> Vec<&crate::model::ir::Call> {
     let mut out = Vec::new();
     crate::model::ir::walk_nodes(&body.block.nodes, &mut |node| {
         if let Node::Call(call) = node {
-            out.push(call);
+            out.push(&**call);
         }
         true
     });
