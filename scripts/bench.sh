@@ -15,7 +15,7 @@
 #
 # Method: one warm-up run of each program, then RUNS interleaved pairs (forklint, parse-floor,
 # forklint, parse-floor, ...) per thread count, so that machine drift cancels within a pair.
-# Wall time and peak RSS come from GNU time (`/usr/bin/time`; `apt-get install time` if missing).
+# Wall time, CPU time and peak RSS come from GNU time (`/usr/bin/time`; `apt-get install time` if missing).
 # Figures are medians (min-max); ratios are the median of the per-pair ratios. The page cache is
 # warm; "cold" means forklint has no cache of earlier results (it has none yet).
 set -euo pipefail
@@ -55,6 +55,7 @@ fi
 NO_CACHE=()
 if "$FORKLINT" check --help 2>/dev/null | grep -q -- '--no-cache'; then NO_CACHE=(--no-cache); fi
 
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -62,12 +63,13 @@ trap 'rm -rf "$TMP"' EXIT
 measure() {
   local out=$1; shift
   local status=0
-  "$TIME" -f '%e %M' -o "$TMP/time" "$@" >/dev/null 2>"$TMP/stderr" || status=$?
+  "$TIME" -f '%e %M %U %S' -o "$TMP/time" "$@" >/dev/null 2>"$TMP/stderr" || status=$?
   # forklint exits 1 when it reports findings, which the corpus has.
   if [ "$status" -gt 1 ]; then
     echo "bench.sh: '$*' exited $status:" >&2; tail -5 "$TMP/stderr" >&2; exit 2
   fi
-  tail -1 "$TMP/time" >> "$out"
+  # wall_s max_rss_kib cpu_s (user + system)
+  tail -1 "$TMP/time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' >> "$out"
 }
 
 
@@ -108,13 +110,15 @@ cat <<EOF
 
 forklint: $("$FORKLINT" --version 2>/dev/null || echo "$FORKLINT")  
 corpus: $ROOT ($files .rs files); $RUNS interleaved pairs per row, median (min-max)  
-machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)
+machine: $(nproc) cores, load average before the run $LOAD, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)
 
 | measure | forklint | parse-floor | forklint / parse-floor |
 |---|---|---|---|
 | cold run, 1 thread, wall s | $(stats "$TMP/fl1" 1) | $(stats "$TMP/pf1" 1) | $(ratio "$TMP/fl1" "$TMP/pf1" 1) |
 | cold run, 2 threads, wall s | $(stats "$TMP/fl2" 1) | $(stats "$TMP/pf2" 1) | $(ratio "$TMP/fl2" "$TMP/pf2" 1) |
 | scaling 1 -> 2 threads (median wall 1 / 2) | $scale_fl | $scale_pf | |
+| cpu (user + system), 1 thread, s | $(stats "$TMP/fl1" 3) | $(stats "$TMP/pf1" 3) | $(ratio "$TMP/fl1" "$TMP/pf1" 3) |
+| cpu (user + system), 2 threads, s | $(stats "$TMP/fl2" 3) | $(stats "$TMP/pf2" 3) | $(ratio "$TMP/fl2" "$TMP/pf2" 3) |
 | peak RSS, 1 thread, MiB | $(stats "$TMP/fl1" 2 1024) | $(stats "$TMP/pf1" 2 1024) | $(ratio "$TMP/fl1" "$TMP/pf1" 2) |
 | peak RSS, 2 threads, MiB | $(stats "$TMP/fl2" 2 1024) | $(stats "$TMP/pf2" 2 1024) | $(ratio "$TMP/fl2" "$TMP/pf2" 2) |
 | warm re-run (nothing changed) | n/a (no cache yet) | | |

@@ -556,7 +556,8 @@ pub fn approx_heap_bytes(file: &FileModel) -> usize {
                     + match &c.callee {
                         Callee::Path(p) => s(p),
                         Callee::Method { name, receiver } => {
-                            s(name)
+                            size_of::<Receiver>()
+                                + s(name)
                                 + os(&receiver.local)
                                 + os(&receiver.field)
                                 + os(&receiver.path)
