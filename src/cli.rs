@@ -630,6 +630,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
             report.call_stats.unresolved
         );
         eprintln!(
+            "forklint: fact model about {:.1} MB",
+            report.model_bytes as f64 / 1e6
+        );
+        eprintln!(
             "forklint:   {} files lowered again under their module-tree path",
             report.relowered
         );

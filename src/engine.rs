@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -114,6 +115,8 @@ pub struct Report {
     pub timings: Vec<(&'static str, u128)>,
     /// How many calls resolved to crate-local functions (for `-v` and the crate-wide report).
     pub call_stats: crate::model::summary::CallStats,
+    /// Rough heap size of the fact model, in bytes (`--verbose`).
+    pub model_bytes: usize,
 }
 
 impl Report {
@@ -153,7 +156,22 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
 }
 
 fn read_file(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Discovery skips FIFOs, but one swapped in since must not block `open` (it would wait
+        // for a writer); the handle is checked to be a regular file before any read.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
     if !meta.is_file() {
         return Err("not a regular file (skipped)".to_string());
     }
@@ -164,13 +182,33 @@ fn read_file(path: &Path) -> Result<String, String> {
             MAX_FILE_SIZE >> 20
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    // `take`: a file that grows while being read stays within the limit.
+    (&mut file)
+        .take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(format!(
+            "file too large (more than {} MiB)",
+            MAX_FILE_SIZE >> 20
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "not valid UTF-8 (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+/// An I/O error without the `(os error N)` suffix.
+fn io_message(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -191,7 +229,14 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
                 if cfg!(debug_assertions) && text.contains(PANIC_MARKER) {
                     panic!("injected panic for testing");
                 }
-                let model = crate::model::lower::lower_file(&file, id, module, vocab);
+                let parsed_text = parse::parse_text(text);
+                let model = crate::model::lower::lower_file_with_text(
+                    &file,
+                    &parsed_text,
+                    id,
+                    module,
+                    vocab,
+                );
                 drop(file);
                 FileOutcome::Lowered(Box::new(model))
             }
@@ -201,10 +246,16 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
                 diag = diag.help(syntax_help(text));
                 FileOutcome::Syntax(diag)
             }
-            Err(ParseFailure::TooDeep { depth, .. }) => FileOutcome::Error(format!(
-                "nested too deeply to analyse safely (depth {depth}; the limit is {})",
-                parse::MAX_NESTING
-            )),
+            Err(ParseFailure::TooDeep { offset, .. }) => {
+                let at = crate::source::LineIndex::new(text)
+                    .position(text, u32::try_from(offset).unwrap_or(u32::MAX));
+                FileOutcome::Error(format!(
+                    "nested too deeply to analyse safely (more than {} levels of brackets, operators or generic arguments at {}:{})",
+                    parse::MAX_NESTING,
+                    at.line,
+                    at.column
+                ))
+            }
         };
         proc_macro2::extra::invalidate_current_thread_spans();
         outcome
@@ -247,6 +298,12 @@ pub struct Input {
 pub fn check_paths(paths: &[PathBuf], options: &Options, vocab: &Vocab) -> Result<Report, String> {
     let start = Instant::now();
     let (found, discovery_errors) = discover::discover(paths, &options.selection)?;
+    if cfg!(debug_assertions) {
+        // Test hook (debug builds only): a file that vanishes between discovery and reading.
+        if let Some(path) = std::env::var_os("FORKLINT_TEST_REMOVE_AFTER_DISCOVERY") {
+            let _ = std::fs::remove_file(path);
+        }
+    }
     let inputs: Vec<Input> = found
         .into_iter()
         .map(|Found { path, .. }| Input {
@@ -303,6 +360,33 @@ fn run(inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
     pool.install(|| run_in_pool(inputs, options, vocab))
 }
 
+/// One worker's job: read (unless in memory), parse and lower one file.
+fn read_and_analyse(
+    id: usize,
+    input: Input,
+    module: &str,
+    vocab: &Vocab,
+) -> (Option<SourceFile>, FileOutcome) {
+    let text = match input.text {
+        Some(text) => Ok(text),
+        None => read_file(&input.path),
+    };
+    match text {
+        Ok(text) => {
+            let text: Arc<str> = Arc::from(text);
+            let outcome = analyse(id as FileId, &text, module, vocab);
+            (
+                Some(SourceFile::new(input.path, input.display, text)),
+                outcome,
+            )
+        }
+        Err(message) => (
+            Some(SourceFile::new(input.path, input.display, Arc::from(""))),
+            FileOutcome::Error(message),
+        ),
+    }
+}
+
 fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
     // Packages, and the other files of each package as context for crate-wide analysis.
     let listed: Vec<(PathBuf, bool)> = inputs
@@ -329,32 +413,44 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     let reported: Vec<bool> = inputs.iter().map(|i| i.report).collect();
     let modules = plan.modules;
 
-    // Read, parse and lower every file in parallel.
-    let results: Vec<(Option<SourceFile>, FileOutcome)> = inputs
-        .into_par_iter()
-        .zip(modules.into_par_iter())
-        .enumerate()
-        .map(|(id, (input, module))| {
-            let text = match input.text {
-                Some(text) => Ok(text),
-                None => read_file(&input.path),
-            };
-            match text {
-                Ok(text) => {
-                    let text: Arc<str> = Arc::from(text);
-                    let outcome = analyse(id as FileId, &text, &module, vocab);
-                    (
-                        Some(SourceFile::new(input.path, input.display, text)),
-                        outcome,
-                    )
-                }
-                Err(message) => (
-                    Some(SourceFile::new(input.path, input.display, Arc::from(""))),
-                    FileOutcome::Error(message),
-                ),
-            }
+    // Read, parse and lower every file in parallel, largest files first, each worker pulling the
+    // next file from a shared counter: the biggest syntax trees are built while little of the
+    // model exists yet (peak memory: one 2.6 MB file's tree is 300 MB), and the small files fill
+    // the end of the run (no core idles while another finishes a big file).
+    let sizes: Vec<u64> = inputs
+        .par_iter()
+        .map(|input| match &input.text {
+            Some(text) => text.len() as u64,
+            None => std::fs::metadata(&input.path).map_or(0, |m| m.len()),
         })
         .collect();
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
+    let work: Vec<Mutex<Option<(Input, String)>>> = inputs
+        .into_iter()
+        .zip(modules)
+        .map(|w| Mutex::new(Some(w)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::with_capacity(work.len()));
+    rayon::scope(|scope| {
+        for _ in 0..rayon::current_num_threads() {
+            scope.spawn(|_| {
+                let mut local = Vec::new();
+                while let Some(&id) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let taken = work[id].lock().unwrap_or_else(|e| e.into_inner()).take();
+                    if let Some((input, module)) = taken {
+                        local.push((id, read_and_analyse(id, input, &module, vocab)));
+                    }
+                }
+                done.lock().unwrap_or_else(|e| e.into_inner()).extend(local);
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_unstable_by_key(|(id, _)| *id);
+    let results: Vec<(Option<SourceFile>, FileOutcome)> =
+        done.into_iter().map(|(_, result)| result).collect();
 
     lap("read+parse+lower", &mut clock);
     let mut report = Report {
@@ -375,6 +471,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
         match outcome {
             FileOutcome::Lowered(file) => {
                 report.files_checked += usize::from(reported);
+                report.model_bytes += crate::model::ir::approx_heap_bytes(&file);
                 model.files.push(Some(*file));
             }
             FileOutcome::Syntax(diag) => {

@@ -1,5 +1,8 @@
 //! The `forklint` binary: argv -> `cli::run` -> exit code.
 
+mod allocator;
+
 fn main() -> std::process::ExitCode {
+    allocator::keep_freed_memory();
     forklint::cli::main_with_args(std::env::args_os().collect())
 }

@@ -92,7 +92,11 @@ impl LineIndex {
     pub fn position(&self, text: &str, offset: u32) -> Position {
         let offset = offset.min(text.len() as u32);
         let line0 = self.line_of(offset);
-        let start = self.starts[line0] as usize;
+        let mut start = self.starts[line0] as usize;
+        // rustc drops a byte-order mark before counting columns.
+        if line0 == 0 && text.starts_with('\u{feff}') && offset as usize >= 3 {
+            start = 3;
+        }
         let mut end = offset as usize;
         while end > start && !text.is_char_boundary(end) {
             end -= 1;

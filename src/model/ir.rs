@@ -169,15 +169,17 @@ pub struct Block {
     pub span: TextRange,
 }
 
+/// Large variants are boxed so that a node is 56 bytes, not 232: the corpus's fact model holds
+/// millions of them (`let Node::Call(call) = node` still gives field access through the box).
 #[derive(Clone, Debug)]
 pub enum Node {
-    Call(Call),
+    Call(Box<Call>),
     Macro(MacroCall),
     /// An `.await`: the span of the `await` keyword.
     Await(TextRange),
-    Let(Let),
+    Let(Box<Let>),
     /// `x = value` where the target is a plain local.
-    Assign(Assign),
+    Assign(Box<Assign>),
     If(Box<If>),
     Match(Box<Match>),
     Loop(Box<Loop>),
@@ -197,7 +199,11 @@ pub enum Callee {
     /// A function or associated function, by canonical path.
     Path(String),
     /// A method call: name plus what is known about the receiver.
-    Method { name: String, receiver: Receiver },
+    /// The receiver is boxed: most calls are path calls, and a `Call` stays 112 bytes.
+    Method {
+        name: String,
+        receiver: Box<Receiver>,
+    },
     /// A call through an expression (`(self.f)()`, `closures[i]()`).
     Unknown,
 }
@@ -506,4 +512,162 @@ pub fn walk_nodes<'a>(nodes: &'a [Node], f: &mut dyn FnMut(&'a Node) -> bool) {
             | Node::PathRef(_) => {}
         }
     }
+}
+
+/// Rough heap size of a file's facts in bytes (capacities of vectors and strings; boxed nodes),
+/// for `check --verbose` and the performance notes.
+pub fn approx_heap_bytes(file: &FileModel) -> usize {
+    use std::mem::size_of;
+    fn s(x: &String) -> usize {
+        x.capacity()
+    }
+    fn os(x: &Option<String>) -> usize {
+        x.as_ref().map_or(0, s)
+    }
+    fn origin(o: &Origin) -> usize {
+        s(&o.base)
+            + o.methods.capacity() * size_of::<String>()
+            + o.methods.iter().map(s).sum::<usize>()
+    }
+    fn oorigin(o: &Option<Origin>) -> usize {
+        o.as_ref().map_or(0, origin)
+    }
+    fn cond(c: &Cond) -> usize {
+        match c {
+            Cond::Cmp { lhs, rhs, .. } => operand(lhs) + operand(rhs),
+            Cond::Method { local, name } => os(local) + s(name),
+            Cond::Let { pat: p, scrutinee } => pat(p) + operand(scrutinee),
+            Cond::Not(c) => size_of::<Cond>() + cond(c),
+            Cond::And(a, b) | Cond::Or(a, b) => 2 * size_of::<Cond>() + cond(a) + cond(b),
+            Cond::Bool(_) | Cond::Other => 0,
+        }
+    }
+    fn operand(o: &Operand) -> usize {
+        match o {
+            Operand::Local(x) | Operand::Call(x) => s(x),
+            _ => 0,
+        }
+    }
+    fn pat(p: &Pat) -> usize {
+        match p {
+            Pat::Binding(x) | Pat::Path(x) | Pat::Struct(x) => s(x),
+            Pat::TupleStruct(x, ps) => s(x) + pats(ps),
+            Pat::Tuple(ps) | Pat::Or(ps) => pats(ps),
+            _ => 0,
+        }
+    }
+    fn pats(ps: &Vec<Pat>) -> usize {
+        ps.capacity() * size_of::<Pat>() + ps.iter().map(pat).sum::<usize>()
+    }
+    fn nodes(ns: &Vec<Node>) -> usize {
+        ns.capacity() * size_of::<Node>() + ns.iter().map(node).sum::<usize>()
+    }
+    fn block(b: &Block) -> usize {
+        nodes(&b.nodes)
+    }
+    fn node(n: &Node) -> usize {
+        match n {
+            Node::Call(c) => {
+                size_of::<Call>()
+                    + match &c.callee {
+                        Callee::Path(p) => s(p),
+                        Callee::Method { name, receiver } => {
+                            size_of::<Receiver>()
+                                + s(name)
+                                + os(&receiver.local)
+                                + os(&receiver.field)
+                                + os(&receiver.path)
+                                + oorigin(&receiver.origin)
+                        }
+                        Callee::Unknown => 0,
+                    }
+                    + c.args.capacity() * size_of::<Arg>()
+                    + c.args
+                        .iter()
+                        .map(|a| match a {
+                            Arg::Local(x) | Arg::Path(x) => s(x),
+                            _ => 0,
+                        })
+                        .sum::<usize>()
+                    + c.arg_spans.capacity() * size_of::<TextRange>()
+            }
+            Node::Macro(m) => s(&m.path),
+            Node::Let(l) => {
+                size_of::<Let>()
+                    + l.names.capacity() * size_of::<String>()
+                    + l.names.iter().map(s).sum::<usize>()
+                    + oorigin(&l.origin)
+                    + nodes(&l.init)
+                    + os(&l.init_local)
+                    + l.else_block.as_ref().map_or(0, block)
+                    + l.guard_of.as_ref().map_or(0, |g| s(&g.lock_name))
+            }
+            Node::Assign(a) => {
+                size_of::<Assign>() + s(&a.local) + oorigin(&a.origin) + nodes(&a.value)
+            }
+            Node::If(i) => {
+                size_of::<If>()
+                    + nodes(&i.cond_nodes)
+                    + cond(&i.cond)
+                    + block(&i.then_block)
+                    + i.else_block.as_ref().map_or(0, block)
+            }
+            Node::Match(m) => {
+                size_of::<Match>()
+                    + nodes(&m.scrutinee_nodes)
+                    + operand(&m.scrutinee)
+                    + m.arms.capacity() * size_of::<Arm>()
+                    + m.arms
+                        .iter()
+                        .map(|a| pat(&a.pat) + nodes(&a.guard) + block(&a.body))
+                        .sum::<usize>()
+            }
+            Node::Loop(l) => {
+                size_of::<Loop>()
+                    + os(&l.label)
+                    + nodes(&l.header)
+                    + l.cond.as_ref().map_or(0, cond)
+                    + os(&l.iter_local)
+                    + l.bindings.capacity() * size_of::<String>()
+                    + l.bindings.iter().map(s).sum::<usize>()
+                    + block(&l.body)
+            }
+            Node::Block(b) => block(b),
+            Node::Jump(j) => os(&j.label),
+            Node::PathRef(p) => s(&p.path),
+            Node::Await(_) | Node::Closure(_) => 0,
+        }
+    }
+    let bodies: usize = file
+        .bodies
+        .iter()
+        .map(|b| {
+            size_of::<Body>()
+                + s(&b.name)
+                + os(&b.path)
+                + os(&b.self_ty)
+                + b.attrs
+                    .async_main
+                    .as_ref()
+                    .map_or(0, |m| size_of::<AsyncMain>() + s(&m.path))
+                + b.params.capacity() * size_of::<(String, Option<Origin>)>()
+                + b.params
+                    .iter()
+                    .map(|(n, o)| s(n) + oorigin(o))
+                    .sum::<usize>()
+                + block(&b.block)
+        })
+        .sum();
+    let bodies = bodies + (file.bodies.capacity() - file.bodies.len()) * size_of::<Body>();
+    let statics: usize = file
+        .statics
+        .iter()
+        .map(|st| size_of::<StaticItem>() + s(&st.path) + oorigin(&st.ty))
+        .sum();
+    let mods: usize = file
+        .mod_decls
+        .iter()
+        .map(|m| size_of::<ModDecl>() + s(&m.name) + os(&m.path_attr) + s(&m.parent))
+        .sum();
+    size_of::<FileModel>() + s(&file.module) + bodies + statics + mods
 }

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{LineColumn, Span, TokenStream, TokenTree};
 use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Expr, Item, Pat as SynPat, Stmt, Type, UseTree};
@@ -18,10 +18,71 @@ use super::resolve::{Resolver, Scope};
 use crate::source::{FileId, TextRange};
 use crate::vocab::{Category, Vocab};
 
-/// Converts a span to a byte range in the file being lowered.
+mod extent;
+
+/// Converts a span to a byte range in the file being lowered (slow path: proc-macro2 counts
+/// chars from its last cached point; lowering uses [`SpanIndex`] instead).
 pub fn range(span: Span) -> TextRange {
     let r = span.byte_range();
     TextRange::new(r.start, r.end)
+}
+
+/// Byte offsets of spans in the text syn parsed, from their line and column.
+///
+/// proc-macro2 finds a span's line and column (in chars) by binary search; its `byte_range()`
+/// instead counts chars from the nearest offset it has cached, in a `BTreeMap` per file. Here a
+/// column is a byte offset on ASCII-only lines (nearly all), and a short scan on the others.
+pub struct SpanIndex<'t> {
+    text: &'t str,
+    /// Byte offset of each line start.
+    starts: Vec<u32>,
+    /// Whether each line is ASCII-only.
+    ascii: Vec<bool>,
+}
+
+impl<'t> SpanIndex<'t> {
+    /// `text` must be the text syn parsed (see `parse::parse_text`).
+    pub fn new(text: &'t str) -> Self {
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        let mut ascii = Vec::with_capacity(text.len() / 32 + 1);
+        let mut line_ascii = true;
+        starts.push(0);
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                ascii.push(line_ascii);
+                line_ascii = true;
+                starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            } else if b >= 0x80 {
+                line_ascii = false;
+            }
+        }
+        ascii.push(line_ascii);
+        SpanIndex {
+            text,
+            starts,
+            ascii,
+        }
+    }
+
+    /// The byte offset of a line/column (1-based line, column in chars), as `byte_range()` gives.
+    fn offset(&self, at: LineColumn) -> usize {
+        let line0 = at.line.saturating_sub(1);
+        let Some(&start) = self.starts.get(line0) else {
+            return self.text.len();
+        };
+        let start = start as usize;
+        if self.ascii[line0] {
+            return (start + at.column).min(self.text.len());
+        }
+        match self.text[start..].char_indices().nth(at.column) {
+            Some((i, _)) => start + i,
+            None => self.text.len(),
+        }
+    }
+
+    pub fn range(&self, first: Span, last: Span) -> TextRange {
+        TextRange::new(self.offset(first.start()), self.offset(last.end()))
+    }
 }
 
 /// Methods that pass their receiver's origin through unchanged.
@@ -110,10 +171,32 @@ const LAZY_TYPES: &[&str] = &[
     "once_cell::sync::OnceCell",
 ];
 
-/// Lowers one parsed file.
+/// Lowers one parsed file (spans are converted by proc-macro2: prefer [`lower_file_with_text`]).
 pub fn lower_file(file: &syn::File, file_id: FileId, module: &str, vocab: &Vocab) -> FileModel {
+    lower(file, None, file_id, module, vocab)
+}
+
+/// Lowers one parsed file; `text` is the text syn parsed (see `parse::parse_text`).
+pub fn lower_file_with_text(
+    file: &syn::File,
+    text: &str,
+    file_id: FileId,
+    module: &str,
+    vocab: &Vocab,
+) -> FileModel {
+    lower(file, Some(SpanIndex::new(text)), file_id, module, vocab)
+}
+
+fn lower(
+    file: &syn::File,
+    spans: Option<SpanIndex<'_>>,
+    file_id: FileId,
+    module: &str,
+    vocab: &Vocab,
+) -> FileModel {
     let mut lowerer = Lowerer {
         vocab,
+        spans,
         model: FileModel {
             file: file_id,
             module: module.to_string(),
@@ -135,7 +218,54 @@ pub fn lower_file(file: &syn::File, file_id: FileId, module: &str, vocab: &Vocab
     lowerer.resolver.push(scope);
     lowerer.collect_types(&file.items);
     lowerer.items(&file.items);
-    lowerer.model
+    let mut model = lowerer.model;
+    for body in &mut model.bodies {
+        shrink_nodes(&mut body.block.nodes);
+    }
+    model.bodies.shrink_to_fit();
+    model
+}
+
+/// Drops the spare capacity of every node list: the model of a whole tree stays in memory until
+/// the rules have run, and vectors grown by doubling are a third empty on average.
+fn shrink_nodes(nodes: &mut Vec<Node>) {
+    nodes.shrink_to_fit();
+    for node in nodes {
+        match node {
+            Node::Let(l) => {
+                shrink_nodes(&mut l.init);
+                if let Some(b) = &mut l.else_block {
+                    shrink_nodes(&mut b.nodes);
+                }
+            }
+            Node::Assign(a) => shrink_nodes(&mut a.value),
+            Node::If(i) => {
+                shrink_nodes(&mut i.cond_nodes);
+                shrink_nodes(&mut i.then_block.nodes);
+                if let Some(b) = &mut i.else_block {
+                    shrink_nodes(&mut b.nodes);
+                }
+            }
+            Node::Match(m) => {
+                shrink_nodes(&mut m.scrutinee_nodes);
+                for arm in &mut m.arms {
+                    shrink_nodes(&mut arm.guard);
+                    shrink_nodes(&mut arm.body.nodes);
+                }
+            }
+            Node::Loop(l) => {
+                shrink_nodes(&mut l.header);
+                shrink_nodes(&mut l.body.nodes);
+            }
+            Node::Block(b) => shrink_nodes(&mut b.nodes),
+            Node::Call(_)
+            | Node::Macro(_)
+            | Node::Await(_)
+            | Node::Closure(_)
+            | Node::Jump(_)
+            | Node::PathRef(_) => {}
+        }
+    }
 }
 
 struct Local {
@@ -143,8 +273,10 @@ struct Local {
     origin: Option<Origin>,
 }
 
-struct Lowerer<'v> {
+struct Lowerer<'v, 't> {
     vocab: &'v Vocab,
+    /// Byte offsets of spans (`None`: ask proc-macro2).
+    spans: Option<SpanIndex<'t>>,
     model: FileModel,
     resolver: Resolver,
     /// Local bindings visible here, innermost last (closures see their parents' locals).
@@ -231,11 +363,39 @@ fn flatten_use(
     }
 }
 
-impl<'v> Lowerer<'v> {
+impl Lowerer<'_, '_> {
+    // ---------------------------------------------------------------- spans
+
+    /// The byte range of one span.
+    fn range(&self, span: Span) -> TextRange {
+        self.extent(span, span)
+    }
+
+    /// From the start of `first` to the end of `last`.
+    fn extent(&self, first: Span, last: Span) -> TextRange {
+        match &self.spans {
+            Some(index) => index.range(first, last),
+            None => {
+                let (a, b) = (first.byte_range(), last.byte_range());
+                TextRange::new(a.start, b.end)
+            }
+        }
+    }
+
+    /// The range of a whole expression (what `range(expr.span())` gives, without printing it).
+    fn expr_range(&self, expr: &Expr) -> TextRange {
+        self.extent(extent::expr_first(expr), extent::expr_last(expr))
+    }
+
     // ---------------------------------------------------------------- scopes and resolution
 
     /// Builds the scope of a module (or block) from its items: their names and `use` imports.
-    fn module_scope(&mut self, items: &[Item], module: &str, record: bool) -> Scope {
+    fn module_scope<'i>(
+        &mut self,
+        items: impl IntoIterator<Item = &'i Item>,
+        module: &str,
+        record: bool,
+    ) -> Scope {
         let mut scope = Scope::default();
         let mut raw_uses = Vec::new();
         let mut raw_globs = Vec::new();
@@ -433,7 +593,10 @@ impl<'v> Lowerer<'v> {
                     f.sig.ident.to_string(),
                     path,
                     cfg_test,
-                    item.span(),
+                    self.extent(
+                        extent::fn_first(&f.attrs, Some(&f.vis), &f.sig),
+                        f.block.brace_token.span.join(),
+                    ),
                 );
             }
             Item::Impl(imp) => {
@@ -455,7 +618,7 @@ impl<'v> Lowerer<'v> {
                             name,
                             path,
                             cfg_test || f.attrs.iter().any(is_cfg_test),
-                            impl_item.span(),
+                            self.extent(extent::impl_fn_first(f), f.block.brace_token.span.join()),
                         );
                     }
                 }
@@ -476,7 +639,10 @@ impl<'v> Lowerer<'v> {
                                 name,
                                 path,
                                 false,
-                                trait_item.span(),
+                                self.extent(
+                                    extent::fn_first(&f.attrs, None, &f.sig),
+                                    block.brace_token.span.join(),
+                                ),
                             );
                         }
                     }
@@ -518,7 +684,7 @@ impl<'v> Lowerer<'v> {
                             name: m.ident.to_string(),
                             path_attr,
                             parent: self.resolver.module.clone(),
-                            span: range(m.ident.span()),
+                            span: self.range(m.ident.span()),
                         });
                     }
                 }
@@ -526,7 +692,7 @@ impl<'v> Lowerer<'v> {
             Item::Static(s) => {
                 let path = format!("{}::{}", self.resolver.module, s.ident);
                 let ty = self.type_origin(&s.ty);
-                self.static_item(path, range(s.ident.span()), ty, &s.expr);
+                self.static_item(path, self.range(s.ident.span()), ty, &s.expr);
             }
             Item::Const(c) => {
                 // Consts are inlined at each use; their initializers run at compile time.
@@ -550,7 +716,7 @@ impl<'v> Lowerer<'v> {
             Context::Sync,
             Role::Plain,
             span,
-            range(init.span()),
+            self.expr_range(init),
         );
         self.enter_body(body, Context::Sync, |this, nodes| this.expr(init, nodes));
         self.model.statics.push(StaticItem {
@@ -576,7 +742,7 @@ impl<'v> Lowerer<'v> {
             let spath = format!("{}::{}", self.resolver.module, ident);
             let origin = self.type_origin(&ty);
             let before = self.model.statics.len();
-            self.static_item(spath, range(ident.span()), origin, &init);
+            self.static_item(spath, self.range(ident.span()), origin, &init);
             if let Some(item) = self.model.statics.get_mut(before) {
                 item.lazy = true;
             }
@@ -592,7 +758,7 @@ impl<'v> Lowerer<'v> {
         name: String,
         path: String,
         cfg_test: bool,
-        full: Span,
+        full: TextRange,
     ) {
         let is_async = sig.asyncness.is_some();
         let context = if is_async {
@@ -605,8 +771,8 @@ impl<'v> Lowerer<'v> {
             BodyKind::Fn,
             context,
             Role::Plain,
-            range(sig.ident.span()),
-            range(full),
+            self.range(sig.ident.span()),
+            full,
         );
         let mut fn_attrs = self.fn_attrs(attrs);
         fn_attrs.cfg_test = cfg_test || self.cfg_test;
@@ -675,7 +841,7 @@ impl<'v> Lowerer<'v> {
                         out.async_main = Some(AsyncMain {
                             path: path.clone(),
                             multi_thread: args.contains("multi_thread"),
-                            span: range(attr.span()),
+                            span: self.range(attr.span()),
                         });
                     }
                 }
@@ -687,7 +853,7 @@ impl<'v> Lowerer<'v> {
                     out.async_main = Some(AsyncMain {
                         path: path.clone(),
                         multi_thread,
-                        span: range(attr.span()),
+                        span: self.range(attr.span()),
                     });
                 }
                 "ctor" => out.ctor = true,
@@ -776,18 +942,18 @@ impl<'v> Lowerer<'v> {
     fn block_nodes(&mut self, block: &syn::Block, out: &mut Vec<Node>) {
         self.locals.push(Vec::new());
         // Items and `use`s inside a block are visible in the whole block.
-        let items: Vec<Item> = block
+        let items: Vec<&Item> = block
             .stmts
             .iter()
             .filter_map(|s| match s {
-                Stmt::Item(item) => Some(item.clone()),
+                Stmt::Item(item) => Some(item),
                 _ => None,
             })
             .collect();
         let pushed = !items.is_empty();
         if pushed {
             let module = self.resolver.module.clone();
-            let mut scope = self.module_scope(&items, &module, false);
+            let mut scope = self.module_scope(items, &module, false);
             // Block-level items are not module items: keep only what the block imports or
             // defines as functions (named like module items for resolution).
             scope.items.retain(|_, _| true);
@@ -807,7 +973,7 @@ impl<'v> Lowerer<'v> {
         self.block_nodes(block, &mut nodes);
         Block {
             nodes,
-            span: range(block.brace_token.span.join()),
+            span: self.range(block.brace_token.span.join()),
         }
     }
 
@@ -849,7 +1015,7 @@ impl<'v> Lowerer<'v> {
                 self.expr(diverge, &mut nodes);
                 else_block = Some(Block {
                     nodes,
-                    span: range(diverge.span()),
+                    span: self.expr_range(diverge),
                 });
             }
         }
@@ -858,16 +1024,16 @@ impl<'v> Lowerer<'v> {
         for name in &names {
             self.bind(name.clone(), origin.clone());
         }
-        out.push(Node::Let(Let {
+        out.push(Node::Let(Box::new(Let {
             names,
-            span: range(local.span()),
+            span: self.extent(extent::local_first(local), local.semi_token.span),
             origin,
             init: init_nodes,
             init_local,
             else_block,
             guard_of,
             wildcard: matches!(pat, SynPat::Wild(_)),
-        }));
+        })));
     }
 
     /// If `expr` is a lock acquisition (`m.lock()`, `m.lock().unwrap()`, `m.write()?`), its info.
@@ -894,7 +1060,7 @@ impl<'v> Lowerer<'v> {
                         return None;
                     }
                     return Some(GuardInfo {
-                        span: range(mc.method.span()),
+                        span: self.range(mc.method.span()),
                         lock_name: expr_text(&mc.receiver),
                     });
                 }
@@ -1011,7 +1177,7 @@ impl<'v> Lowerer<'v> {
             field,
             origin,
             path,
-            span: range(expr.span()),
+            span: self.expr_range(expr),
         }
     }
 
@@ -1051,10 +1217,10 @@ impl<'v> Lowerer<'v> {
         param: Option<Origin>,
         out: &mut Vec<Node>,
     ) -> (Vec<Arg>, Vec<TextRange>) {
-        let mut summary = Vec::new();
-        let mut spans = Vec::new();
+        let mut summary = Vec::with_capacity(args.size_hint().0);
+        let mut spans = Vec::with_capacity(args.size_hint().0);
         for arg in args {
-            spans.push(range(arg.span()));
+            spans.push(self.expr_range(arg));
             summary.push(self.arg(arg, role, param.clone(), out));
         }
         (summary, spans)
@@ -1118,14 +1284,16 @@ impl<'v> Lowerer<'v> {
             None => (Role::Plain, self.context),
         };
         let context = if is_async { Context::Async } else { context };
-        let span = range(c.or1_token.span).cover(range(c.or2_token.span));
+        let span = self
+            .range(c.or1_token.span)
+            .cover(self.range(c.or2_token.span));
         let id = self.new_body(
             "closure".to_string(),
             BodyKind::Closure,
             context,
             role,
             span,
-            range(c.span()),
+            self.extent(extent::closure_first(c), extent::expr_last(&c.body)),
         );
         self.model.bodies[id as usize].is_async = is_async;
         let mut params = Vec::new();
@@ -1158,8 +1326,8 @@ impl<'v> Lowerer<'v> {
             BodyKind::AsyncBlock,
             Context::Async,
             role.unwrap_or(Role::Plain),
-            range(a.async_token.span),
-            range(a.span()),
+            self.range(a.async_token.span),
+            self.extent(extent::async_first(a), a.block.brace_token.span.join()),
         );
         self.model.bodies[id as usize].is_async = true;
         self.enter_body(id, Context::Async, |this, nodes| {
@@ -1197,18 +1365,18 @@ impl<'v> Lowerer<'v> {
                 let role = self.closure_role(&callee);
                 let param = self.scope_param(&callee);
                 let (args, arg_spans) = self.args(&mut call.args.iter(), role, param, out);
-                out.push(Node::Call(Call {
-                    span: range(call.func.span()),
-                    expr_span: range(call.span()),
+                out.push(Node::Call(Box::new(Call {
+                    span: self.expr_range(&call.func),
+                    expr_span: self.expr_range(expr),
                     callee,
                     args,
                     arg_spans,
                     awaited: false,
-                }));
+                })));
             }
             Expr::MethodCall(mc) => {
                 self.expr(&mc.receiver, out);
-                let receiver = self.receiver(&mc.receiver);
+                let receiver = Box::new(self.receiver(&mc.receiver));
                 let callee = Callee::Method {
                     name: mc.method.to_string(),
                     receiver,
@@ -1216,14 +1384,14 @@ impl<'v> Lowerer<'v> {
                 let role = self.closure_role(&callee);
                 let param = self.scope_param(&callee);
                 let (args, arg_spans) = self.args(&mut mc.args.iter(), role, param, out);
-                out.push(Node::Call(Call {
-                    span: range(mc.method.span()),
-                    expr_span: range(mc.span()),
+                out.push(Node::Call(Box::new(Call {
+                    span: self.range(mc.method.span()),
+                    expr_span: self.expr_range(expr),
                     callee,
                     args,
                     arg_spans,
                     awaited: false,
-                }));
+                })));
             }
             Expr::Macro(m) => self.mac(&m.mac, out),
             Expr::Await(a) => {
@@ -1231,14 +1399,14 @@ impl<'v> Lowerer<'v> {
                 if let Some(Node::Call(call)) = out.last_mut() {
                     call.awaited = true;
                 }
-                out.push(Node::Await(range(a.await_token.span)));
+                out.push(Node::Await(self.range(a.await_token.span)));
             }
             Expr::Try(t) => {
                 self.expr(&t.expr, out);
                 out.push(Node::Jump(Jump {
                     kind: JumpKind::Try,
                     label: None,
-                    span: range(t.question_token.span),
+                    span: self.range(t.question_token.span),
                 }));
             }
             Expr::If(i) => {
@@ -1267,14 +1435,14 @@ impl<'v> Lowerer<'v> {
                         self.locals.pop();
                         Arm {
                             pat: self.pat(&arm.pat),
-                            span: range(arm.span()),
+                            span: self.extent(extent::arm_first(arm), extent::arm_last(arm)),
                             guard,
                             body,
                         }
                     })
                     .collect();
                 out.push(Node::Match(Box::new(Match {
-                    span: range(m.match_token.span),
+                    span: self.range(m.match_token.span),
                     scrutinee_nodes,
                     scrutinee,
                     arms,
@@ -1284,8 +1452,8 @@ impl<'v> Lowerer<'v> {
                 let body = self.block(&l.body);
                 out.push(Node::Loop(Box::new(Loop {
                     kind: LoopKind::Loop,
-                    keyword: range(l.loop_token.span),
-                    span: range(l.span()),
+                    keyword: self.range(l.loop_token.span),
+                    span: self.expr_range(expr),
                     label: l.label.as_ref().map(|l| l.name.ident.to_string()),
                     header: Vec::new(),
                     cond: None,
@@ -1324,8 +1492,8 @@ impl<'v> Lowerer<'v> {
                 self.locals.pop();
                 out.push(Node::Loop(Box::new(Loop {
                     kind,
-                    keyword: range(w.while_token.span),
-                    span: range(w.span()),
+                    keyword: self.range(w.while_token.span),
+                    span: self.expr_range(expr),
                     label: w.label.as_ref().map(|l| l.name.ident.to_string()),
                     header,
                     cond: Some(cond),
@@ -1355,8 +1523,8 @@ impl<'v> Lowerer<'v> {
                 self.locals.pop();
                 out.push(Node::Loop(Box::new(Loop {
                     kind: LoopKind::For,
-                    keyword: range(f.for_token.span),
-                    span: range(f.span()),
+                    keyword: self.range(f.for_token.span),
+                    span: self.expr_range(expr),
                     label: f.label.as_ref().map(|l| l.name.ident.to_string()),
                     header,
                     cond: None,
@@ -1397,7 +1565,7 @@ impl<'v> Lowerer<'v> {
                 out.push(Node::Jump(Jump {
                     kind: JumpKind::Return,
                     label: None,
-                    span: range(r.return_token.span),
+                    span: self.range(r.return_token.span),
                 }));
             }
             Expr::Break(b) => {
@@ -1407,13 +1575,13 @@ impl<'v> Lowerer<'v> {
                 out.push(Node::Jump(Jump {
                     kind: JumpKind::Break,
                     label: b.label.as_ref().map(|l| l.ident.to_string()),
-                    span: range(b.break_token.span),
+                    span: self.range(b.break_token.span),
                 }));
             }
             Expr::Continue(c) => out.push(Node::Jump(Jump {
                 kind: JumpKind::Continue,
                 label: c.label.as_ref().map(|l| l.ident.to_string()),
-                span: range(c.continue_token.span),
+                span: self.range(c.continue_token.span),
             })),
             Expr::Assign(a) => {
                 let mut value = Vec::new();
@@ -1421,12 +1589,12 @@ impl<'v> Lowerer<'v> {
                 match plain_local(&a.left).filter(|n| self.is_local(n)) {
                     Some(local) => {
                         let origin = self.origin_of(&a.right);
-                        out.push(Node::Assign(Assign {
+                        out.push(Node::Assign(Box::new(Assign {
                             local,
-                            span: range(a.span()),
+                            span: self.expr_range(expr),
                             origin,
                             value,
-                        }));
+                        })));
                     }
                     None => {
                         out.extend(value);
@@ -1445,7 +1613,7 @@ impl<'v> Lowerer<'v> {
                 if last.as_deref().is_some_and(is_static_like) {
                     out.push(Node::PathRef(PathRef {
                         path: self.resolve_path(&p.path),
-                        span: range(p.span()),
+                        span: self.expr_range(expr),
                     }));
                 }
             }
@@ -1522,7 +1690,7 @@ impl<'v> Lowerer<'v> {
         self.locals.pop();
         Block {
             nodes,
-            span: range(expr.span()),
+            span: self.expr_range(expr),
         }
     }
 
@@ -1544,7 +1712,7 @@ impl<'v> Lowerer<'v> {
             other => self.expr_block(other),
         });
         If {
-            span: range(i.if_token.span),
+            span: self.range(i.if_token.span),
             cond_nodes,
             cond,
             then_block,
@@ -1675,8 +1843,9 @@ impl<'v> Lowerer<'v> {
 
     fn mac(&mut self, mac: &syn::Macro, out: &mut Vec<Node>) {
         let path = self.resolve_macro(&mac.path);
-        let span = range(mac.path.span());
-        let expr_span = range(mac.span());
+        let span = self.extent(extent::path_first(&mac.path), extent::path_last(&mac.path));
+        let (first, last) = extent::macro_extent(mac);
+        let expr_span = self.extent(first, last);
         let has_await = tokens_have_await(&mac.tokens);
         // A macro whose expansion is unknown (a crate's own `macro_rules!`) may hide a jump.
         let expansion_known = self.vocab.knows(&path)
@@ -1864,7 +2033,7 @@ fn is_static_like(name: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
-fn summarize_arg(arg: &Expr, lowerer: &Lowerer<'_>) -> Arg {
+fn summarize_arg(arg: &Expr, lowerer: &Lowerer<'_, '_>) -> Arg {
     match arg {
         Expr::Lit(l) => match &l.lit {
             syn::Lit::Int(i) => i.base10_parse::<i128>().map_or(Arg::Other, Arg::Int),

@@ -143,7 +143,7 @@ fn calls_of<'a>(file: &'a FileModel, bodies: &[BodyId]) -> Vec<(BodyId, &'a Call
     for id in bodies {
         walk_nodes(&file.body(*id).block.nodes, &mut |node| {
             if let Node::Call(call) = node {
-                out.push((*id, call));
+                out.push((*id, &**call));
             }
             true
         });

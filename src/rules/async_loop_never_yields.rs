@@ -338,7 +338,7 @@ fn first_spin_call<'a>(
             }
             if let Node::Call(call) = node {
                 if let Some(entry) = cx.vocab.call_exact(Category::Spin, &call.callee) {
-                    found = Some((call, entry));
+                    found = Some((&**call, entry));
                 }
             }
             true

@@ -839,11 +839,10 @@ fn rename_handles(state: &mut State, before: (usize, usize), name: &str, moved_f
 fn joins_binding(nodes: &[Node], bindings: &[String]) -> bool {
     let mut found = false;
     crate::model::ir::walk_nodes(nodes, &mut |node| {
-        if let Node::Call(Call {
-            callee: Callee::Method { name, receiver },
-            ..
-        }) = node
-        {
+        if let Node::Call(call) = node {
+            let Callee::Method { name, receiver } = &call.callee else {
+                return true;
+            };
             if name == "join"
                 && receiver
                     .local

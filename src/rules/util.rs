@@ -42,7 +42,7 @@ pub fn calls(body: &Body) -> Vec<&crate::model::ir::Call> {
     let mut out = Vec::new();
     crate::model::ir::walk_nodes(&body.block.nodes, &mut |node| {
         if let Node::Call(call) = node {
-            out.push(call);
+            out.push(&**call);
         }
         true
     });
@@ -62,7 +62,7 @@ pub fn enclosing_call(file: &FileModel, id: BodyId) -> Option<&crate::model::ir:
     crate::model::ir::walk_nodes(&parent.block.nodes, &mut |node| {
         if let Node::Call(call) = node {
             if call.args.contains(&crate::model::ir::Arg::Closure(id)) {
-                found = Some(call);
+                found = Some(&**call);
             }
         }
         found.is_none()
@@ -190,7 +190,7 @@ pub fn call_at(
         crate::model::ir::walk_nodes(&body.block.nodes, &mut |node| {
             if let Node::Call(call) = node {
                 if call.span == span {
-                    found = Some(call);
+                    found = Some(&**call);
                 }
             }
             found.is_none()

@@ -1,8 +1,9 @@
-//! The integration test binary: fixtures harness, CLI tests, meta tests.
+//! The integration test binary: fixtures harness, CLI tests, meta tests, robustness tests.
 
 mod cli;
 mod fixtures;
 mod formats;
 mod meta;
+mod robust;
 mod support;
 mod suppress;
