@@ -6,7 +6,7 @@
 //! apply to (a type, a constructor path, `prefix::*`, or `*` for any receiver when the name alone is
 //! unambiguous). Rules ask `vocab.call(Category::Blocking, &call)` and get the matching entry.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use serde::Deserialize;
@@ -164,6 +164,9 @@ pub struct Vocab {
     index: HashMap<Category, CategoryIndex>,
     /// Every exact path and macro known to any category, for glob-import resolution.
     known_paths: HashMap<String, ()>,
+    /// First segments of every known path (`libc`, `nix`, `tokio`, ...) plus `std`/`core`/`alloc`:
+    /// extern crates, which a crate-local glob import never captures.
+    crate_roots: HashSet<String>,
     /// Every category an exact path belongs to, as a bit set (one lookup per call).
     path_sets: HashMap<String, CategorySet>,
     /// Same for `prefix::*` wildcards, keyed by prefix.
@@ -207,6 +210,10 @@ impl Vocab {
             entries: Vec::new(),
             index: HashMap::new(),
             known_paths: HashMap::new(),
+            crate_roots: ["std", "core", "alloc"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
             path_sets: HashMap::new(),
             wildcard_sets: HashMap::new(),
             method_sets: HashMap::new(),
@@ -250,6 +257,13 @@ impl Vocab {
 
     fn insert(&mut self, category: Category, entry: Entry) {
         let id = self.entries.len();
+        for path in entry.path.iter().chain(entry.macro_path.iter()) {
+            if let Some((root, _)) = path.split_once("::") {
+                if !matches!(root, "crate" | "self" | "super" | "Self") {
+                    self.crate_roots.insert(root.to_string());
+                }
+            }
+        }
         if let Some(path) = &entry.path {
             let sets = match path.strip_suffix("::*") {
                 Some(prefix) => self.wildcard_sets.entry(prefix.to_string()).or_default(),
@@ -397,6 +411,11 @@ impl Vocab {
             }
             Callee::Unknown => None,
         }
+    }
+
+    /// Whether `name` is the root of an extern crate the vocabulary knows (`libc`, `std`, ...).
+    pub fn is_crate_root(&self, name: &str) -> bool {
+        self.crate_roots.contains(name)
     }
 
     /// Whether any category names this exact path (used to resolve glob imports).

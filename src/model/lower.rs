@@ -822,7 +822,9 @@ impl Lowerer<'_, '_> {
     fn fn_attrs(&self, attrs: &[syn::Attribute]) -> FnAttrs {
         let mut out = FnAttrs::default();
         for attr in attrs {
-            let path = self.resolve_path(attr.path());
+            // Attributes are macros: a bare `#[test]` is the built-in one unless a `use` names
+            // another (a crate-local glob such as `use crate::*;` does not make it `crate::test`).
+            let path = self.resolve_macro(attr.path());
             let last = attr
                 .path()
                 .segments
@@ -845,7 +847,7 @@ impl Lowerer<'_, '_> {
                         });
                     }
                 }
-                "main" if path != "main" => {
+                "main" if path != "main" && path != "std::main" => {
                     let multi_thread = !args.contains("current_thread")
                         && !path.starts_with("actix")
                         && !path.starts_with("monoio")

@@ -137,7 +137,16 @@ impl Resolver {
             _ => {}
         }
         if let Some(path) = self.lookup(first) {
-            return normalize(&join(path, rest));
+            let resolved = normalize(&join(path, rest));
+            // `use fork::{fork, setsid};` then `fork::setsid`: an imported fn is no path prefix,
+            // so a known extern path as written wins over an unknown one through the import.
+            if !rest.is_empty() && vocab.is_crate_root(first) && !vocab.knows(&resolved) {
+                let written = normalize(&join(first, rest));
+                if vocab.knows(&written) {
+                    return written;
+                }
+            }
+            return resolved;
         }
         // Glob imports: a known API first, then the prelude, then a crate-local glob (most often
         // `use super::*;` in a test module), which only ever resolves to crate-local functions.
@@ -151,6 +160,11 @@ impl Resolver {
         }
         if let Some((_, path)) = PRELUDE.iter().find(|(name, _)| name == first) {
             return join(path, rest);
+        }
+        // A path rooted at a known extern crate (`libc::_exit`, `std::time::Duration`) names that
+        // crate's item: a crate-local glob (`use super::*;`) does not capture it.
+        if !rest.is_empty() && vocab.is_crate_root(first) {
+            return normalize(&join(first, rest));
         }
         for scope in self.scopes.iter().rev() {
             if let Some(glob) = scope.globs.iter().find(|g| g.starts_with("crate")) {
