@@ -25,7 +25,10 @@ fn main() {
     let mut code = String::from("&[\n");
     for file in files {
         let abs = file.canonicalize().expect("fixture path");
-        code.push_str(&format!("    include_str!({:?}),\n", abs.display().to_string()));
+        code.push_str(&format!(
+            "    include_str!({:?}),\n",
+            abs.display().to_string()
+        ));
     }
     code.push(']');
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("fixtures.rs");

@@ -387,11 +387,23 @@ fn plus_after_fn_sugar(bytes: &[u8], offset: usize) -> Option<usize> {
     None
 }
 
-/// `fn visit(&self, u8);` in a trait: the error is at the `,`/`)` after a parameter with no name.
+/// `fn visit(&self, u8);` in a trait: the error is in or right after a parameter with no name.
 fn anonymous_parameter(text: &str, offset: usize) -> Option<EditionHint> {
     let bytes = text.as_bytes();
-    if !matches!(bytes.get(offset), Some(b')' | b',')) {
-        return None;
+    // Forward to the end of the parameter: syn stops at its end (`u8`, `&[T]`) or inside it
+    // (the `<` of `Vec<u8>`).
+    let mut depth = 0usize;
+    let mut param_end = offset;
+    loop {
+        match bytes.get(param_end)? {
+            b'-' if bytes.get(param_end + 1) == Some(&b'>') => param_end += 1,
+            b'(' | b'[' | b'<' => depth += 1,
+            b')' | b',' if depth == 0 => break,
+            b')' | b']' | b'>' => depth = depth.checked_sub(1)?,
+            b';' | b'{' | b'}' => return None,
+            _ => {}
+        }
+        param_end += 1;
     }
     let mut depth = 0usize;
     let mut i = offset;
@@ -413,7 +425,7 @@ fn anonymous_parameter(text: &str, offset: usize) -> Option<EditionHint> {
             _ => {}
         }
     };
-    let param = text[param_start.unwrap_or(open + 1)..offset].trim();
+    let param = text[param_start.unwrap_or(open + 1)..param_end].trim();
     let bare_colon = param
         .as_bytes()
         .windows(3)
@@ -452,7 +464,7 @@ fn anonymous_parameter(text: &str, offset: usize) -> Option<EditionHint> {
             .bytes()
             .next_back()
             .is_some_and(is_ident_byte);
-    if !fn_keyword {
+    if !fn_keyword || !inside_trait(text, before.len() - 2) {
         return None;
     }
     let param = snippet(param);
@@ -460,6 +472,30 @@ fn anonymous_parameter(text: &str, offset: usize) -> Option<EditionHint> {
         what: format!("anonymous trait method parameter `{param}`"),
         fix: format!("name the parameter (`_: {param}`)"),
     })
+}
+
+/// Whether the item at `offset` is directly inside a `trait` body (2015 allowed anonymous
+/// parameters only there): the unbalanced `{` before it follows a header naming `trait`.
+fn inside_trait(text: &str, offset: usize) -> bool {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = offset;
+    let brace = loop {
+        if i == 0 {
+            return false;
+        }
+        i -= 1;
+        match bytes[i] {
+            b'}' => depth += 1,
+            b'{' if depth == 0 => break i,
+            b'{' => depth -= 1,
+            _ => {}
+        }
+    };
+    let header_start = text[..brace].rfind([';', '{', '}']).map_or(0, |i| i + 1);
+    text[header_start..brace]
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|word| word == "trait")
 }
 
 /// `let async = 1;`, `fn try()`: a 2018 keyword used as an identifier.
@@ -484,4 +520,77 @@ fn keyword_identifier(text: &str, offset: usize) -> Option<EditionHint> {
         what: format!("`{word}` used as an identifier"),
         fix: format!("rename it or write `r#{word}`"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hint for the syn error in `text`, if it fails to parse.
+    fn hint(text: &str) -> Option<String> {
+        match parse_file(text) {
+            Err(ParseFailure::Syntax { range, .. }) => {
+                edition_2015_hint(&parse_text(text), range.start as usize).map(|h| h.what)
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn recognises_2015_edition_syntax() {
+        let cases = [
+            (
+                "type A = Box<Fn(u8) -> u8 + Send>;",
+                "bare trait object `Fn(u8) -> u8 + Send`",
+            ),
+            (
+                "fn f(x: &(FnOnce() + 'static)) {}",
+                "bare trait object `FnOnce() + 'static`",
+            ),
+            (
+                "pub trait T: Send { fn f(&self, std::io::Error); }",
+                "anonymous trait method parameter `std::io::Error`",
+            ),
+            ("fn f() { let dyn = 1; }", "`dyn` used as an identifier"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(hint(text).as_deref(), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn genuine_errors_get_no_hint() {
+        for text in [
+            "fn f() { let x = 1 + ; }",
+            "fn f() { g(1 +) }",
+            "fn f(x) {}",
+            "impl S { fn f(u8) {} }",
+            "struct S { a: u8 b: u8 }",
+            "fn f() { async }",
+            "type A = Box<dyn Fn(u8) + + Send>;",
+            "fn f(",
+            "+",
+        ] {
+            assert_eq!(hint(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn hint_never_panics_at_odd_offsets() {
+        let text = "é(+ fn(, async) dyn";
+        for offset in 0..=text.len() + 1 {
+            let _ = edition_2015_hint(text, offset);
+        }
+    }
+
+    #[test]
+    fn frontmatter_is_blanked_in_place() {
+        let text = "#!/usr/bin/env cargo\n\n---cargo\n[deps]\né = 1\n---\nfn main() {}\n";
+        let prepared = parse_text(text);
+        assert_eq!(prepared.len(), text.len());
+        assert_eq!(prepared.lines().count(), text.lines().count());
+        assert!(parse_file(text).is_ok());
+        // Unclosed: left alone (and a syntax error).
+        assert!(parse_file("---\nfn main() {}\n").is_err());
+    }
 }
