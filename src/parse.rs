@@ -319,7 +319,7 @@ fn bare_trait_object(text: &str, error_offset: usize) -> Option<EditionHint> {
         match bytes[j] {
             b'-' if bytes.get(j + 1) == Some(&b'>') => j += 1,
             b'(' | b'[' | b'<' => depth += 1,
-            b')' | b']' | b'>' | b',' | b';' | b'{' | b'=' if depth == 0 => {
+            b')' | b']' | b'>' | b',' | b';' | b'{' | b'}' | b'=' if depth == 0 => {
                 end = j;
                 break;
             }
@@ -509,6 +509,37 @@ fn keyword_identifier(text: &str, offset: usize) -> Option<EditionHint> {
     if offset > 0 && is_ident_byte(text.as_bytes()[offset - 1]) {
         return None;
     }
+    // Only where a name goes: after a binding or item keyword, a path separator, or in a
+    // parameter or pattern list.
+    let before = text[..offset].trim_end();
+    let prev_word_len = before
+        .bytes()
+        .rev()
+        .take_while(|b| is_ident_byte(*b))
+        .count();
+    let prev_word = &before[before.len() - prev_word_len..];
+    let name_position = matches!(
+        prev_word,
+        "let"
+            | "fn"
+            | "mut"
+            | "ref"
+            | "struct"
+            | "enum"
+            | "mod"
+            | "trait"
+            | "type"
+            | "const"
+            | "static"
+            | "use"
+            | "as"
+            | "crate"
+            | "macro_rules"
+    ) || (prev_word.is_empty()
+        && (before.ends_with("::") || before.ends_with(['(', ',', '|', '!'])));
+    if !name_position {
+        return None;
+    }
     let next = rest[word_len..].trim_start().bytes().next();
     if !matches!(
         next,
@@ -552,6 +583,11 @@ mod tests {
                 "anonymous trait method parameter `std::io::Error`",
             ),
             ("fn f() { let dyn = 1; }", "`dyn` used as an identifier"),
+            ("fn f() { g(async) }", "`async` used as an identifier"),
+            (
+                "struct S { f: Box<Fn(&u8) + Sync\n}",
+                "bare trait object `Fn(&u8) + Sync`",
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(hint(text).as_deref(), Some(want), "{text}");
@@ -567,6 +603,7 @@ mod tests {
             "impl S { fn f(u8) {} }",
             "struct S { a: u8 b: u8 }",
             "fn f() { async }",
+            "await()o:p",
             "type A = Box<dyn Fn(u8) + + Send>;",
             "fn f(",
             "+",
