@@ -241,10 +241,7 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
                 FileOutcome::Lowered(Box::new(model))
             }
             Err(ParseFailure::Syntax { range, message }) => {
-                let mut diag = Diagnostic::new(&rules::SYNTAX_ERROR, id, range, message)
-                    .primary_label("syn cannot parse this");
-                diag = diag.help(syntax_help(text));
-                FileOutcome::Syntax(diag)
+                FileOutcome::Syntax(syntax_error(id, text, range, message))
             }
             Err(ParseFailure::TooDeep { offset, .. }) => {
                 let at = crate::source::LineIndex::new(text)
@@ -272,16 +269,38 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
     }
 }
 
-fn syntax_help(text: &str) -> String {
-    let old_edition = text.contains("Box<Fn")
-        || text.contains("&Fn(")
-        || text.contains("Box<FnMut")
-        || text.contains("&Trait");
-    if old_edition {
-        "this looks like 2015-edition code (bare trait objects) that syn cannot parse: exclude the file or set FL000 to \"warn\"".to_string()
-    } else {
-        "fix the syntax error, or exclude the file (`--extend-exclude`) if it is not Rust source"
-            .to_string()
+/// The FL000 finding for a syn error; valid 2015-edition code that syn cannot parse says so.
+fn syntax_error(
+    id: FileId,
+    text: &str,
+    range: crate::source::TextRange,
+    message: String,
+) -> Diagnostic {
+    let hint = parse::edition_2015_hint(&parse::parse_text(text), range.start as usize);
+    match hint {
+        Some(hint) => Diagnostic::new(
+            &rules::SYNTAX_ERROR,
+            id,
+            range,
+            format!(
+                "{} is 2015-edition syntax, which syn cannot parse",
+                hint.what
+            ),
+        )
+        .primary_label(format!("2015-edition {}", hint.what))
+        .note(format!("syn: {message}"))
+        .help(format!(
+            "{} (valid in every edition); if the crate stays on edition 2015, exclude the file \
+             (`--extend-exclude`) or set FL000 to \"warn\" (`-W FL000`, or `FL000 = \"warn\"` under \
+             `[lints]`)",
+            hint.fix
+        )),
+        None => Diagnostic::new(&rules::SYNTAX_ERROR, id, range, message)
+            .primary_label("syn cannot parse this")
+            .help(
+                "fix the syntax error, or exclude the file (`--extend-exclude`) if it is not Rust \
+                 source",
+            ),
     }
 }
 

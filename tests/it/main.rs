@@ -4,6 +4,7 @@ mod cli;
 mod fixtures;
 mod formats;
 mod meta;
+mod regressions;
 mod robust;
 mod support;
 mod suppress;

@@ -1,0 +1,3 @@
+fn main() {
+    lt = ex ;yield_nox<f*r<'a> (&'a str) + Sync>>; //~type Haow(enjm").path:kn
+}

@@ -1,0 +1,3 @@
+fn main() {
+    lnox<for<'aopc::Fn(&'const a str) d, i
+}

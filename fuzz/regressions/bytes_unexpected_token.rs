@@ -1,0 +1,2 @@
+fn main() {;[c0fg(thest)]			pnIYxs
+}

@@ -1,0 +1,1 @@
+type A = Fn(é) + Send; fn g(&self, é u8);

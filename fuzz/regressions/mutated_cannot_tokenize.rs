@@ -1,0 +1,1 @@
+unwrap_o{

@@ -1,0 +1,3 @@
+pub trait Visitor {
+// Edition 2015: trait methods may`
+}

@@ -1,0 +1,1 @@
+// forklint: allow(FL003) nothing /b/@
