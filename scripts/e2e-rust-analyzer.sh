@@ -36,4 +36,11 @@ forklint="$(forklint_binary)"
 [ -x "$forklint" ] || { echo "error: no forklint binary ($forklint)" >&2; exit 2; }
 echo "using $("$ra" --version) at $ra"
 echo "using $("$forklint" --version) at $forklint"
-exec python3 "$here/e2e/rust_analyzer.py" "$ra" "$forklint"
+# The clippy-and-forklint wrapper as a second check command, when clippy is installed.
+wrapper=()
+if cargo clippy --version >/dev/null 2>&1; then
+    wrapper=("$here/clippy-and-forklint.sh")
+else
+    echo "note: cargo clippy not found, the clippy-and-forklint.sh session is skipped"
+fi
+exec python3 "$here/e2e/rust_analyzer.py" "$ra" "$forklint" "${wrapper[@]}"

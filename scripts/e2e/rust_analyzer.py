@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end check: forklint's cargo-json output through a real rust-analyzer.
 
-Usage: rust_analyzer.py RUST_ANALYZER FORKLINT
+Usage: rust_analyzer.py RUST_ANALYZER FORKLINT [WRAPPER]
 
 Creates a temporary cargo project with two FL003 findings on lines that hold non-ASCII text
 before the span, starts rust-analyzer over LSP stdio with
@@ -9,7 +9,8 @@ before the span, starts rust-analyzer over LSP stdio with
 the file, and asserts the `publishDiagnostics` rust-analyzer sends for forklint's findings: code,
 source, message, severity and LSP ranges (0-based lines, UTF-16 columns, computed here from the
 file text). Then it checks a deny-level run (forklint exits 1) and a clean run (diagnostics go
-away), and forklint's `--stdin-filename` path. Exits 0 on success, 1 on a mismatch or timeout.
+away), and forklint's `--stdin-filename` path. With WRAPPER (scripts/clippy-and-forklint.sh), a second
+session uses it as the check command and expects clippy's and forklint's findings together. Exits 0 on success, 1 on a mismatch or timeout.
 
 Only the standard library is used (Python 3.8+).
 """
@@ -108,11 +109,12 @@ def check(cond, what):
 class Lsp:
     """A minimal LSP client over stdio: requests, notifications, and a queue of what arrives."""
 
-    def __init__(self, argv, cwd, log_path):
+    def __init__(self, argv, cwd, log_path, env=None):
         self.log = open(log_path, "wb")
         self.proc = subprocess.Popen(
             argv,
             cwd=cwd,
+            env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
@@ -264,20 +266,19 @@ def check_status(lsp, since):
         )
 
 
-def run_rust_analyzer(ra, forklint, project, log_path):
+def start(ra, project, override_command, log_path, env=None):
+    """rust-analyzer on `project` with `override_command`, src/lib.rs opened, workspace loaded."""
     lib = project / "src" / "lib.rs"
     uri = lib.resolve().as_uri()
     root_uri = project.resolve().as_uri()
     options = {
-        "check": {
-            "overrideCommand": [forklint, "check", "--output-format=cargo-json", "."],
-        },
+        "check": {"overrideCommand": override_command},
         "checkOnSave": True,
         "cachePriming": {"enable": False},
         "procMacro": {"enable": False},
         "cargo": {"buildScripts": {"enable": False}},
     }
-    lsp = Session([ra], str(project), log_path)
+    lsp = Session([ra], str(project), log_path, env)
     try:
         lsp.request(
             "initialize",
@@ -318,7 +319,18 @@ def run_rust_analyzer(ra, forklint, project, log_path):
             TIMEOUT,
             "the workspace to load",
         )
+    except BaseException:
+        lsp.shutdown()
+        raise
+    return lsp, uri, text
 
+
+def run_rust_analyzer(ra, forklint, project, log_path):
+    lib = project / "src" / "lib.rs"
+    lsp, uri, text = start(
+        ra, project, [forklint, "check", "--output-format=cargo-json", "."], log_path
+    )
+    try:
         # Phase 1: two warnings with the right codes, messages and ranges.
         diags = lsp.save_and_check(uri, "the check after saving")
         print("flycheck command shown by rust-analyzer: {}".format(lsp.flycheck_titles[-1]))
@@ -373,6 +385,22 @@ def run_rust_analyzer(ra, forklint, project, log_path):
         check(len(errors) == 2, "expected 2 errors, got {}".format(json.dumps(diags, indent=1)))
         check([e["range"] for e in errors] == expected, "error ranges")
         check_status(lsp, status_seen)
+
+        # Phase 2b: an invalid forklint.toml; forklint prints no message and exits 2, which
+        # rust-analyzer shows as a failed check with forklint's error text.
+        (project / "forklint.toml").write_text('[lints]\nFL003 = "often"\n', encoding="utf-8")
+        status_seen = len(lsp.status)
+        lsp.save_and_check(uri, "the check with an invalid forklint.toml")
+        lsp.wait_until(
+            lambda: any("failed" in (st.get("message") or "") for st in lsp.status[status_seen:]),
+            TIMEOUT,
+            "rust-analyzer to report the failed check",
+        )
+        failed = [st for st in lsp.status[status_seen:] if "failed" in (st.get("message") or "")]
+        message = failed[-1]["message"]
+        print("phase 2b: invalid config, rust-analyzer status {}: {}".format(
+            failed[-1].get("health"), " | ".join(message.splitlines()[:3])))
+        check("forklint.toml" in message, "forklint's error text missing: " + message)
         (project / "forklint.toml").unlink()
 
         # Phase 3: the file is fixed; the clean run (only build-finished, exit 0) clears them.
@@ -386,10 +414,54 @@ def run_rust_analyzer(ra, forklint, project, log_path):
         )
         diags = lsp.save_and_check(uri, "the check of the fixed file")
         check(diags == [], "diagnostics left after the fix: {}".format(diags))
-        check_status(lsp, status_seen)
+        # The failed check of phase 2b is reported until this one finishes.
+        check_status(lsp, len(lsp.status) - 1)
         print("phase 3: clean file, forklint diagnostics cleared")
     finally:
         lsp.shutdown()
+
+
+WRAPPED = HAZARD + """
+pub fn twice(x: u32) -> u32 {
+    return x * 2;
+}
+"""
+
+
+def run_wrapper(ra, forklint, wrapper, project, log_path):
+    """scripts/clippy-and-forklint.sh as the check command: clippy's and forklint's JSON lines,
+    two build-finished records, both tools' diagnostics in the editor."""
+    lib = project / "src" / "lib.rs"
+    lib.write_text(WRAPPED, encoding="utf-8")
+    env = dict(os.environ)
+    env["PATH"] = os.path.dirname(forklint) + os.pathsep + env.get("PATH", "")
+    lsp, uri, text = start(ra, project, [wrapper], log_path, env)
+    try:
+        lsp.save_and_check(uri, "the clippy-and-forklint check")
+        by_source = {}
+        for d in lsp.latest.get(uri, []):
+            if d.get("severity") in (1, 2):
+                by_source.setdefault(d.get("source"), []).append(d)
+        print("wrapper: {}".format(
+            ", ".join("{} {}".format(len(v), k) for k, v in sorted(by_source.items()))))
+        for source, items in sorted(by_source.items()):
+            for d in items:
+                print("  line {} char {}: {} [{}] {}".format(
+                    d["range"]["start"]["line"], d["range"]["start"]["character"], source,
+                    d.get("code"), d["message"].splitlines()[0]))
+        forklint_ranges = sorted(
+            (d["range"] for d in by_source.get("forklint", [])), key=lambda r: r["start"]["line"]
+        )
+        check(forklint_ranges == expected_ranges(text, SPAN),
+              "forklint ranges {}".format(forklint_ranges))
+        clippy = [d for d in by_source.get("clippy", []) if d.get("code") == "needless_return"]
+        return_line = text.split("\n").index("    return x * 2;")
+        check(len(clippy) == 1 and clippy[0]["range"]["start"]["line"] == return_line,
+              "clippy::needless_return missing: {}".format(by_source.get("clippy")))
+        check_status(lsp, 0)
+    finally:
+        lsp.shutdown()
+    print("wrapper: clippy and forklint diagnostics shown together")
 
 
 def run_stdin(forklint, project):
@@ -437,10 +509,11 @@ def run_stdin(forklint, project):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         print(__doc__, file=sys.stderr)
         return 2
     ra, forklint = sys.argv[1], os.path.abspath(sys.argv[2])
+    wrapper = os.path.abspath(sys.argv[3]) if len(sys.argv) == 4 else None
     keep = os.environ.get("E2E_KEEP")
     tmp = tempfile.mkdtemp(prefix="forklint-e2e-ra-")
     project = Path(tmp) / "demo"
@@ -451,6 +524,8 @@ def main():
     try:
         run_rust_analyzer(ra, forklint, project, str(log_path))
         run_stdin(forklint, project)
+        if wrapper:
+            run_wrapper(ra, forklint, wrapper, project, str(log_path) + ".wrapper")
     except Failure as err:
         print("FAIL: {}".format(err))
         print("rust-analyzer stderr: {}".format(log_path))
