@@ -1,6 +1,7 @@
 //! The integration test binary: fixtures harness, CLI tests, meta tests, robustness tests.
 
 mod cli;
+mod e2e;
 mod fixtures;
 mod formats;
 mod meta;

@@ -1,0 +1,33 @@
+//! End-to-end checks with real external tools, `#[ignore]`d so `cargo test` (and CI) needs none
+//! of them: `cargo test --test it e2e -- --ignored --nocapture`.
+//!
+//! Each test runs a script from `scripts/` against the forklint binary cargo just built. The
+//! scripts print `SKIP: ...` and succeed when their tool (rust-analyzer, pre-commit) is absent.
+
+use std::process::Command;
+
+use crate::support::repo_root;
+
+fn run_script(name: &str) {
+    let script = repo_root().join("scripts").join(name);
+    let status = Command::new("bash")
+        .arg(&script)
+        .env("FORKLINT", env!("CARGO_BIN_EXE_forklint"))
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    assert!(status.success(), "{name} failed: {status}");
+}
+
+/// rust-analyzer with `check.overrideCommand` running forklint: codes, messages, LSP ranges.
+#[test]
+#[ignore = "needs rust-analyzer (RUST_ANALYZER or PATH); slow"]
+fn e2e_rust_analyzer() {
+    run_script("e2e-rust-analyzer.sh");
+}
+
+/// `pre-commit try-repo` of this checkout: builds the hook with `cargo install`, minutes.
+#[test]
+#[ignore = "needs pre-commit; builds forklint in release mode"]
+fn e2e_pre_commit() {
+    run_script("e2e-pre-commit.sh");
+}
