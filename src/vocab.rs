@@ -512,3 +512,17 @@ pub fn receiver_matches(hint: &str, origin: Option<&Origin>) -> bool {
         && base[hint.len()..].starts_with("::")
         && !base[hint.len() + 2..].contains("::")
 }
+
+/// Whether a `libc::` function the `as-safe` list does not name is treated as not
+/// async-signal-safe. C macros that libc exposes as `const fn`s (`BPF_STMT`, `CMSG_LEN`,
+/// `WIFEXITED`, `FD_SET`: SCREAMING_CASE names) only compute on their arguments, so they are not.
+pub fn libc_call_not_as_safe(path: &str) -> bool {
+    let Some(name) = path.strip_prefix("libc::") else {
+        return false;
+    };
+    let is_c_macro = name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    !is_c_macro
+}

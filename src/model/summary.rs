@@ -262,7 +262,7 @@ fn not_as_safe_in(set: CategorySet, callee: &Callee) -> bool {
     if NOT_AS_SAFE.iter().any(|c| set & c.bit() != 0) {
         return true;
     }
-    matches!(callee, Callee::Path(p) if p.starts_with("libc::"))
+    matches!(callee, Callee::Path(p) if crate::vocab::libc_call_not_as_safe(p))
 }
 
 fn macro_fact(vocab: &Vocab, fact: Fact, path: &str) -> bool {

@@ -1785,7 +1785,7 @@ pub fn classify_op(cx: &RuleContext<'_>, node: &Node) -> Option<(TextRange, Stri
                     what: "is not async-signal-safe",
                     help: e.help.clone(),
                 }
-            } else if matches!(callee, Callee::Path(p) if p.starts_with("libc::")) {
+            } else if matches!(callee, Callee::Path(p) if crate::vocab::libc_call_not_as_safe(p)) {
                 Op::Unsafe {
                     what: "is not async-signal-safe",
                     help: None,
