@@ -285,3 +285,28 @@ fn default_location_no_cache_and_stdin() {
     child.wait().unwrap();
     assert!(!target.exists(), "stdin wrote a cache");
 }
+
+#[test]
+fn vocabulary_extensions_are_part_of_the_key() {
+    let dir = workspace();
+    let cache = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    write(
+        p,
+        "other/src/db.rs",
+        "pub async fn load() {\n    query_sync();\n}\npub fn query_sync() {}\n",
+    );
+    let json = ["check", "-v", "--output-format", "json", "."];
+    let before = run(p, cache.path(), &json);
+    assert_eq!(groups(&run(p, cache.path(), &json)), (3, 0));
+    write(
+        p,
+        "forklint.toml",
+        "[vocab]\nblocking = [{ path = \"crate::db::query_sync\" }]\n",
+    );
+    let after = run(p, cache.path(), &json);
+    assert_eq!(groups(&after), (0, 3), "{}", err(&after));
+    assert_ne!(out(&before), out(&after));
+    assert!(out(&after).contains("other/src/db.rs"), "{}", out(&after));
+    assert_same_as_cold(p, cache.path(), &[]);
+}
