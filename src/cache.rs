@@ -8,7 +8,8 @@
 //! components, and a component analysed alone yields the findings it yields in the whole run
 //! (lib names that are ambiguous in the whole run are passed in, so they stay unresolved).
 //!
-//! **Key** (xxh3-128) of a group: the cache format and forklint version, a fingerprint of the
+//! **Key** (xxh3-128) of a group: the cache format, forklint version and build (the size and
+//! modification time of the executable), a fingerprint of the
 //! vocabulary (with config extensions) and of the options that change what the rules produce
 //! (`--select`, `--ignore`), the working directory, every file of the group in order with its
 //! display path, whether it is reported, and the xxh3 of its bytes (or its read error), each
