@@ -13,11 +13,18 @@
 #   FORKLINT     a forklint binary to measure (default: build this repository with
 #                `cargo build --release` and use $CARGO_TARGET_DIR/release/forklint)
 #
+#   TOUCH_FILE   the file (relative to the corpus root) edited for the "one file touched" row
+#                (default: the first */src/lib.rs); the cache rows run on a temporary copy of the
+#                corpus, so the corpus itself is never modified
+#
 # Method: one warm-up run of each program, then RUNS interleaved pairs (forklint, parse-floor,
 # forklint, parse-floor, ...) per thread count, so that machine drift cancels within a pair.
 # Wall time, CPU time and peak RSS come from GNU time (`/usr/bin/time`; `apt-get install time` if missing).
 # Figures are medians (min-max); ratios are the median of the per-pair ratios. The page cache is
-# warm; "cold" means forklint has no cache of earlier results (it has none yet).
+# warm; "cold" means forklint runs with --no-cache. Cache rows (2 threads): RUNS interleaved
+# triples (cold --no-cache, warm: nothing changed since the last cached run, one file touched: a
+# comment appended to TOUCH_FILE in a copy of the corpus, restored afterwards), with the cache in a temporary directory
+# ($FORKLINT_CACHE_DIR); ratios are the median of the per-triple ratios to the cold run.
 set -euo pipefail
 
 RUNS=${1:-${RUNS:-5}}
@@ -84,6 +91,30 @@ for j in 1 2; do
   done
 done
 
+# Cache rows: cold (--no-cache), warm, one file touched; 2 threads.
+CACHE_ROWS=0
+if [ ${#NO_CACHE[@]} -gt 0 ]; then
+  CACHE_ROWS=1
+  export FORKLINT_CACHE_DIR="$TMP/cache"
+  TOUCH_FILE=${TOUCH_FILE:-$(cd "$ROOT" && ls -d ./*/src/lib.rs | head -1)}
+  echo "cache rows: copying the corpus ..." >&2
+  cp -r "$ROOT" "$TMP/corpus"
+  CROOT="$TMP/corpus"
+  TOUCHED="$CROOT/$TOUCH_FILE"
+  cp "$TOUCHED" "$TMP/touched.orig"
+  echo "cache rows: priming the cache ..." >&2
+  measure "$TMP/warmup" "$FORKLINT" check --output-format json -j 2 "$CROOT"
+  for i in $(seq "$RUNS"); do
+    echo "cache rows: triple $i/$RUNS ..." >&2
+    measure "$TMP/cold" "$FORKLINT" check --output-format json --no-cache -j 2 "$CROOT"
+    measure "$TMP/warm" "$FORKLINT" check --output-format json -j 2 "$CROOT"
+    printf '\n// bench edit %s\n' "$i" >> "$TOUCHED"
+    measure "$TMP/touched" "$FORKLINT" check --output-format json -j 2 "$CROOT"
+    cp "$TMP/touched.orig" "$TOUCHED"
+  done
+  unset FORKLINT_CACHE_DIR
+fi
+
 # stats FILE COLUMN [SCALE]: "median (min-max)" of a column.
 stats() {
   awk -v c="$2" -v s="${3:-1}" '{ print $c / s }' "$1" | sort -g | awk '
@@ -121,6 +152,14 @@ machine: $(nproc) cores, load average before the run $LOAD, $(awk -F': ' '/model
 | cpu (user + system), 2 threads, s | $(stats "$TMP/fl2" 3) | $(stats "$TMP/pf2" 3) | $(ratio "$TMP/fl2" "$TMP/pf2" 3) |
 | peak RSS, 1 thread, MiB | $(stats "$TMP/fl1" 2 1024) | $(stats "$TMP/pf1" 2 1024) | $(ratio "$TMP/fl1" "$TMP/pf1" 2) |
 | peak RSS, 2 threads, MiB | $(stats "$TMP/fl2" 2 1024) | $(stats "$TMP/pf2" 2 1024) | $(ratio "$TMP/fl2" "$TMP/pf2" 2) |
-| warm re-run (nothing changed) | n/a (no cache yet) | | |
-| one file touched | n/a (no cache yet) | | |
 EOF
+if [ "$CACHE_ROWS" = 1 ]; then
+  cat <<EOF
+
+| measure, 2 threads | forklint wall s | cpu s | ratio to cold (wall, per triple) |
+|---|---|---|---|
+| cold run (\`--no-cache\`) | $(stats "$TMP/cold" 1) | $(stats "$TMP/cold" 3) | 1.00x |
+| warm re-run (nothing changed) | $(stats "$TMP/warm" 1) | $(stats "$TMP/warm" 3) | $(ratio "$TMP/warm" "$TMP/cold" 1) |
+| one file touched (${TOUCH_FILE#./}) | $(stats "$TMP/touched" 1) | $(stats "$TMP/touched" 3) | $(ratio "$TMP/touched" "$TMP/cold" 1) |
+EOF
+fi

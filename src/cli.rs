@@ -146,6 +146,9 @@ pub struct CheckArgs {
     /// Verbose: files and timings on stderr
     #[arg(short, long)]
     pub verbose: bool,
+    /// Neither read nor write the findings cache (`target/forklint/`, or `$FORKLINT_CACHE_DIR`)
+    #[arg(long)]
+    pub no_cache: bool,
     /// `-A/-W/-D` in command-line order (filled from the matches; later flags win, like rustc)
     #[arg(skip)]
     pub level_order: Vec<(String, Level)>,
@@ -388,6 +391,10 @@ fn per_file_levels(
     Ok(out)
 }
 
+fn forklint_cache_location(paths: &[PathBuf], cwd: &std::path::Path) -> PathBuf {
+    crate::cache::location(paths, cwd)
+}
+
 fn build_options(args: &CheckArgs, config: &Config) -> Result<Options, String> {
     let mut options = Options {
         threads: args.threads,
@@ -482,10 +489,13 @@ fn run_check(args: CheckArgs) -> ExitCode {
         Ok(config) => config,
         Err(code) => return code,
     };
-    let options = match build_options(&args, &config) {
+    let mut options = match build_options(&args, &config) {
         Ok(options) => options,
         Err(e) => return usage_error(e),
     };
+    if !stdin && !args.no_cache {
+        options.cache_dir = Some(forklint_cache_location(&paths, &options.cwd));
+    }
     let vocab = match config.vocab() {
         Ok(vocab) => vocab,
         Err(errors) => {
@@ -637,6 +647,15 @@ fn run_check(args: CheckArgs) -> ExitCode {
             "forklint:   {} files lowered again under their module-tree path",
             report.relowered
         );
+        if options.cache_dir.is_some() && !stdin {
+            eprintln!(
+                "forklint:   cache: {} analysis groups from the cache, {} analysed",
+                report.cache_hits, report.cache_misses
+            );
+            if let Some(note) = &report.cache_note {
+                eprintln!("forklint:   cache: {note}");
+            }
+        }
         for (phase, ms) in &report.timings {
             eprintln!("forklint:   {phase}: {ms} ms");
         }

@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::cache;
 use crate::crates;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Found, Selection};
@@ -70,6 +71,8 @@ pub struct Options {
     pub deny_warnings: bool,
     /// Base directory for printed paths.
     pub cwd: PathBuf,
+    /// The findings cache directory (`None`: no cache, as with `--no-cache`).
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -86,6 +89,7 @@ impl Default for Options {
             per_file_levels: Vec::new(),
             deny_warnings: false,
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            cache_dir: None,
         }
     }
 }
@@ -117,6 +121,11 @@ pub struct Report {
     pub call_stats: crate::model::summary::CallStats,
     /// Rough heap size of the fact model, in bytes (`--verbose`).
     pub model_bytes: usize,
+    /// Analysis groups whose findings came from the cache, and groups analysed (`--verbose`).
+    pub cache_hits: usize,
+    pub cache_misses: usize,
+    /// Why the cache could not be written, if it could not (`--verbose`).
+    pub cache_note: Option<String>,
 }
 
 impl Report {
@@ -379,31 +388,60 @@ fn run(inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
     pool.install(|| run_in_pool(inputs, options, vocab))
 }
 
-/// One worker's job: read (unless in memory), parse and lower one file.
+/// One file to analyse: its text when already read (or in memory), else read by the worker.
+struct Work {
+    path: PathBuf,
+    display: String,
+    text: Option<Result<Arc<str>, String>>,
+}
+
+/// One worker's job: read (unless already read), parse and lower one file.
 fn read_and_analyse(
     id: usize,
-    input: Input,
+    work: Work,
     module: &str,
     vocab: &Vocab,
-) -> (Option<SourceFile>, FileOutcome) {
-    let text = match input.text {
-        Some(text) => Ok(text),
-        None => read_file(&input.path),
+) -> (SourceFile, FileOutcome) {
+    let text = match work.text {
+        Some(text) => text,
+        None => read_file(&work.path).map(Arc::from),
     };
     match text {
         Ok(text) => {
-            let text: Arc<str> = Arc::from(text);
             let outcome = analyse(id as FileId, &text, module, vocab);
-            (
-                Some(SourceFile::new(input.path, input.display, text)),
-                outcome,
-            )
+            (SourceFile::new(work.path, work.display, text), outcome)
         }
         Err(message) => (
-            Some(SourceFile::new(input.path, input.display, Arc::from(""))),
+            SourceFile::new(work.path, work.display, Arc::from("")),
             FileOutcome::Error(message),
         ),
     }
+}
+
+/// What analysing a set of files produced, before suppressions and levels (ids local to the set).
+#[derive(Default)]
+struct Analysis {
+    sources: Vec<SourceFile>,
+    /// FL000 findings, in file order.
+    syntax: Vec<Diagnostic>,
+    /// Rule findings, in file order.
+    findings: Vec<Diagnostic>,
+    errors: Vec<(FileId, String)>,
+    checked: Vec<bool>,
+    relowered: usize,
+    call_stats: crate::model::summary::CallStats,
+    model_bytes: usize,
+    timings: Vec<(&'static str, u128)>,
+}
+
+/// The packages, files and module paths of an analysis.
+struct Layout {
+    packages: Vec<crate::model::Package>,
+    package_of: Vec<usize>,
+    modules: Vec<String>,
+    reported: Vec<bool>,
+    /// Lib names that several packages of the whole run provide (never resolved).
+    ambiguous_libs: Vec<String>,
 }
 
 fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
@@ -412,14 +450,10 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
         .iter()
         .map(|i| (i.path.clone(), i.text.is_none()))
         .collect();
-    let mut clock = Instant::now();
-    let mut timings: Vec<(&'static str, u128)> = Vec::new();
-    let mut lap = |name: &'static str, clock: &mut Instant| {
-        timings.push((name, clock.elapsed().as_millis()));
-        *clock = Instant::now();
-    };
+    let on_disk = !inputs.is_empty() && inputs.iter().all(|i| i.text.is_none());
+    let clock = Instant::now();
     let plan = crates::plan(&listed, options.selection.respect_gitignore);
-    lap("packages", &mut clock);
+    let mut timings = vec![("packages", clock.elapsed().as_millis())];
     for path in &plan.context {
         inputs.push(Input {
             display: display_path(path, &options.cwd),
@@ -428,26 +462,91 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
             report: false,
         });
     }
-    let paths: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
     let reported: Vec<bool> = inputs.iter().map(|i| i.report).collect();
-    let modules = plan.modules;
+    let works: Vec<Work> = inputs
+        .into_iter()
+        .map(|i| Work {
+            path: i.path,
+            display: i.display,
+            text: i.text.map(|t| Ok(Arc::from(t))),
+        })
+        .collect();
+    let layout = Layout {
+        packages: plan.packages,
+        package_of: plan.package_of,
+        modules: plan.modules,
+        reported: reported.clone(),
+        ambiguous_libs: Vec::new(),
+    };
+    let mut report = Report {
+        root: options.cwd.clone(),
+        ..Report::default()
+    };
+    let (sources, mut diagnostics, errors, checked) = match options.cache_dir.as_deref() {
+        Some(dir) if on_disk => cached_run(works, layout, dir, options, vocab, &mut report),
+        _ => {
+            let analysis = analyse_set(works, &layout, options, vocab);
+            report.relowered = analysis.relowered;
+            report.call_stats = analysis.call_stats;
+            report.model_bytes = analysis.model_bytes;
+            report.timings = analysis.timings;
+            let mut diagnostics = analysis.syntax;
+            diagnostics.extend(analysis.findings);
+            (
+                analysis.sources,
+                diagnostics,
+                analysis.errors,
+                analysis.checked,
+            )
+        }
+    };
+    timings.append(&mut report.timings);
+    let clock = Instant::now();
+    report.sources = sources;
+    report.files_checked = checked.iter().filter(|c| **c).count();
+    for (id, message) in errors {
+        report.errors.push(ToolError {
+            path: report.sources[id as usize].display.clone(),
+            message,
+        });
+    }
+    if !rule_enabled(&rules::SYNTAX_ERROR, options) {
+        diagnostics.retain(|d| d.rule.code != rules::SYNTAX_ERROR.code);
+    }
+    apply_suppressions_and_levels(&mut report, diagnostics, options, &reported);
+    timings.push(("suppressions", clock.elapsed().as_millis()));
+    report.timings = timings;
+    report
+}
+
+/// Reads, parses, lowers and checks `works` (all files of whole packages) as one model.
+fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Vocab) -> Analysis {
+    let mut clock = Instant::now();
+    let mut timings: Vec<(&'static str, u128)> = Vec::new();
+    let mut lap = |name: &'static str, clock: &mut Instant| {
+        timings.push((name, clock.elapsed().as_millis()));
+        *clock = Instant::now();
+    };
+    let paths: Vec<PathBuf> = works.iter().map(|w| w.path.clone()).collect();
+    let reported = &layout.reported;
 
     // Read, parse and lower every file in parallel, largest files first, each worker pulling the
     // next file from a shared counter: the biggest syntax trees are built while little of the
     // model exists yet (peak memory: one 2.6 MB file's tree is 300 MB), and the small files fill
     // the end of the run (no core idles while another finishes a big file).
-    let sizes: Vec<u64> = inputs
+    let sizes: Vec<u64> = works
         .par_iter()
-        .map(|input| match &input.text {
-            Some(text) => text.len() as u64,
-            None => std::fs::metadata(&input.path).map_or(0, |m| m.len()),
+        .map(|work| match &work.text {
+            Some(Ok(text)) => text.len() as u64,
+            Some(Err(_)) => 0,
+            None => std::fs::metadata(&work.path).map_or(0, |m| m.len()),
         })
         .collect();
-    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    let mut order: Vec<usize> = (0..works.len()).collect();
     order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
-    let work: Vec<Mutex<Option<(Input, String)>>> = inputs
+    let work: Vec<Mutex<Option<(Work, &String)>>> = works
         .into_iter()
-        .zip(modules)
+        .zip(&layout.modules)
         .map(|w| Mutex::new(Some(w)))
         .collect();
     let next = AtomicUsize::new(0);
@@ -459,7 +558,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
                 while let Some(&id) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let taken = work[id].lock().unwrap_or_else(|e| e.into_inner()).take();
                     if let Some((input, module)) = taken {
-                        local.push((id, read_and_analyse(id, input, &module, vocab)));
+                        local.push((id, read_and_analyse(id, input, module, vocab)));
                     }
                 }
                 done.lock().unwrap_or_else(|e| e.into_inner()).extend(local);
@@ -468,54 +567,50 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     });
     let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
     done.sort_unstable_by_key(|(id, _)| *id);
-    let results: Vec<(Option<SourceFile>, FileOutcome)> =
+    let results: Vec<(SourceFile, FileOutcome)> =
         done.into_iter().map(|(_, result)| result).collect();
 
     lap("read+parse+lower", &mut clock);
-    let mut report = Report {
-        root: options.cwd.clone(),
-        ..Report::default()
+    let mut out = Analysis {
+        checked: vec![false; results.len()],
+        ..Analysis::default()
     };
     let mut model = Model {
         files: Vec::with_capacity(results.len()),
-        packages: plan.packages,
-        package_of: plan.package_of,
+        packages: layout.packages.clone(),
+        package_of: layout.package_of.clone(),
         reported: reported.clone(),
+        ambiguous_libs: layout.ambiguous_libs.clone(),
         ..Model::default()
     };
-    let mut diagnostics = Vec::new();
     for (id, (source, outcome)) in results.into_iter().enumerate() {
-        let source = source.expect("every input yields a source entry");
         let reported = reported[id];
         match outcome {
             FileOutcome::Lowered(file) => {
-                report.files_checked += usize::from(reported);
-                report.model_bytes += crate::model::ir::approx_heap_bytes(&file);
+                out.checked[id] = reported;
+                out.model_bytes += crate::model::ir::approx_heap_bytes(&file);
                 model.files.push(Some(*file));
             }
             FileOutcome::Syntax(diag) => {
-                report.files_checked += usize::from(reported);
+                out.checked[id] = reported;
                 if reported {
-                    diagnostics.push(diag);
+                    out.syntax.push(diag);
                 }
                 model.files.push(None);
             }
             FileOutcome::Error(message) => {
                 if reported {
-                    report.errors.push(ToolError {
-                        path: source.display.clone(),
-                        message,
-                    });
+                    out.errors.push((id as FileId, message));
                 }
                 model.files.push(None);
             }
         }
-        report.sources.push(source);
+        out.sources.push(source);
     }
 
     // Crates and module trees; files lowered under a wrong module path are lowered again.
     let relower = crates::assign(&mut model, &paths);
-    report.relowered = relower.len();
+    out.relowered = relower.len();
     if std::env::var_os("FORKLINT_DEBUG_RELOWER").is_some() {
         for (id, module) in &relower {
             let old = model
@@ -524,7 +619,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
                 .unwrap_or_default();
             eprintln!(
                 "relower {} {old} -> {module}",
-                report.sources[*id as usize].display
+                out.sources[*id as usize].display
             );
         }
     }
@@ -532,7 +627,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     let redone: Vec<(FileId, FileOutcome)> = relower
         .into_par_iter()
         .map(|(id, module)| {
-            let text = report.sources[id as usize].text.clone();
+            let text = out.sources[id as usize].text.clone();
             (id, analyse(id, &text, &module, vocab))
         })
         .collect();
@@ -544,7 +639,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     lap("re-lower", &mut clock);
     model.index_functions();
     lap("index", &mut clock);
-    report.call_stats = crate::model::summary::compute(&mut model, vocab);
+    out.call_stats = crate::model::summary::compute(&mut model, vocab);
     lap("summaries", &mut clock);
 
     // Rules, per file, in parallel.
@@ -579,24 +674,316 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
         .collect();
     for (id, result) in per_file.into_iter().enumerate() {
         match result {
-            Ok(diags) => diagnostics.extend(diags),
-            Err(message) => report.errors.push(ToolError {
-                path: report.sources[id].display.clone(),
-                message: format!(
+            Ok(diags) => out.findings.extend(diags),
+            Err(message) => out.errors.push((
+                id as FileId,
+                format!(
                     "internal error in a rule pass: {message} (this is a forklint bug: please report it with the file)"
                 ),
-            }),
+            )),
         }
     }
-    if !rule_enabled(&rules::SYNTAX_ERROR, options) {
-        diagnostics.retain(|d| d.rule.code != rules::SYNTAX_ERROR.code);
+    lap("rules", &mut clock);
+    out.timings = timings;
+    out
+}
+
+/// Points every file reference of `diag` through `map`.
+fn remap_files(diag: &mut Diagnostic, map: &dyn Fn(FileId) -> FileId) {
+    diag.file = map(diag.file);
+    for label in &mut diag.labels {
+        label.file = map(label.file);
+    }
+    if let Some(fix) = &mut diag.fix {
+        for edit in &mut fix.edits {
+            edit.file = map(edit.file);
+        }
+    }
+}
+
+type Assembled = (
+    Vec<SourceFile>,
+    Vec<Diagnostic>,
+    Vec<(FileId, String)>,
+    Vec<bool>,
+);
+
+/// A run through the findings cache (see `cache`): groups whose key hits reuse their findings;
+/// the others are analysed (alone, as a smaller model) and stored.
+fn cached_run(
+    works: Vec<Work>,
+    layout: Layout,
+    dir: &Path,
+    options: &Options,
+    vocab: &Vocab,
+    report: &mut Report,
+) -> Assembled {
+    let mut clock = Instant::now();
+    let mut timings: Vec<(&'static str, u128)> = Vec::new();
+    let n = works.len();
+    // Read and hash every file.
+    let texts: Vec<Result<Arc<str>, String>> = works
+        .par_iter()
+        .map(|w| read_file(&w.path).map(Arc::from))
+        .collect();
+    let hashes: Vec<u64> = texts.par_iter().map(cache::content_hash).collect();
+    timings.push(("cache: read+hash", clock.elapsed().as_millis()));
+    clock = Instant::now();
+
+    // Packages as the grouping sees them: lib crates of this run, dependencies, manifests.
+    let keys: HashMap<PathBuf, ()> = works
+        .par_iter()
+        .map(|w| (crates::path_key(&w.path), ()))
+        .collect();
+    let infos: Vec<cache::PackageInfo> = layout
+        .packages
+        .par_iter()
+        .map(|p| {
+            if !p.on_disk {
+                return cache::PackageInfo {
+                    lib: None,
+                    dependencies: p.dependencies.clone(),
+                    manifest: Vec::new(),
+                };
+            }
+            let manifest = crates::read_manifest(&p.root);
+            let has_lib = manifest.as_ref().is_some_and(|m| {
+                crates::target_roots(&p.root, m).iter().any(|(kind, path)| {
+                    *kind == crates::TargetKind::Lib && keys.contains_key(&crates::path_key(path))
+                })
+            });
+            cache::PackageInfo {
+                lib: p.lib_name.clone().filter(|_| has_lib),
+                dependencies: p.dependencies.clone(),
+                manifest: std::fs::read(p.root.join("Cargo.toml")).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let (group_of_package, ambiguous) = cache::groups(&infos);
+    let mut providers: HashMap<&str, usize> = HashMap::new();
+    for info in &infos {
+        if let Some(lib) = &info.lib {
+            *providers.entry(lib).or_default() += 1;
+        }
+    }
+    // Groups in order of their first file; files of each group in id order.
+    let mut group_index: HashMap<usize, usize> = HashMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of_file = Vec::with_capacity(n);
+    let mut local_index = Vec::with_capacity(n);
+    for id in 0..n {
+        let g = group_of_package[layout.package_of[id]];
+        let index = *group_index.entry(g).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        group_of_file.push(index);
+        local_index.push(groups[index].len() as u32);
+        groups[index].push(id);
+    }
+    let run_key = cache::run_fingerprint(
+        vocab.fingerprint(),
+        &options.select,
+        &options.ignore,
+        &options.cwd,
+    );
+    let group_keys: Vec<u128> = groups
+        .par_iter()
+        .map(|files| {
+            let key_files: Vec<cache::KeyFile<'_>> = files
+                .iter()
+                .map(|&id| cache::KeyFile {
+                    display: &works[id].display,
+                    reported: layout.reported[id],
+                    hash: hashes[id],
+                })
+                .collect();
+            let mut packages: Vec<usize> = files.iter().map(|&id| layout.package_of[id]).collect();
+            packages.dedup();
+            packages.sort_unstable();
+            packages.dedup();
+            let infos: Vec<&cache::PackageInfo> = packages.iter().map(|&p| &infos[p]).collect();
+            cache::group_key(run_key, &key_files, &infos, &|name| {
+                providers.get(name).copied().unwrap_or(0)
+            })
+        })
+        .collect();
+    let entries: Vec<Option<cache::Entry>> = group_keys
+        .par_iter()
+        .map(|key| cache::load(dir, *key))
+        .collect();
+    report.cache_hits = entries.iter().filter(|e| e.is_some()).count();
+    report.cache_misses = groups.len() - report.cache_hits;
+    timings.push(("cache: keys+load", clock.elapsed().as_millis()));
+
+    // Analyse the missed groups together, as their own model.
+    let missed: Vec<usize> = (0..n)
+        .filter(|&id| entries[group_of_file[id]].is_none())
+        .collect();
+    let mut sub_of: Vec<Option<FileId>> = vec![None; n];
+    for (sub, &id) in missed.iter().enumerate() {
+        sub_of[id] = Some(sub as FileId);
+    }
+    let mut texts: Vec<Option<Result<Arc<str>, String>>> = texts.into_iter().map(Some).collect();
+    let mut works: Vec<Option<Work>> = works.into_iter().map(Some).collect();
+    let mut analysis = Analysis::default();
+    if !missed.is_empty() {
+        let mut package_map: HashMap<usize, usize> = HashMap::new();
+        let mut packages = Vec::new();
+        let mut package_of = Vec::with_capacity(missed.len());
+        for (sub, &id) in missed.iter().enumerate() {
+            let old = layout.package_of[id];
+            let new = *package_map.entry(old).or_insert_with(|| {
+                let mut package = layout.packages[old].clone();
+                package.files.clear();
+                package.roots.clear();
+                packages.push(package);
+                packages.len() - 1
+            });
+            packages[new].files.push(sub as FileId);
+            package_of.push(new);
+        }
+        let sub_layout = Layout {
+            packages,
+            package_of,
+            modules: missed
+                .iter()
+                .map(|&id| layout.modules[id].clone())
+                .collect(),
+            reported: missed.iter().map(|&id| layout.reported[id]).collect(),
+            ambiguous_libs: ambiguous,
+        };
+        let sub_works: Vec<Work> = missed
+            .iter()
+            .map(|&id| {
+                let mut work = works[id].take().expect("each file once");
+                work.text = texts[id].take();
+                work
+            })
+            .collect();
+        analysis = analyse_set(sub_works, &sub_layout, options, vocab);
+        report.relowered = analysis.relowered;
+        report.call_stats = analysis.call_stats;
+        report.model_bytes = analysis.model_bytes;
+        timings.append(&mut analysis.timings);
+    }
+    let clock = Instant::now();
+    // Map the analysis back to run ids and store an entry per missed group.
+    let map = |sub: FileId| missed[sub as usize] as FileId;
+    let mut syntax = std::mem::take(&mut analysis.syntax);
+    let mut findings = std::mem::take(&mut analysis.findings);
+    for d in syntax.iter_mut().chain(findings.iter_mut()) {
+        remap_files(d, &map);
+    }
+    let errors: Vec<(FileId, String)> = std::mem::take(&mut analysis.errors)
+        .into_iter()
+        .map(|(sub, message)| (map(sub), message))
+        .collect();
+    let mut new_entries: HashMap<usize, cache::Entry> = HashMap::new();
+    let mut uncacheable: Vec<usize> = Vec::new();
+    for (sub, &id) in missed.iter().enumerate() {
+        let entry = new_entries.entry(group_of_file[id]).or_default();
+        if analysis.checked[sub] {
+            entry.checked.push(local_index[id]);
+        }
+    }
+    for (phase, d) in syntax
+        .iter()
+        .map(|d| (0, d))
+        .chain(findings.iter().map(|d| (1, d)))
+    {
+        let g = group_of_file[d.file as usize];
+        let local = |file: FileId| {
+            let file = file as usize;
+            (file < n && group_of_file[file] == g).then(|| local_index[file])
+        };
+        match cache::CachedDiagnostic::from_diagnostic(phase, d, &local) {
+            Some(cached) => new_entries.entry(g).or_default().diagnostics.push(cached),
+            None => uncacheable.push(g),
+        }
+    }
+    for (id, message) in &errors {
+        let g = group_of_file[*id as usize];
+        new_entries
+            .entry(g)
+            .or_default()
+            .errors
+            .push((local_index[*id as usize], message.clone()));
+    }
+    let mut stored: Vec<(usize, cache::Entry)> = new_entries
+        .into_iter()
+        .filter(|(g, _)| !uncacheable.contains(g))
+        .collect();
+    stored.sort_by_key(|(g, _)| *g);
+    let failures: Vec<String> = stored
+        .par_iter()
+        .filter_map(|(g, entry)| cache::store(dir, group_keys[*g], entry).err())
+        .collect();
+    if let Some(first) = failures.first() {
+        report.cache_note = Some(format!(
+            "cannot write the cache in {}: {first}",
+            dir.display()
+        ));
     }
 
-    lap("rules", &mut clock);
-    apply_suppressions_and_levels(&mut report, diagnostics, options, &reported);
-    lap("suppressions", &mut clock);
+    // Assemble: sources, findings in the order a cold run produces them, errors, checked files.
+    let mut sub_sources: Vec<Option<SourceFile>> = std::mem::take(&mut analysis.sources)
+        .into_iter()
+        .map(Some)
+        .collect();
+    let mut sources: Vec<Option<SourceFile>> = works
+        .into_par_iter()
+        .zip(texts.into_par_iter())
+        .map(|(work, text)| {
+            let work = work?;
+            let text = match text {
+                Some(Ok(text)) => text,
+                _ => Arc::from(""),
+            };
+            Some(SourceFile::new(work.path, work.display, text))
+        })
+        .collect();
+    for (sub, &id) in missed.iter().enumerate() {
+        sources[id] = sub_sources[sub].take();
+    }
+    let sources: Vec<SourceFile> = sources
+        .into_iter()
+        .map(|s| s.expect("every file yields a source"))
+        .collect();
+    let mut checked = vec![false; n];
+    for (sub, &id) in missed.iter().enumerate() {
+        checked[id] = analysis.checked[sub];
+    }
+    let mut tagged: Vec<(u8, FileId, Diagnostic)> = syntax
+        .into_iter()
+        .map(|d| (0, d.file, d))
+        .chain(findings.into_iter().map(|d| (1, d.file, d)))
+        .collect();
+    let mut all_errors = errors;
+    for (g, entry) in entries.iter().enumerate() {
+        let Some(entry) = entry else { continue };
+        let global = |local: u32| groups[g].get(local as usize).map(|&id| id as FileId);
+        for &local in &entry.checked {
+            if let Some(id) = global(local) {
+                checked[id as usize] = true;
+            }
+        }
+        for cached in &entry.diagnostics {
+            if let Some(d) = cached.to_diagnostic(&global) {
+                tagged.push((cached.phase, d.file, d));
+            }
+        }
+        for (local, message) in &entry.errors {
+            if let Some(id) = global(*local) {
+                all_errors.push((id, message.clone()));
+            }
+        }
+    }
+    tagged.sort_by_key(|(phase, file, _)| (*phase, *file));
+    let diagnostics = tagged.into_iter().map(|(_, _, d)| d).collect();
+    timings.push(("cache: store+assemble", clock.elapsed().as_millis()));
     report.timings = timings;
-    report
+    (sources, diagnostics, all_errors, checked)
 }
 
 fn rule_enabled(meta: &RuleMeta, options: &Options) -> bool {

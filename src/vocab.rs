@@ -191,6 +191,30 @@ impl Vocab {
         Vocab::with_extensions(&[]).expect("embedded rules/*.toml are valid (see tests)")
     }
 
+    /// A hash of every entry (built-in and extensions), for the findings cache key.
+    pub fn fingerprint(&self) -> u64 {
+        fn sorted<V: std::fmt::Debug>(map: &HashMap<String, V>) -> String {
+            let mut list: Vec<_> = map.iter().collect();
+            list.sort_by(|a, b| a.0.cmp(b.0));
+            format!("{list:?}")
+        }
+        let mut categories: Vec<String> = self
+            .index
+            .iter()
+            .map(|(category, index)| {
+                format!(
+                    "{category:?} {} {:?} {} {}",
+                    sorted(&index.paths),
+                    index.wildcards,
+                    sorted(&index.macros),
+                    sorted(&index.methods)
+                )
+            })
+            .collect();
+        categories.sort();
+        xxhash_rust::xxh3::xxh3_64(format!("{:?} {categories:?}", self.entries).as_bytes())
+    }
+
     /// The built-in vocabulary plus extensions from configuration.
     pub fn with_extensions(extra: &[(String, RawVocab)]) -> Result<Vocab, Vec<VocabError>> {
         let mut raws = Vec::new();

@@ -76,6 +76,9 @@ pub struct Model {
     pub lib_crates: HashMap<usize, usize>,
     /// Lib crate name -> its crate, for packages of this run (workspace members, path deps).
     pub libs_by_name: HashMap<String, usize>,
+    /// Lib names that several packages of the whole run provide, when this model holds only part
+    /// of the run (the cache analyses missed groups alone): never resolved, as in the whole run.
+    pub ambiguous_libs: Vec<String>,
 }
 
 impl Model {
@@ -120,6 +123,7 @@ impl Model {
         }
         self.libs_by_name = by_name
             .into_iter()
+            .filter(|(name, _)| !self.ambiguous_libs.contains(name))
             .filter_map(|(name, krate)| Some((name, krate?)))
             .collect();
     }

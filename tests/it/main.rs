@@ -1,5 +1,6 @@
 //! The integration test binary: fixtures harness, CLI tests, meta tests, robustness tests.
 
+mod cache;
 mod cli;
 mod e2e;
 mod fixtures;

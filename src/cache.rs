@@ -1,0 +1,396 @@
+//! The findings cache for warm re-runs (`target/forklint/`, `--no-cache`).
+//!
+//! **Unit: the analysis group.** Crate-wide analysis lets a package's findings depend on other
+//! packages of the run: calls resolve into a dependency whose lib name is unique in the run
+//! (`Model::libs_by_name`), and FL007 reports a sync function of a dependency that async code of a
+//! dependent reaches. So findings are cached per connected component of the graph "package P
+//! depends on a lib name that exactly one package of the run provides": nothing resolves across
+//! components, and a component analysed alone yields the findings it yields in the whole run
+//! (lib names that are ambiguous in the whole run are passed in, so they stay unresolved).
+//!
+//! **Key** (xxh3-128) of a group: the cache format, forklint version and build (the size and
+//! modification time of the executable), a fingerprint of the
+//! vocabulary (with config extensions) and of the options that change what the rules produce
+//! (`--select`, `--ignore`), the working directory, every file of the group in order with its
+//! display path, whether it is reported, and the xxh3 of its bytes (or its read error), each
+//! package's `Cargo.toml` bytes, and for every dependency name of the group how many packages of
+//! the run provide that lib name. Levels, per-file levels, `-D warnings` and suppressions are
+//! applied after the cache, on every run, so they are not part of the key.
+//!
+//! **Entry**: the group's findings before suppressions and levels (file indices within the group
+//! instead of `FileId`s), the tool errors of its files and how many of its files were checked.
+//! One file per key (`<hex key>.json`), written to a temporary name and renamed. A header line
+//! (magic, format version, key, xxh3 of the payload) is checked before the payload is trusted:
+//! a foreign, truncated or corrupt file is ignored, and the group is analysed and written again.
+//!
+//! **Location**: `$FORKLINT_CACHE_DIR` if set, else `target/forklint/` beside the nearest
+//! `Cargo.toml` above the first checked path, else `.forklint-cache/` in the working directory.
+//! A `CACHEDIR.TAG` marks it. A cache that cannot be written only costs speed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label};
+use crate::rules::{self, RuleMeta};
+use crate::source::{FileId, TextRange};
+
+/// Bumped whenever the entry format or what findings depend on changes.
+const FORMAT: u32 = 1;
+const MAGIC: &str = "forklint-cache";
+
+/// Where the cache lives for a run of `paths` from `cwd`.
+pub fn location(paths: &[PathBuf], cwd: &Path) -> PathBuf {
+    if let Some(dir) = std::env::var_os("FORKLINT_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    if let Some(first) = paths.first() {
+        let abs = if first.is_absolute() {
+            first.clone()
+        } else {
+            cwd.join(first)
+        };
+        let start = if abs.is_dir() {
+            Some(abs.as_path())
+        } else {
+            abs.parent()
+        };
+        for dir in start.into_iter().flat_map(Path::ancestors) {
+            if dir.join("Cargo.toml").is_file() {
+                return dir.join("target").join("forklint");
+            }
+        }
+    }
+    cwd.join(".forklint-cache")
+}
+
+/// The content hash of a file's bytes, or of its read error.
+pub fn content_hash(text: &Result<std::sync::Arc<str>, String>) -> u64 {
+    match text {
+        Ok(text) => xxh3_64(text.as_bytes()),
+        Err(message) => xxh3_64(format!("\u{0}error\u{0}{message}").as_bytes()),
+    }
+}
+
+/// One package as the grouping sees it.
+pub struct PackageInfo {
+    /// The lib name other packages use, if the package has a lib crate in this run.
+    pub lib: Option<String>,
+    /// Dependency names as code spells them.
+    pub dependencies: Vec<String>,
+    /// The bytes of its Cargo.toml (empty when none).
+    pub manifest: Vec<u8>,
+}
+
+/// Groups packages into connected components; returns the group of each package and the lib
+/// names that more than one package of the run provides.
+pub fn groups(packages: &[PackageInfo]) -> (Vec<usize>, Vec<String>) {
+    let mut providers: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in packages.iter().enumerate() {
+        if let Some(lib) = &p.lib {
+            providers.entry(lib.as_str()).or_default().push(i);
+        }
+    }
+    let mut parent: Vec<usize> = (0..packages.len()).collect();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for (i, p) in packages.iter().enumerate() {
+        for dep in &p.dependencies {
+            if let Some([only]) = providers.get(dep.as_str()).map(Vec::as_slice) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, *only));
+                if a != b {
+                    parent[a.max(b)] = a.min(b);
+                }
+            }
+        }
+    }
+    let group = (0..packages.len()).map(|i| find(&mut parent, i)).collect();
+    let mut ambiguous: Vec<String> = providers
+        .into_iter()
+        .filter(|(_, list)| list.len() > 1)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    ambiguous.sort();
+    (group, ambiguous)
+}
+
+/// The fingerprint of everything global that findings depend on.
+pub fn run_fingerprint(
+    vocab_fingerprint: u64,
+    select: &[&str],
+    ignore: &[&str],
+    cwd: &Path,
+) -> u64 {
+    let text = format!(
+        "{MAGIC} {FORMAT} {} vocab={vocab_fingerprint:x} select={select:?} ignore={ignore:?} cwd={}",
+        env!("CARGO_PKG_VERSION"),
+        cwd.display()
+    );
+    xxh3_64(text.as_bytes())
+}
+
+/// One file of a group, for its key.
+pub struct KeyFile<'a> {
+    pub display: &'a str,
+    pub reported: bool,
+    pub hash: u64,
+}
+
+/// The key of a group.
+pub fn group_key(
+    run: u64,
+    files: &[KeyFile<'_>],
+    packages: &[&PackageInfo],
+    provider_count: &dyn Fn(&str) -> usize,
+) -> u128 {
+    let mut h = Xxh3::new();
+    h.update(&run.to_le_bytes());
+    for f in files {
+        h.update(&(f.display.len() as u64).to_le_bytes());
+        h.update(f.display.as_bytes());
+        h.update(&[u8::from(f.reported)]);
+        h.update(&f.hash.to_le_bytes());
+    }
+    for p in packages {
+        h.update(&(p.manifest.len() as u64).to_le_bytes());
+        h.update(&p.manifest);
+        for dep in &p.dependencies {
+            h.update(dep.as_bytes());
+            h.update(&(provider_count(dep) as u64).to_le_bytes());
+        }
+        h.update(b"\n");
+    }
+    h.digest128()
+}
+
+/// What the cache keeps for one group.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Entry {
+    /// Files of the group that were checked (parsed), by index in the group.
+    pub checked: Vec<u32>,
+    /// Findings before suppressions and levels, in the order the analysis produced them.
+    pub diagnostics: Vec<CachedDiagnostic>,
+    /// Tool errors: (file index in the group, message).
+    pub errors: Vec<(u32, String)>,
+}
+
+/// A secondary label: (file index in the group, (start, end), message, primary).
+pub type CachedLabel = (u32, (u32, u32), Option<String>, bool);
+/// A fix edit: (file index in the group, (start, end), replacement).
+pub type CachedEdit = (u32, (u32, u32), String);
+/// A fix: (message, machine-applicable, edits).
+pub type CachedFix = (String, bool, Vec<CachedEdit>);
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CachedDiagnostic {
+    /// 0: syntax error found while parsing; 1: found by a rule pass.
+    pub phase: u8,
+    pub code: String,
+    pub message: String,
+    pub file: u32,
+    pub range: (u32, u32),
+    pub primary_label: Option<String>,
+    pub labels: Vec<CachedLabel>,
+    pub notes: Vec<String>,
+    pub help: Option<String>,
+    pub fix: Option<CachedFix>,
+}
+
+impl CachedDiagnostic {
+    /// `local(file)` maps a `FileId` to its index in the group (`None`: outside, not cacheable).
+    pub fn from_diagnostic(
+        phase: u8,
+        d: &Diagnostic,
+        local: &dyn Fn(FileId) -> Option<u32>,
+    ) -> Option<CachedDiagnostic> {
+        let labels = d
+            .labels
+            .iter()
+            .map(|l| {
+                Some((
+                    local(l.file)?,
+                    (l.range.start, l.range.end),
+                    l.message.clone(),
+                    l.primary,
+                ))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let fix = match &d.fix {
+            None => None,
+            Some(fix) => Some((
+                fix.message.clone(),
+                fix.applicability == Applicability::MachineApplicable,
+                fix.edits
+                    .iter()
+                    .map(|e| {
+                        Some((
+                            local(e.file)?,
+                            (e.range.start, e.range.end),
+                            e.content.clone(),
+                        ))
+                    })
+                    .collect::<Option<Vec<_>>>()?,
+            )),
+        };
+        Some(CachedDiagnostic {
+            phase,
+            code: d.rule.code.to_string(),
+            message: d.message.clone(),
+            file: local(d.file)?,
+            range: (d.range.start, d.range.end),
+            primary_label: d.primary_label.clone(),
+            labels,
+            notes: d.notes.clone(),
+            help: d.help.clone(),
+            fix,
+        })
+    }
+
+    /// Back to a finding; `global(index)` maps a group file index to its `FileId`.
+    pub fn to_diagnostic(&self, global: &dyn Fn(u32) -> Option<FileId>) -> Option<Diagnostic> {
+        let rule: &'static RuleMeta = rules::find(&self.code)?;
+        let range = |(start, end): (u32, u32)| TextRange { start, end };
+        let mut d = Diagnostic::new(rule, global(self.file)?, range(self.range), &*self.message);
+        d.primary_label = self.primary_label.clone();
+        d.labels = self
+            .labels
+            .iter()
+            .map(|(file, r, message, primary)| {
+                Some(Label {
+                    file: global(*file)?,
+                    range: range(*r),
+                    message: message.clone(),
+                    primary: *primary,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        d.notes = self.notes.clone();
+        d.help = self.help.clone();
+        d.fix = match &self.fix {
+            None => None,
+            Some((message, machine, edits)) => Some(Fix {
+                message: message.clone(),
+                applicability: if *machine {
+                    Applicability::MachineApplicable
+                } else {
+                    Applicability::MaybeIncorrect
+                },
+                edits: edits
+                    .iter()
+                    .map(|(file, r, content)| {
+                        Some(Edit {
+                            file: global(*file)?,
+                            range: range(*r),
+                            content: content.clone(),
+                        })
+                    })
+                    .collect::<Option<Vec<_>>>()?,
+            }),
+        };
+        Some(d)
+    }
+}
+
+fn entry_path(dir: &Path, key: u128) -> PathBuf {
+    dir.join(format!("{key:032x}.json"))
+}
+
+fn header(key: u128, payload: &[u8]) -> String {
+    format!(
+        "{MAGIC} {FORMAT} {} {key:032x} {:016x}\n",
+        env!("CARGO_PKG_VERSION"),
+        xxh3_64(payload)
+    )
+}
+
+/// The entry stored under `key`, if there is a valid one.
+pub fn load(dir: &Path, key: u128) -> Option<Entry> {
+    let bytes = std::fs::read(entry_path(dir, key)).ok()?;
+    let newline = bytes.iter().position(|&b| b == b'\n')?;
+    let (head, payload) = (&bytes[..=newline], &bytes[newline + 1..]);
+    if head != header(key, payload).as_bytes() {
+        return None;
+    }
+    serde_json::from_slice(payload).ok()
+}
+
+/// Stores `entry` under `key`; errors only cost speed.
+pub fn store(dir: &Path, key: u128, entry: &Entry) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let tag = dir.join("CACHEDIR.TAG");
+    if !tag.exists() {
+        let _ = std::fs::write(
+            &tag,
+            "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by forklint.\n",
+        );
+    }
+    let payload = serde_json::to_vec(entry).map_err(|e| e.to_string())?;
+    let mut bytes = header(key, &payload).into_bytes();
+    bytes.extend_from_slice(&payload);
+    let path = entry_path(dir, key);
+    let tmp = dir.join(format!(
+        ".{key:032x}.{}.{:x}.tmp",
+        std::process::id(),
+        xxh3_128(format!("{:?}", std::time::SystemTime::now()).as_bytes()) as u64
+    ));
+    std::fs::write(&tmp, &bytes).map_err(|e| e.to_string())?;
+    std::fs::rename(&tmp, &path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        e.to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pkg(lib: Option<&str>, deps: &[&str]) -> PackageInfo {
+        PackageInfo {
+            lib: lib.map(str::to_string),
+            dependencies: deps.iter().map(|d| d.to_string()).collect(),
+            manifest: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn groups_follow_unique_lib_names_only() {
+        let packages = [
+            pkg(Some("a"), &["b"]),
+            pkg(Some("b"), &[]),
+            pkg(Some("c"), &["d"]),
+            pkg(Some("d"), &[]),
+            pkg(Some("d"), &[]),
+            pkg(None, &["a"]),
+        ];
+        let (group, ambiguous) = groups(&packages);
+        assert_eq!(group, vec![0, 0, 2, 3, 4, 0]);
+        assert_eq!(ambiguous, vec!["d".to_string()]);
+    }
+
+    #[test]
+    fn a_corrupt_entry_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = Entry {
+            checked: vec![0, 2],
+            ..Entry::default()
+        };
+        store(dir.path(), 7, &entry).unwrap();
+        assert_eq!(load(dir.path(), 7).unwrap().checked, vec![0, 2]);
+        assert!(load(dir.path(), 8).is_none());
+        let path = entry_path(dir.path(), 7);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 2;
+        bytes[last] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(load(dir.path(), 7).is_none());
+        std::fs::write(&path, b"garbage").unwrap();
+        assert!(load(dir.path(), 7).is_none());
+    }
+}
