@@ -6,11 +6,7 @@ use crate::vocab::Category;
 
 /// How a call is shown in messages: `std::thread::sleep` or `.recv()`.
 pub fn call_name(callee: &Callee) -> String {
-    match callee {
-        Callee::Path(path) => path.clone(),
-        Callee::Method { name, .. } => format!(".{name}()"),
-        Callee::Unknown => "this call".to_string(),
-    }
+    crate::model::summary::display_callee(callee)
 }
 
 /// The body that gives `id` its async or green context: the nearest enclosing body that is an
