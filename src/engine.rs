@@ -1022,7 +1022,14 @@ fn apply_suppressions_and_levels(
         if !reported.get(id).copied().unwrap_or(true) {
             continue;
         }
-        let (found, errors) = suppress::scan(source);
+        // Never let one file's comments take the run down (a panic here would be exit 101).
+        let Ok((found, errors)) = catch_unwind(AssertUnwindSafe(|| suppress::scan(source))) else {
+            report.errors.push(ToolError {
+                path: source.display.clone(),
+                message: "internal error while reading suppression comments (this is a forklint bug: please report it with the file)".to_string(),
+            });
+            continue;
+        };
         for err in errors {
             let pos = source.position(err.range.start);
             report.errors.push(ToolError {

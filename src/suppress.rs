@@ -92,8 +92,11 @@ pub fn scan(source: &SourceFile) -> (Vec<Directive>, Vec<DirectiveError>) {
             }
             continue;
         };
-        let code_before = line[..pos].trim();
-        let comment = line[pos + 2..].trim();
+        let (Some(before), Some(after)) = (line.get(..pos), line.get(pos + 2..)) else {
+            continue;
+        };
+        let code_before = before.trim();
+        let comment = after.trim();
         let Some(rest) = comment.strip_prefix("forklint:") else {
             if !code_before.is_empty() && !code_before.starts_with("#!") {
                 seen_item = true;
@@ -399,11 +402,20 @@ fn lex_lines(text: &str) -> Vec<LineFacts> {
 fn skip_char_literal(text: &str, at: usize) -> usize {
     let bytes = text.as_bytes();
     if bytes.get(at + 1) == Some(&b'\\') {
-        let mut j = at + 3;
+        // Skip the escaped character, then to the closing quote; never past a line break (the
+        // line table is built from the line breaks this lexer sees).
+        let mut j = at + 2;
+        if j < bytes.len() && bytes[j] != b'\n' {
+            j += 1;
+        }
         while j < bytes.len() && bytes[j] != b'\'' && bytes[j] != b'\n' {
             j += 1;
         }
-        return (j + 1).min(bytes.len());
+        return if bytes.get(j) == Some(&b'\'') {
+            j + 1
+        } else {
+            j
+        };
     }
     match text[at + 1..].chars().next() {
         Some(c) if c != '\n' && bytes.get(at + 1 + c.len_utf8()) == Some(&b'\'') => {
