@@ -384,13 +384,7 @@ impl Vocab {
 
     /// Like [`Vocab::call`], with method receivers matched by [`Vocab::method_exact`].
     pub fn call_exact(&self, category: Category, callee: &Callee) -> Option<&Entry> {
-        match callee {
-            Callee::Path(path) => self.path(category, path),
-            Callee::Method { name, receiver } => {
-                self.method_exact(category, name, receiver.origin.as_ref())
-            }
-            Callee::Unknown => None,
-        }
+        self.call_with(category, callee, Vocab::method_exact)
     }
 
     /// Every category a call matches (loose receiver matching, like [`Vocab::call`]), in one
@@ -428,10 +422,20 @@ impl Vocab {
 
     /// The entry of `category` that a call matches (path or method).
     pub fn call(&self, category: Category, callee: &Callee) -> Option<&Entry> {
+        self.call_with(category, callee, Vocab::method)
+    }
+
+    /// A path call by its path; a method call by `method`'s receiver matching.
+    fn call_with<'a>(
+        &'a self,
+        category: Category,
+        callee: &Callee,
+        method: fn(&'a Vocab, Category, &str, Option<&Origin>) -> Option<&'a Entry>,
+    ) -> Option<&'a Entry> {
         match callee {
             Callee::Path(path) => self.path(category, path),
             Callee::Method { name, receiver } => {
-                self.method(category, name, receiver.origin.as_ref())
+                method(self, category, name, receiver.origin.as_ref())
             }
             Callee::Unknown => None,
         }
