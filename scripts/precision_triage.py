@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Triage table for docs/precision.md from `forklint check --output-format json-lines` output.
 
-Usage: scripts/precision_triage.py /tmp/precision.jsonl > table.md
-Every finding is real unless listed in FALSE_POSITIVES (checked by hand, see docs/precision.md).
+Usage: scripts/precision_triage.py /tmp/precision.jsonl [--summary] > table.md
+Works for both corpora (/tmp/forklint-corpus/vendor and /tmp/forklint-precision-corpus/vendor):
+paths are matched relative to `vendor/`, as `crate-version/path`.
+Every finding is real unless listed in FALSE_POSITIVES (checked by hand, see docs/precision.md);
+REAL_WHY overrides the derived "why" of real findings whose pattern needs a word more.
 """
 import collections
 import json
@@ -23,20 +26,65 @@ FALSE_POSITIVES = [
      "valid Rust 2015 (`type Action = Fn(&siginfo_t) + Send + Sync;`): syn 2 cannot parse a bare `Fn(..) + Send` trait object"),
     ("FL007", r"nix-[0-9.]+/test/sys/test_wait\.rs$", None,
      "plain `#[test]` read as `crate::test` (a runtime attribute) through `use crate::*;` (fixed)"),
+    # Second corpus (/tmp/forklint-precision-corpus).
+    ("FL001", r"nix-0\.28\.0/test/sys/test_uio\.rs$", 241,
+     "child only does `drop(r)` of a pipe fd before `_exit`; without types `std::mem::drop` cannot be judged AS-safe"),
+    ("FL003", r"cc-1\.11\.3/src/parallel/job_token\.rs$", 374,
+     "`jobserver::Client::try_acquire` reads the jobserver fifo only after `set_nonblocking(fd, true)`: "
+     "a non-blocking `try_` read never waits (the `File::read` match is right, the fd mode is not seen)"),
+    ("FL006", r"sudo-rs-[0-9.]+/src/system/mod\.rs$", 130,
+     "fork wrapper `system::fork() -> io::Result<ForkResult>`: the child returns `Ok(ForkResult::Child)` "
+     "to its callers on purpose (they match on it); same class as `fork`'s `daemon.rs:416`"),
 ]
+
+# (code, file suffix regex, line or None) -> why, for real findings whose derived "why" would be
+# wrong or too thin (second corpus only; the first corpus's rows are all derived).
+REAL_WHY = [
+    ("FL000", r"headers-[0-9.]+/src/disabled/util/charset\.rs$", None,
+     "not valid Rust: `\"abcd\".parse(::<Charset>()` has an unclosed `(` (a disabled module, never compiled)"),
+    ("FL000", r"pin-project-[0-9.]+/tests/ui/", None,
+     "compile-fail UI test, invalid on purpose (`ref self`, `self @ S {}` receivers)"),
+    ("FL003", r"watchexec-supervisor-[0-9.]+/src/job/task\.rs$", None,
+     "`try_grant_foreground` -> `foreground_owner` opens `/dev/tty` (`File::options()..open`) in async code; "
+     "the label names the builder's `.read(true)` (`File::options()` is taken as a `File` constructor)"),
+    ("FL003", r"hickory-net-[0-9.]+/src/udp/tests\.rs$", 84,
+     "`.to_socket_addrs()` is blocking vocabulary for any receiver (here an IP literal, which std parses without a lookup)"),
+    ("FL006", r"rexpect-[0-9.]+/src/process\.rs$", 103,
+     "the child's `?`s (`close`, `setsid`, `open`, `dup2`, `tcgetattr`, ...) return `Err` into the caller, which the parent also runs"),
+]
+
+
+def matches(entry, code, rel, line):
+    c, pat, ln, _ = entry
+    return c == code and re.search(pat, rel) and (ln is None or ln == line)
+
+
+def crate_of(path):
+    return path.split("/vendor/", 1)[-1].split("/", 1)[0]
 
 
 def reason(r, rel):
     code, msg = r["code"], r["message"]
+    line = r["range"]["start"]["line"]
     labels = [l["message"] for l in r["labels"] if not l["primary"]]
-    for c, pat, ln, _ in FALSE_POSITIVES:
-        if c == code and re.search(pat, rel) and (ln is None or ln == r["range"]["start"]["line"]):
-            return "FP", FP_WHY[(c, pat, ln)]
+    for entry in FALSE_POSITIVES:
+        if matches(entry, code, rel, line):
+            return "FP", entry[3]
+    for entry in REAL_WHY:
+        if matches(entry, code, rel, line):
+            return "real", entry[3]
     test = any("libtest" in l for l in labels) or "tests/" in rel or "/test/" in rel
     if code == "FL001":
         child = next((l for l in labels if l.startswith("in the child")), "child not fork-exec clean")
         why = "libtest worker thread" if test else "threads alive"
         return "real", f"{why}; {child.replace('in the child: ', 'child: ')}"
+    if code == "FL005" and "in a `pre_exec` closure" in msg:
+        m = re.match(r"`([^`]*)` (may panic|allocates|is not async-signal-safe|takes a lock)", msg)
+        inner = next((l for l in labels if " inside `" in l), None)
+        what = f"`{m.group(1)}` {m.group(2)}" if m else msg
+        if inner:
+            what += f" (`{inner.split('`')[1]}` inside)"
+        return "real", f"{what} in a `pre_exec` closure: all of it runs in the forked child"
     if code == "FL005":
         m = re.match(r"`([^`]*)` (may panic|allocates|is not async-signal-safe)", msg)
         what = "non-AS-safe call"
@@ -56,15 +104,17 @@ def reason(r, rel):
         m = re.search(r"blocks on `([^`]*)`|blocking call `([^`]*)`", msg)
         call = (m.group(1) or m.group(2)) if m else "?"
         via = " through a crate-local helper" if " blocks on " in msg else ""
+        deps = sorted({crate_of(l["file"]) for l in r["labels"]} - {crate_of(r["file"])})
+        if deps:
+            via = f" through a dependency's sync function (`{'`, `'.join(deps)}`)"
         return "real", f"`{call}` blocks{via} in async code (blocking vocabulary)"
     if code == "FL002":
-        return "real", "loop in async fn blocks on `std::thread::sleep` every iteration and never yields"
+        m = re.search(r"blocks on `([^`]*)`", msg)
+        call = m.group(1) if m else "?"
+        return "real", f"loop in async fn blocks on `{call}` every iteration and never yields"
     if code == "FL007":
         return "real", msg
     return "real", msg
-
-
-FP_WHY = {(c, p, l): w for c, p, l, w in FALSE_POSITIVES}
 
 
 def main():
