@@ -393,15 +393,42 @@ struct Work {
     path: PathBuf,
     display: String,
     text: Option<Result<Arc<str>, String>>,
+    /// The text is the file's content on disk (it can be read again: see `SourceFile`).
+    on_disk: bool,
 }
 
-/// One worker's job: read (unless already read), parse and lower one file.
-fn read_and_analyse(
-    id: usize,
-    work: Work,
-    module: &str,
-    vocab: &Vocab,
-) -> (SourceFile, FileOutcome) {
+/// A file's suppression comments, read while its text is at hand.
+struct Scanned {
+    directives: Vec<suppress::Directive>,
+    /// Malformed directives, as `line:column: message`.
+    errors: Vec<String>,
+}
+
+/// Scans a file's suppression comments; `None` if the scan panicked (never let one file's
+/// comments take the run down: a panic would be exit 101).
+fn scan_suppressions(source: &SourceFile) -> Option<Scanned> {
+    let (directives, errors) = catch_unwind(AssertUnwindSafe(|| suppress::scan(source))).ok()?;
+    let errors = errors
+        .into_iter()
+        .map(|err| {
+            let pos = source.position(err.range.start);
+            format!("{}:{}: {}", pos.line, pos.column, err.message)
+        })
+        .collect();
+    Some(Scanned { directives, errors })
+}
+
+/// What a worker produced for one file.
+struct Done {
+    source: SourceFile,
+    outcome: FileOutcome,
+    /// The suppression scan, when the worker released the text (`None`: scan later).
+    scan: Option<Option<Scanned>>,
+}
+
+/// One worker's job: read (unless already read), parse and lower one file; then scan its
+/// suppression comments and release its text if it can be read again later.
+fn read_and_analyse(id: usize, work: Work, module: &str, reported: bool, vocab: &Vocab) -> Done {
     let text = match work.text {
         Some(text) => text,
         None => read_file(&work.path).map(Arc::from),
@@ -409,12 +436,34 @@ fn read_and_analyse(
     match text {
         Ok(text) => {
             let outcome = analyse(id as FileId, &text, module, vocab);
-            (SourceFile::new(work.path, work.display, text), outcome)
+            let mut source = SourceFile::new(work.path, work.display, text);
+            let mut scan = None;
+            if work.on_disk {
+                if reported {
+                    scan = Some(scan_suppressions(&source));
+                }
+                source.release_text();
+                if cfg!(debug_assertions) {
+                    // Test hook (debug builds only): a file edited while the run goes on.
+                    if std::env::var_os("FORKLINT_TEST_EDIT_AFTER_READ")
+                        .and_then(|p| std::fs::canonicalize(p).ok())
+                        .is_some_and(|p| std::fs::canonicalize(&source.path).ok() == Some(p))
+                    {
+                        let _ = std::fs::write(&source.path, "// edited\n");
+                    }
+                }
+            }
+            Done {
+                source,
+                outcome,
+                scan,
+            }
         }
-        Err(message) => (
-            SourceFile::new(work.path, work.display, Arc::from("")),
-            FileOutcome::Error(message),
-        ),
+        Err(message) => Done {
+            source: SourceFile::new(work.path, work.display, Arc::from("")),
+            outcome: FileOutcome::Error(message),
+            scan: None,
+        },
     }
 }
 
@@ -422,6 +471,8 @@ fn read_and_analyse(
 #[derive(Default)]
 struct Analysis {
     sources: Vec<SourceFile>,
+    /// Suppression scans done by the workers, parallel to `sources`.
+    scans: Vec<Option<Option<Scanned>>>,
     /// FL000 findings, in file order.
     syntax: Vec<Diagnostic>,
     /// Rule findings, in file order.
@@ -466,6 +517,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     let works: Vec<Work> = inputs
         .into_iter()
         .map(|i| Work {
+            on_disk: i.text.is_none(),
             path: i.path,
             display: i.display,
             text: i.text.map(|t| Ok(Arc::from(t))),
@@ -482,7 +534,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
         root: options.cwd.clone(),
         ..Report::default()
     };
-    let (sources, mut diagnostics, errors, checked) = match options.cache_dir.as_deref() {
+    let (sources, mut diagnostics, errors, checked, scans) = match options.cache_dir.as_deref() {
         Some(dir) if on_disk => cached_run(works, layout, dir, options, vocab, &mut report),
         _ => {
             let analysis = analyse_set(works, &layout, options, vocab);
@@ -497,6 +549,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
                 diagnostics,
                 analysis.errors,
                 analysis.checked,
+                analysis.scans,
             )
         }
     };
@@ -513,7 +566,8 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     if !rule_enabled(&rules::SYNTAX_ERROR, options) {
         diagnostics.retain(|d| d.rule.code != rules::SYNTAX_ERROR.code);
     }
-    apply_suppressions_and_levels(&mut report, diagnostics, options, &reported);
+    apply_suppressions_and_levels(&mut report, diagnostics, options, &reported, scans);
+    reload_texts(&mut report);
     timings.push(("suppressions", clock.elapsed().as_millis()));
     report.timings = timings;
     report
@@ -558,7 +612,8 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
                 while let Some(&id) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let taken = work[id].lock().unwrap_or_else(|e| e.into_inner()).take();
                     if let Some((input, module)) = taken {
-                        local.push((id, read_and_analyse(id, input, module, vocab)));
+                        let done = read_and_analyse(id, input, module, reported[id], vocab);
+                        local.push((id, done));
                     }
                 }
                 done.lock().unwrap_or_else(|e| e.into_inner()).extend(local);
@@ -567,8 +622,7 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
     });
     let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
     done.sort_unstable_by_key(|(id, _)| *id);
-    let results: Vec<(SourceFile, FileOutcome)> =
-        done.into_iter().map(|(_, result)| result).collect();
+    let results: Vec<Done> = done.into_iter().map(|(_, result)| result).collect();
 
     lap("read+parse+lower", &mut clock);
     let mut out = Analysis {
@@ -583,8 +637,14 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
         ambiguous_libs: layout.ambiguous_libs.clone(),
         ..Model::default()
     };
-    for (id, (source, outcome)) in results.into_iter().enumerate() {
+    for (id, done) in results.into_iter().enumerate() {
         let reported = reported[id];
+        let Done {
+            source,
+            outcome,
+            scan,
+        } = done;
+        out.scans.push(scan);
         match outcome {
             FileOutcome::Lowered(file) => {
                 out.checked[id] = reported;
@@ -627,13 +687,25 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
     let redone: Vec<(FileId, FileOutcome)> = relower
         .into_par_iter()
         .map(|(id, module)| {
-            let text = out.sources[id as usize].text.clone();
-            (id, analyse(id, &text, &module, vocab))
+            // A released text is read again (and checked against its hash) for the new module.
+            let mut source = out.sources[id as usize].clone();
+            match source.reload_text(|path| read_file(path)) {
+                Ok(()) => (id, analyse(id, &source.text, &module, vocab)),
+                Err(message) => (id, FileOutcome::Error(message)),
+            }
         })
         .collect();
     for (id, outcome) in redone {
-        if let FileOutcome::Lowered(file) = outcome {
-            model.files[id as usize] = Some(*file);
+        match outcome {
+            FileOutcome::Lowered(file) => model.files[id as usize] = Some(*file),
+            FileOutcome::Syntax(_) => {}
+            FileOutcome::Error(message) => {
+                model.files[id as usize] = None;
+                if reported[id as usize] {
+                    out.checked[id as usize] = false;
+                    out.errors.push((id, message));
+                }
+            }
         }
     }
     lap("re-lower", &mut clock);
@@ -706,6 +778,7 @@ type Assembled = (
     Vec<Diagnostic>,
     Vec<(FileId, String)>,
     Vec<bool>,
+    Vec<Option<Option<Scanned>>>,
 );
 
 /// A run through the findings cache (see `cache`): groups whose key hits reuse their findings;
@@ -943,8 +1016,10 @@ fn cached_run(
             Some(SourceFile::new(work.path, work.display, text))
         })
         .collect();
+    let mut scans: Vec<Option<Option<Scanned>>> = (0..n).map(|_| None).collect();
     for (sub, &id) in missed.iter().enumerate() {
         sources[id] = sub_sources[sub].take();
+        scans[id] = analysis.scans.get_mut(sub).and_then(Option::take);
     }
     let sources: Vec<SourceFile> = sources
         .into_iter()
@@ -983,7 +1058,7 @@ fn cached_run(
     let diagnostics = tagged.into_iter().map(|(_, _, d)| d).collect();
     timings.push(("cache: store+assemble", clock.elapsed().as_millis()));
     report.timings = timings;
-    (sources, diagnostics, all_errors, checked)
+    (sources, diagnostics, all_errors, checked, scans)
 }
 
 fn rule_enabled(meta: &RuleMeta, options: &Options) -> bool {
@@ -1015,6 +1090,7 @@ fn apply_suppressions_and_levels(
     diagnostics: Vec<Diagnostic>,
     options: &Options,
     reported: &[bool],
+    mut scans: Vec<Option<Option<Scanned>>>,
 ) {
     // Directives per file that has any finding or any directive.
     let mut directives: HashMap<FileId, Vec<(suppress::Directive, bool)>> = HashMap::new();
@@ -1022,19 +1098,25 @@ fn apply_suppressions_and_levels(
         if !reported.get(id).copied().unwrap_or(true) {
             continue;
         }
-        // Never let one file's comments take the run down (a panic here would be exit 101).
-        let Ok((found, errors)) = catch_unwind(AssertUnwindSafe(|| suppress::scan(source))) else {
+        let scanned = match scans.get_mut(id).and_then(Option::take) {
+            Some(scanned) => scanned,
+            None => scan_suppressions(source),
+        };
+        let Some(Scanned {
+            directives: found,
+            errors,
+        }) = scanned
+        else {
             report.errors.push(ToolError {
                 path: source.display.clone(),
                 message: "internal error while reading suppression comments (this is a forklint bug: please report it with the file)".to_string(),
             });
             continue;
         };
-        for err in errors {
-            let pos = source.position(err.range.start);
+        for message in errors {
             report.errors.push(ToolError {
                 path: source.display.clone(),
-                message: format!("{}:{}: {}", pos.line, pos.column, err.message),
+                message,
             });
         }
         if !found.is_empty() {
@@ -1051,7 +1133,7 @@ fn apply_suppressions_and_levels(
         if level == Level::Allow {
             continue;
         }
-        let line = source.position(diag.range.start).line;
+        let line = source.line(diag.range.start);
         if let Some(list) = directives.get_mut(&diag.file) {
             if let Some((_, used)) = list.iter_mut().find(|(d, _)| {
                 d.codes.contains(&diag.rule.code)
@@ -1131,6 +1213,64 @@ fn apply_suppressions_and_levels(
             && a.message == b.message
     });
     report.diagnostics = kept;
+}
+
+/// Reads again the released texts of the files that findings point into (for positions,
+/// snippets and fixes). A file that changed since it was checked is a tool error, and the
+/// findings pointing into it are dropped: their spans no longer mean anything.
+fn reload_texts(report: &mut Report) {
+    let mut needed: Vec<FileId> = Vec::new();
+    for d in &report.diagnostics {
+        needed.push(d.file);
+        needed.extend(d.labels.iter().map(|l| l.file));
+        if let Some(fix) = &d.fix {
+            needed.extend(fix.edits.iter().map(|e| e.file));
+        }
+    }
+    needed.sort_unstable();
+    needed.dedup();
+    needed.retain(|&id| {
+        report
+            .sources
+            .get(id as usize)
+            .is_some_and(|s| s.released.is_some())
+    });
+    if needed.is_empty() {
+        return;
+    }
+    let reloaded: Vec<(FileId, Result<SourceFile, String>)> = needed
+        .par_iter()
+        .map(|&id| {
+            let mut source = report.sources[id as usize].clone();
+            (
+                id,
+                source.reload_text(|path| read_file(path)).map(|()| source),
+            )
+        })
+        .collect();
+    let mut failed: Vec<FileId> = Vec::new();
+    for (id, result) in reloaded {
+        match result {
+            Ok(source) => report.sources[id as usize] = source,
+            Err(message) => {
+                report.errors.push(ToolError {
+                    path: report.sources[id as usize].display.clone(),
+                    message,
+                });
+                failed.push(id);
+            }
+        }
+    }
+    if !failed.is_empty() {
+        report.diagnostics.retain(|d| {
+            !failed.contains(&d.file)
+                && !d.labels.iter().any(|l| failed.contains(&l.file))
+                && !d
+                    .fix
+                    .as_ref()
+                    .is_some_and(|f| f.edits.iter().any(|e| failed.contains(&e.file)))
+        });
+    }
 }
 
 /// Whether the run fails (exit 1): an error-level finding, or a warning under `-D warnings`.

@@ -111,14 +111,21 @@ impl LineIndex {
 }
 
 /// One file read for a run: its path as reported, its text and line index.
+///
+/// A file read from disk may give its text back once its facts are extracted (`release_text`):
+/// the corpus's texts would otherwise stay in memory to the end of the run, when only the files
+/// with findings need theirs again (`reload_text`, which checks the content hash).
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     /// Absolute (or as given) path on disk.
     pub path: PathBuf,
     /// The path printed in reports: relative to the current directory, `/` separators.
     pub display: String,
+    /// The text; empty while released (see `released`).
     pub text: Arc<str>,
     pub lines: Arc<LineIndex>,
+    /// The xxh3 of the text while it is released.
+    pub released: Option<u64>,
 }
 
 impl SourceFile {
@@ -129,7 +136,41 @@ impl SourceFile {
             display,
             text,
             lines,
+            released: None,
         }
+    }
+
+    /// Drops the text, keeping the line index and the content hash to check a reload against.
+    pub fn release_text(&mut self) {
+        if self.released.is_none() {
+            self.released = Some(xxhash_rust::xxh3::xxh3_64(self.text.as_bytes()));
+            self.text = Arc::from("");
+        }
+    }
+
+    /// Puts back a released text, read again by `read`; an error if it changed since.
+    pub fn reload_text(
+        &mut self,
+        read: impl FnOnce(&std::path::Path) -> Result<String, String>,
+    ) -> Result<(), String> {
+        let Some(hash) = self.released else {
+            return Ok(());
+        };
+        let text = read(&self.path)?;
+        if xxhash_rust::xxh3::xxh3_64(text.as_bytes()) != hash {
+            return Err(
+                "changed on disk while forklint was checking it (its findings are not shown; run forklint again)"
+                    .to_string(),
+            );
+        }
+        self.text = Arc::from(text);
+        self.released = None;
+        Ok(())
+    }
+
+    /// The 1-based line of a byte offset (needs only the line index, not the text).
+    pub fn line(&self, offset: u32) -> u32 {
+        self.lines.line_of(offset) as u32 + 1
     }
 
     pub fn position(&self, offset: u32) -> Position {

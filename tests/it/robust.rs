@@ -555,6 +555,40 @@ fn file_vanishing_before_it_is_read_is_a_tool_error() {
 }
 
 #[test]
+fn file_edited_during_the_run_is_a_tool_error_not_wrong_spans() {
+    if !cfg!(debug_assertions) {
+        return; // the edit is injected by debug builds only
+    }
+    let dir = tree();
+    write(
+        dir.path(),
+        "edited.rs",
+        "async fn f() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}\n",
+    );
+    let mut cmd = command(
+        dir.path(),
+        &["check", "--no-cache", "--output-format", "json", "."],
+    );
+    cmd.env(
+        "FORKLINT_TEST_EDIT_AFTER_READ",
+        dir.path().join("edited.rs"),
+    );
+    let run = run_cmd(cmd);
+    // Texts are released after lowering and read again for the files with findings: a file
+    // that changed in between is reported, and its findings (stale spans) are not shown.
+    run.assert_tool_error(
+        "edited.rs",
+        "changed on disk while forklint was checking it",
+    );
+    run.assert_normal_reported();
+    let findings = run.json["diagnostics"].as_array().unwrap();
+    assert!(
+        findings.iter().all(|d| d["file"] != "edited.rs"),
+        "{findings:?}"
+    );
+}
+
+#[test]
 fn panic_in_one_file_is_a_tool_error_and_the_rest_is_reported() {
     if !cfg!(debug_assertions) {
         return; // the panic is injected by debug builds only
