@@ -689,7 +689,7 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
         .map(|(id, module)| {
             // A released text is read again (and checked against its hash) for the new module.
             let mut source = out.sources[id as usize].clone();
-            match source.reload_text(|path| read_file(path)) {
+            match source.reload_text(read_file) {
                 Ok(()) => (id, analyse(id, &source.text, &module, vocab)),
                 Err(message) => (id, FileOutcome::Error(message)),
             }
@@ -1242,10 +1242,7 @@ fn reload_texts(report: &mut Report) {
         .par_iter()
         .map(|&id| {
             let mut source = report.sources[id as usize].clone();
-            (
-                id,
-                source.reload_text(|path| read_file(path)).map(|()| source),
-            )
+            (id, source.reload_text(read_file).map(|()| source))
         })
         .collect();
     let mut failed: Vec<FileId> = Vec::new();
