@@ -1,27 +1,34 @@
 //! The findings cache for warm re-runs (`target/forklint/`, `--no-cache`).
 //!
-//! **Unit: the analysis group.** Crate-wide analysis lets a package's findings depend on other
-//! packages of the run: calls resolve into a dependency whose lib name is unique in the run
-//! (`Model::libs_by_name`), and FL007 reports a sync function of a dependency that async code of a
-//! dependent reaches. So findings are cached per connected component of the graph "package P
-//! depends on a lib name that exactly one package of the run provides": nothing resolves across
-//! components, and a component analysed alone yields the findings it yields in the whole run
-//! (lib names that are ambiguous in the whole run are passed in, so they stay unresolved).
+//! **Unit: a package, or a cycle of packages.** Crate-wide analysis lets a package's findings
+//! depend on its dependencies in the run: calls resolve into a dependency whose lib name is
+//! unique in the run (`Model::libs_by_name`), and summaries of the dependency's functions flow
+//! into its callers. Nothing flows the other way: a finding's primary span is in a package whose
+//! analysis needs only that package and what it depends on (FL007's "sync helper reached from
+//! async code" follows calls within one package for that reason). So findings are cached per
+//! strongly connected component of the graph "package P depends on a lib name that exactly one
+//! package of the run provides" (a component has more than one package only through a
+//! dev-dependency cycle). A missed unit is analysed together with every unit below it (their
+//! files as context, unreported), which yields the findings a whole run yields for it (lib
+//! names that are ambiguous in the whole run are passed in, so they stay unresolved). Editing
+//! one file re-analyses its unit and the units that depend on it, not the whole run.
 //!
-//! **Key** (xxh3-128) of a group: the cache format, forklint version and build (the size and
+//! **Key** (xxh3-128) of a unit: the cache format, forklint version and build (the size and
 //! modification time of the executable), a fingerprint of the
 //! vocabulary (with config extensions) and of the options that change what the rules produce
-//! (`--select`, `--ignore`), the working directory, every file of the group in order with its
-//! display path, whether it is reported, and the xxh3 of its bytes (or its read error), each
-//! package's `Cargo.toml` bytes, and for every dependency name of the group how many packages of
-//! the run provide that lib name. Levels, per-file levels, `-D warnings` and suppressions are
-//! applied after the cache, on every run, so they are not part of the key.
+//! (`--select`, `--ignore`), the working directory, the keys of the units it depends on, every
+//! file of the unit in order with its display path, whether it is reported, and the xxh3 of its
+//! bytes (or its read error), each package's `Cargo.toml` bytes, and for every dependency name
+//! of the unit how many packages of the run provide that lib name. Levels, per-file levels,
+//! `-D warnings` and suppressions are applied after the cache, on every run, so they are not
+//! part of the key.
 //!
-//! **Entry**: the group's findings before suppressions and levels (file indices within the group
-//! instead of `FileId`s), the tool errors of its files and how many of its files were checked.
+//! **Entry**: the unit's findings before suppressions and levels (file indices within the unit
+//! instead of `FileId`s; files of dependencies that labels point into by display path), the
+//! tool errors of its files and which of its files were checked.
 //! One file per key (`<hex key>.json`), written to a temporary name and renamed. A header line
 //! (magic, format version, key, xxh3 of the payload) is checked before the payload is trusted:
-//! a foreign, truncated or corrupt file is ignored, and the group is analysed and written again.
+//! a foreign, truncated or corrupt file is ignored, and the unit is analysed and written again.
 //!
 //! **Location**: `$FORKLINT_CACHE_DIR` if set, else `target/forklint/` beside the nearest
 //! `Cargo.toml` above the first checked path, else `.forklint-cache/` in the working directory.
@@ -38,7 +45,7 @@ use crate::rules::{self, RuleMeta};
 use crate::source::{FileId, TextRange};
 
 /// Bumped whenever the entry format or what findings depend on changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &str = "forklint-cache";
 
 /// Where the cache lives for a run of `paths` from `cwd`.
@@ -84,41 +91,126 @@ pub struct PackageInfo {
     pub manifest: Vec<u8>,
 }
 
-/// Groups packages into connected components; returns the group of each package and the lib
-/// names that more than one package of the run provides.
-pub fn groups(packages: &[PackageInfo]) -> (Vec<usize>, Vec<String>) {
+/// The cache units of a run and how they depend on each other.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Units {
+    /// The unit of each package.
+    pub unit_of: Vec<usize>,
+    /// The units each unit depends on directly (sorted, without itself). Units are numbered in
+    /// dependency order: every unit comes after the units it depends on.
+    pub deps: Vec<Vec<usize>>,
+    /// Lib names that more than one package of the run provides (never resolved).
+    pub ambiguous: Vec<String>,
+}
+
+/// Splits packages into units: the strongly connected components of the graph "package P
+/// depends on a lib name that exactly one package of the run provides" (a cycle comes from
+/// dev-dependencies), numbered in dependency order (Tarjan's algorithm completes a component
+/// after every component it reaches).
+pub fn units(packages: &[PackageInfo]) -> Units {
     let mut providers: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, p) in packages.iter().enumerate() {
         if let Some(lib) = &p.lib {
             providers.entry(lib.as_str()).or_default().push(i);
         }
     }
-    let mut parent: Vec<usize> = (0..packages.len()).collect();
-    fn find(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
+    let edges: Vec<Vec<usize>> = packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut out: Vec<usize> = p
+                .dependencies
+                .iter()
+                .filter_map(|dep| match providers.get(dep.as_str()).map(Vec::as_slice) {
+                    Some([only]) if *only != i => Some(*only),
+                    _ => None,
+                })
+                .collect();
+            out.sort_unstable();
+            out.dedup();
+            out
+        })
+        .collect();
+
+    struct Tarjan<'e> {
+        edges: &'e [Vec<usize>],
+        index: Vec<Option<usize>>,
+        low: Vec<usize>,
+        on_stack: Vec<bool>,
+        stack: Vec<usize>,
+        next: usize,
+        unit_of: Vec<usize>,
+        units: usize,
     }
-    for (i, p) in packages.iter().enumerate() {
-        for dep in &p.dependencies {
-            if let Some([only]) = providers.get(dep.as_str()).map(Vec::as_slice) {
-                let (a, b) = (find(&mut parent, i), find(&mut parent, *only));
-                if a != b {
-                    parent[a.max(b)] = a.min(b);
+    impl Tarjan<'_> {
+        fn visit(&mut self, v: usize) {
+            self.index[v] = Some(self.next);
+            self.low[v] = self.next;
+            self.next += 1;
+            self.stack.push(v);
+            self.on_stack[v] = true;
+            for &w in &self.edges[v] {
+                match self.index[w] {
+                    None => {
+                        self.visit(w);
+                        self.low[v] = self.low[v].min(self.low[w]);
+                    }
+                    Some(index) if self.on_stack[w] => self.low[v] = self.low[v].min(index),
+                    Some(_) => {}
                 }
+            }
+            if Some(self.low[v]) == self.index[v] {
+                while let Some(w) = self.stack.pop() {
+                    self.on_stack[w] = false;
+                    self.unit_of[w] = self.units;
+                    if w == v {
+                        break;
+                    }
+                }
+                self.units += 1;
             }
         }
     }
-    let group = (0..packages.len()).map(|i| find(&mut parent, i)).collect();
+    let n = packages.len();
+    let mut t = Tarjan {
+        edges: &edges,
+        index: vec![None; n],
+        low: vec![0; n],
+        on_stack: vec![false; n],
+        stack: Vec::new(),
+        next: 0,
+        unit_of: vec![0; n],
+        units: 0,
+    };
+    for v in 0..n {
+        if t.index[v].is_none() {
+            t.visit(v);
+        }
+    }
+    let unit_of = t.unit_of;
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); t.units];
+    for (p, out) in edges.iter().enumerate() {
+        for &q in out {
+            if unit_of[q] != unit_of[p] {
+                deps[unit_of[p]].push(unit_of[q]);
+            }
+        }
+    }
+    for list in &mut deps {
+        list.sort_unstable();
+        list.dedup();
+    }
     let mut ambiguous: Vec<String> = providers
         .into_iter()
         .filter(|(_, list)| list.len() > 1)
         .map(|(name, _)| name.to_string())
         .collect();
     ambiguous.sort();
-    (group, ambiguous)
+    Units {
+        unit_of,
+        deps,
+        ambiguous,
+    }
 }
 
 /// The fingerprint of everything global that findings depend on.
@@ -143,15 +235,21 @@ pub struct KeyFile<'a> {
     pub hash: u64,
 }
 
-/// The key of a group.
-pub fn group_key(
+/// The own key of a unit: its files and manifests (`dependency_interfaces` empty). The key of
+/// its entry adds the facts fingerprints of every unit below it, in unit order: a change below
+/// that changes facts changes the key; a comment does not.
+pub fn unit_key(
     run: u64,
     files: &[KeyFile<'_>],
     packages: &[&PackageInfo],
     provider_count: &dyn Fn(&str) -> usize,
+    dependency_interfaces: &[u128],
 ) -> u128 {
     let mut h = Xxh3::new();
     h.update(&run.to_le_bytes());
+    for key in dependency_interfaces {
+        h.update(&key.to_le_bytes());
+    }
     for f in files {
         h.update(&(f.display.len() as u64).to_le_bytes());
         h.update(f.display.as_bytes());
@@ -170,10 +268,14 @@ pub fn group_key(
     h.digest128()
 }
 
-/// What the cache keeps for one group.
+/// What the cache keeps for one unit. Files are numbered within the unit; findings that point
+/// into a dependency's files (labels along a call chain) name them in `others`, whose files
+/// are numbered after the unit's own.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Entry {
-    /// Files of the group that were checked (parsed), by index in the group.
+    /// Display paths of the files outside the unit that findings point into.
+    pub others: Vec<String>,
+    /// Files of the unit that were checked (parsed), by index in the unit.
     pub checked: Vec<u32>,
     /// Findings before suppressions and levels, in the order the analysis produced them.
     pub diagnostics: Vec<CachedDiagnostic>,
@@ -323,6 +425,45 @@ pub fn load(dir: &Path, key: u128) -> Option<Entry> {
 
 /// Stores `entry` under `key`; errors only cost speed.
 pub fn store(dir: &Path, key: u128, entry: &Entry) -> Result<(), String> {
+    let payload = serde_json::to_vec(entry).map_err(|e| e.to_string())?;
+    let mut bytes = header(key, &payload).into_bytes();
+    bytes.extend_from_slice(&payload);
+    write_atomic(dir, &entry_path(dir, key), &bytes)
+}
+
+fn interface_path(dir: &Path, own: u128) -> PathBuf {
+    dir.join(format!("{own:032x}.facts"))
+}
+
+fn interface_line(own: u128, interface: u128) -> String {
+    format!(
+        "{MAGIC} {FORMAT} {} {own:032x} {interface:032x}\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The fingerprint of a unit's facts stored under its own key (`unit_key` without dependency
+/// keys), if there is a valid one: what lets a unit whose text changed but whose facts did not
+/// (a comment, formatting after the last item) leave the units above it cached.
+pub fn load_interface(dir: &Path, own: u128) -> Option<u128> {
+    let text = std::fs::read_to_string(interface_path(dir, own)).ok()?;
+    let hex = text.rsplit(' ').next()?.strip_suffix('\n')?;
+    let interface = u128::from_str_radix(hex, 16).ok()?;
+    (text == interface_line(own, interface)).then_some(interface)
+}
+
+/// Stores a unit's facts fingerprint under its own key; errors only cost speed.
+pub fn store_interface(dir: &Path, own: u128, interface: u128) -> Result<(), String> {
+    write_atomic(
+        dir,
+        &interface_path(dir, own),
+        interface_line(own, interface).as_bytes(),
+    )
+}
+
+/// Writes `bytes` to `path` in `dir` through a temporary file and a rename (readers never see
+/// half a file), creating the directory and its `CACHEDIR.TAG`.
+fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let tag = dir.join("CACHEDIR.TAG");
     if !tag.exists() {
@@ -331,20 +472,33 @@ pub fn store(dir: &Path, key: u128, entry: &Entry) -> Result<(), String> {
             "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by forklint.\n",
         );
     }
-    let payload = serde_json::to_vec(entry).map_err(|e| e.to_string())?;
-    let mut bytes = header(key, &payload).into_bytes();
-    bytes.extend_from_slice(&payload);
-    let path = entry_path(dir, key);
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("entry");
     let tmp = dir.join(format!(
-        ".{key:032x}.{}.{:x}.tmp",
+        ".{name}.{}.{:x}.tmp",
         std::process::id(),
         xxh3_128(format!("{:?}", std::time::SystemTime::now()).as_bytes()) as u64
     ));
-    std::fs::write(&tmp, &bytes).map_err(|e| e.to_string())?;
-    std::fs::rename(&tmp, &path).map_err(|e| {
+    std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
+    std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         e.to_string()
     })
+}
+
+/// The fingerprint of a unit's facts: each file's display path and facts hash (`0` for a file
+/// that was not lowered), and its packages' manifests.
+pub fn unit_interface(files: &[(&str, u64)], packages: &[&PackageInfo]) -> u128 {
+    let mut h = Xxh3::new();
+    for (display, facts) in files {
+        h.update(&(display.len() as u64).to_le_bytes());
+        h.update(display.as_bytes());
+        h.update(&facts.to_le_bytes());
+    }
+    for p in packages {
+        h.update(&(p.manifest.len() as u64).to_le_bytes());
+        h.update(&p.manifest);
+    }
+    h.digest128()
 }
 
 #[cfg(test)]
@@ -360,7 +514,7 @@ mod tests {
     }
 
     #[test]
-    fn groups_follow_unique_lib_names_only() {
+    fn units_follow_unique_lib_names_in_dependency_order() {
         let packages = [
             pkg(Some("a"), &["b"]),
             pkg(Some("b"), &[]),
@@ -368,10 +522,22 @@ mod tests {
             pkg(Some("d"), &[]),
             pkg(Some("d"), &[]),
             pkg(None, &["a"]),
+            // A dev-dependency cycle: one unit.
+            pkg(Some("e"), &["f", "b"]),
+            pkg(Some("f"), &["e"]),
         ];
-        let (group, ambiguous) = groups(&packages);
-        assert_eq!(group, vec![0, 0, 2, 3, 4, 0]);
-        assert_eq!(ambiguous, vec!["d".to_string()]);
+        let units = units(&packages);
+        assert_eq!(units.ambiguous, vec!["d".to_string()]);
+        let u = &units.unit_of;
+        assert_eq!(u[6], u[7]);
+        let distinct: std::collections::BTreeSet<usize> = u.iter().copied().collect();
+        assert_eq!(distinct.len(), 7);
+        // Every unit comes after the units it depends on.
+        assert!(u[1] < u[0] && u[0] < u[5] && u[1] < u[6]);
+        assert_eq!(units.deps[u[0]], vec![u[1]]);
+        assert_eq!(units.deps[u[5]], vec![u[0]]);
+        assert_eq!(units.deps[u[6]], vec![u[1]]);
+        assert!(units.deps[u[2]].is_empty()); // `d` is ambiguous: not followed
     }
 
     #[test]

@@ -649,7 +649,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         );
         if options.cache_dir.is_some() && !stdin {
             eprintln!(
-                "forklint:   cache: {} analysis groups from the cache, {} analysed",
+                "forklint:   cache: {} units from the cache, {} analysed",
                 report.cache_hits, report.cache_misses
             );
             if let Some(note) = &report.cache_note {

@@ -480,6 +480,9 @@ struct Analysis {
     errors: Vec<(FileId, String)>,
     checked: Vec<bool>,
     relowered: usize,
+    /// `FileModel::facts_hash` of each file after module trees (0: not lowered), when the
+    /// layout asks for fingerprints.
+    facts: Vec<u64>,
     call_stats: crate::model::summary::CallStats,
     model_bytes: usize,
     timings: Vec<(&'static str, u128)>,
@@ -493,6 +496,10 @@ struct Layout {
     reported: Vec<bool>,
     /// Lib names that several packages of the whole run provide (never resolved).
     ambiguous_libs: Vec<String>,
+    /// Fingerprint each file's facts (for the cache's unit interfaces).
+    fingerprint: bool,
+    /// Stop after lowering (module trees included): no summaries, no rules.
+    lower_only: bool,
 }
 
 fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
@@ -529,6 +536,8 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
         modules: plan.modules,
         reported: reported.clone(),
         ambiguous_libs: Vec::new(),
+        fingerprint: false,
+        lower_only: false,
     };
     let mut report = Report {
         root: options.cwd.clone(),
@@ -709,6 +718,17 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
         }
     }
     lap("re-lower", &mut clock);
+    if layout.fingerprint {
+        out.facts = model
+            .files
+            .par_iter()
+            .map(|f| f.as_ref().map_or(0, FileModel::facts_hash))
+            .collect();
+    }
+    if layout.lower_only {
+        out.timings = timings;
+        return out;
+    }
     model.index_functions();
     lap("index", &mut clock);
     out.call_stats = crate::model::summary::compute(&mut model, vocab);
@@ -758,6 +778,39 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
     lap("rules", &mut clock);
     out.timings = timings;
     out
+}
+
+/// The layout of a subset of a run's files (`files`: run ids in order), with whole packages.
+fn sub_layout(
+    layout: &Layout,
+    files: &[usize],
+    reported: impl Fn(usize) -> bool,
+    ambiguous: &[String],
+) -> Layout {
+    let mut package_map: HashMap<usize, usize> = HashMap::new();
+    let mut packages = Vec::new();
+    let mut package_of = Vec::with_capacity(files.len());
+    for (sub, &id) in files.iter().enumerate() {
+        let old = layout.package_of[id];
+        let new = *package_map.entry(old).or_insert_with(|| {
+            let mut package = layout.packages[old].clone();
+            package.files.clear();
+            package.roots.clear();
+            packages.push(package);
+            packages.len() - 1
+        });
+        packages[new].files.push(sub as FileId);
+        package_of.push(new);
+    }
+    Layout {
+        packages,
+        package_of,
+        modules: files.iter().map(|&id| layout.modules[id].clone()).collect(),
+        reported: files.iter().map(|&id| reported(id)).collect(),
+        ambiguous_libs: ambiguous.to_vec(),
+        fingerprint: false,
+        lower_only: false,
+    }
 }
 
 /// Points every file reference of `diag` through `map`.
@@ -832,27 +885,27 @@ fn cached_run(
             }
         })
         .collect();
-    let (group_of_package, ambiguous) = cache::groups(&infos);
+    let units = cache::units(&infos);
     let mut providers: HashMap<&str, usize> = HashMap::new();
     for info in &infos {
         if let Some(lib) = &info.lib {
             *providers.entry(lib).or_default() += 1;
         }
     }
-    // Groups in order of their first file; files of each group in id order.
-    let mut group_index: HashMap<usize, usize> = HashMap::new();
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut group_of_file = Vec::with_capacity(n);
+    // Files of each unit in id order, and each file's index in its unit.
+    let unit_count = units.deps.len();
+    let mut unit_files: Vec<Vec<usize>> = vec![Vec::new(); unit_count];
+    let mut unit_of_file = Vec::with_capacity(n);
     let mut local_index = Vec::with_capacity(n);
     for id in 0..n {
-        let g = group_of_package[layout.package_of[id]];
-        let index = *group_index.entry(g).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        group_of_file.push(index);
-        local_index.push(groups[index].len() as u32);
-        groups[index].push(id);
+        let u = units.unit_of[layout.package_of[id]];
+        unit_of_file.push(u);
+        local_index.push(unit_files[u].len() as u32);
+        unit_files[u].push(id);
+    }
+    let mut unit_packages: Vec<Vec<usize>> = vec![Vec::new(); unit_count];
+    for (p, &u) in units.unit_of.iter().enumerate() {
+        unit_packages[u].push(p);
     }
     let run_key = cache::run_fingerprint(
         vocab.fingerprint(),
@@ -860,72 +913,133 @@ fn cached_run(
         &options.ignore,
         &options.cwd,
     );
-    let group_keys: Vec<u128> = groups
-        .par_iter()
-        .map(|files| {
-            let key_files: Vec<cache::KeyFile<'_>> = files
-                .iter()
-                .map(|&id| cache::KeyFile {
-                    display: &works[id].display,
-                    reported: layout.reported[id],
-                    hash: hashes[id],
-                })
-                .collect();
-            let mut packages: Vec<usize> = files.iter().map(|&id| layout.package_of[id]).collect();
-            packages.dedup();
-            packages.sort_unstable();
-            packages.dedup();
-            let infos: Vec<&cache::PackageInfo> = packages.iter().map(|&p| &infos[p]).collect();
-            cache::group_key(run_key, &key_files, &infos, &|name| {
-                providers.get(name).copied().unwrap_or(0)
+    let displays: Vec<String> = works.iter().map(|w| w.display.clone()).collect();
+    // Every unit below each unit, in unit order (units are numbered in dependency order).
+    let mut below: Vec<Vec<usize>> = Vec::with_capacity(unit_count);
+    for u in 0..unit_count {
+        let mut all: Vec<usize> = units.deps[u].clone();
+        for &d in &units.deps[u] {
+            all.extend_from_slice(&below[d]);
+        }
+        all.sort_unstable();
+        all.dedup();
+        below.push(all);
+    }
+    let unit_infos: Vec<Vec<&cache::PackageInfo>> = unit_packages
+        .iter()
+        .map(|list| list.iter().map(|&p| &infos[p]).collect())
+        .collect();
+    let key_of = |u: usize, interfaces: &[u128]| {
+        let key_files: Vec<cache::KeyFile<'_>> = unit_files[u]
+            .iter()
+            .map(|&id| cache::KeyFile {
+                display: &displays[id],
+                reported: layout.reported[id],
+                hash: hashes[id],
             })
+            .collect();
+        cache::unit_key(
+            run_key,
+            &key_files,
+            &unit_infos[u],
+            &|name| providers.get(name).copied().unwrap_or(0),
+            interfaces,
+        )
+    };
+    let own_keys: Vec<u128> = (0..unit_count)
+        .into_par_iter()
+        .map(|u| key_of(u, &[]))
+        .collect();
+    let interface_of = |u: usize, facts: &dyn Fn(usize) -> u64| {
+        let files: Vec<(&str, u64)> = unit_files[u]
+            .iter()
+            .map(|&id| (displays[id].as_str(), facts(id)))
+            .collect();
+        cache::unit_interface(&files, &unit_infos[u])
+    };
+    // The facts fingerprint of each unit, from the cache; units whose files changed have none.
+    let mut interfaces: Vec<Option<u128>> = (0..unit_count)
+        .into_par_iter()
+        .map(|u| cache::load_interface(dir, own_keys[u]))
+        .collect();
+    let mut texts: Vec<Option<Result<Arc<str>, String>>> = texts.into_iter().map(Some).collect();
+    let unknown: Vec<usize> = (0..n)
+        .filter(|&id| interfaces[unit_of_file[id]].is_none())
+        .collect();
+    // A few changed units (an edit, not a first run): lower them alone to learn whether their
+    // facts changed; if not, the units above them stay cached.
+    if !unknown.is_empty() && unknown.len() <= (n / 8).max(64) {
+        let sub_works: Vec<Work> = unknown
+            .iter()
+            .map(|&id| Work {
+                path: works[id].path.clone(),
+                display: displays[id].clone(),
+                text: texts[id].clone(),
+                on_disk: true,
+            })
+            .collect();
+        let mut sub = sub_layout(&layout, &unknown, |_| false, &units.ambiguous);
+        sub.fingerprint = true;
+        sub.lower_only = true;
+        let lowered = analyse_set(sub_works, &sub, options, vocab);
+        let mut facts_of = vec![0u64; n];
+        for (sub, &id) in unknown.iter().enumerate() {
+            facts_of[id] = lowered.facts.get(sub).copied().unwrap_or(0);
+        }
+        let mut fresh: Vec<usize> = unknown.iter().map(|&id| unit_of_file[id]).collect();
+        fresh.dedup();
+        for u in fresh {
+            let interface = interface_of(u, &|id| facts_of[id]);
+            interfaces[u] = Some(interface);
+            let _ = cache::store_interface(dir, own_keys[u], interface);
+        }
+    }
+    // Entry keys: the own key and the fingerprints of every unit below.
+    let entry_key = |u: usize, interfaces: &[Option<u128>]| -> Option<u128> {
+        let below: Option<Vec<u128>> = below[u].iter().map(|&d| interfaces[d]).collect();
+        Some(key_of(u, &below?))
+    };
+    let mut unit_keys: Vec<Option<u128>> = (0..unit_count)
+        .into_par_iter()
+        .map(|u| entry_key(u, &interfaces))
+        .collect();
+    let entries: Vec<Option<cache::Entry>> = (0..unit_count)
+        .into_par_iter()
+        .map(|u| {
+            if unit_files[u].is_empty() {
+                Some(cache::Entry::default())
+            } else {
+                cache::load(dir, unit_keys[u]?)
+            }
         })
         .collect();
-    let entries: Vec<Option<cache::Entry>> = group_keys
-        .par_iter()
-        .map(|key| cache::load(dir, *key))
-        .collect();
-    report.cache_hits = entries.iter().filter(|e| e.is_some()).count();
-    report.cache_misses = groups.len() - report.cache_hits;
+    let with_files = unit_files.iter().filter(|f| !f.is_empty()).count();
+    report.cache_misses = entries.iter().filter(|e| e.is_none()).count();
+    report.cache_hits = with_files - report.cache_misses;
     timings.push(("cache: keys+load", clock.elapsed().as_millis()));
 
-    // Analyse the missed groups together, as their own model.
-    let missed: Vec<usize> = (0..n)
-        .filter(|&id| entries[group_of_file[id]].is_none())
-        .collect();
-    let mut sub_of: Vec<Option<FileId>> = vec![None; n];
-    for (sub, &id) in missed.iter().enumerate() {
-        sub_of[id] = Some(sub as FileId);
+    // Analyse the missed units with every unit below them as unreported context.
+    let mut needed = vec![false; unit_count];
+    for u in 0..unit_count {
+        if entries[u].is_none() {
+            needed[u] = true;
+            for &d in &below[u] {
+                needed[d] = true;
+            }
+        }
     }
-    let mut texts: Vec<Option<Result<Arc<str>, String>>> = texts.into_iter().map(Some).collect();
+    let missed_unit = |u: usize| entries[u].is_none();
+    let missed: Vec<usize> = (0..n).filter(|&id| needed[unit_of_file[id]]).collect();
     let mut works: Vec<Option<Work>> = works.into_iter().map(Some).collect();
     let mut analysis = Analysis::default();
     if !missed.is_empty() {
-        let mut package_map: HashMap<usize, usize> = HashMap::new();
-        let mut packages = Vec::new();
-        let mut package_of = Vec::with_capacity(missed.len());
-        for (sub, &id) in missed.iter().enumerate() {
-            let old = layout.package_of[id];
-            let new = *package_map.entry(old).or_insert_with(|| {
-                let mut package = layout.packages[old].clone();
-                package.files.clear();
-                package.roots.clear();
-                packages.push(package);
-                packages.len() - 1
-            });
-            packages[new].files.push(sub as FileId);
-            package_of.push(new);
-        }
-        let sub_layout = Layout {
-            packages,
-            package_of,
-            modules: missed
-                .iter()
-                .map(|&id| layout.modules[id].clone())
-                .collect(),
-            reported: missed.iter().map(|&id| layout.reported[id]).collect(),
-            ambiguous_libs: ambiguous,
-        };
+        let mut sub = sub_layout(
+            &layout,
+            &missed,
+            |id| layout.reported[id] && missed_unit(unit_of_file[id]),
+            &units.ambiguous,
+        );
+        sub.fingerprint = true;
         let sub_works: Vec<Work> = missed
             .iter()
             .map(|&id| {
@@ -934,14 +1048,31 @@ fn cached_run(
                 work
             })
             .collect();
-        analysis = analyse_set(sub_works, &sub_layout, options, vocab);
+        analysis = analyse_set(sub_works, &sub, options, vocab);
         report.relowered = analysis.relowered;
         report.call_stats = analysis.call_stats;
         report.model_bytes = analysis.model_bytes;
         timings.append(&mut analysis.timings);
+        // Fingerprints of the units analysed (whole units), then the keys still unknown.
+        let mut facts_of = vec![0u64; n];
+        for (sub, &id) in missed.iter().enumerate() {
+            facts_of[id] = analysis.facts.get(sub).copied().unwrap_or(0);
+        }
+        for u in (0..unit_count).filter(|&u| needed[u]) {
+            if interfaces[u].is_none() {
+                let interface = interface_of(u, &|id| facts_of[id]);
+                interfaces[u] = Some(interface);
+                let _ = cache::store_interface(dir, own_keys[u], interface);
+            }
+        }
+        for u in (0..unit_count).filter(|&u| missed_unit(u)) {
+            if unit_keys[u].is_none() {
+                unit_keys[u] = entry_key(u, &interfaces);
+            }
+        }
     }
     let clock = Instant::now();
-    // Map the analysis back to run ids and store an entry per missed group.
+    // Map the analysis back to run ids and store an entry per missed unit.
     let map = |sub: FileId| missed[sub as usize] as FileId;
     let mut syntax = std::mem::take(&mut analysis.syntax);
     let mut findings = std::mem::take(&mut analysis.findings);
@@ -955,7 +1086,11 @@ fn cached_run(
     let mut new_entries: HashMap<usize, cache::Entry> = HashMap::new();
     let mut uncacheable: Vec<usize> = Vec::new();
     for (sub, &id) in missed.iter().enumerate() {
-        let entry = new_entries.entry(group_of_file[id]).or_default();
+        let u = unit_of_file[id];
+        if !missed_unit(u) {
+            continue;
+        }
+        let entry = new_entries.entry(u).or_default();
         if analysis.checked[sub] {
             entry.checked.push(local_index[id]);
         }
@@ -965,32 +1100,52 @@ fn cached_run(
         .map(|d| (0, d))
         .chain(findings.iter().map(|d| (1, d)))
     {
-        let g = group_of_file[d.file as usize];
+        let u = unit_of_file[d.file as usize];
+        let entry = new_entries.entry(u).or_default();
+        let own = unit_files[u].len() as u32;
+        let others = std::cell::RefCell::new(std::mem::take(&mut entry.others));
         let local = |file: FileId| {
             let file = file as usize;
-            (file < n && group_of_file[file] == g).then(|| local_index[file])
+            if file >= n {
+                return None;
+            }
+            if unit_of_file[file] == u {
+                return Some(local_index[file]);
+            }
+            let display = displays.get(file)?;
+            let mut others = others.borrow_mut();
+            let at = match others.iter().position(|o| o == display) {
+                Some(at) => at,
+                None => {
+                    others.push(display.clone());
+                    others.len() - 1
+                }
+            };
+            Some(own + at as u32)
         };
-        match cache::CachedDiagnostic::from_diagnostic(phase, d, &local) {
-            Some(cached) => new_entries.entry(g).or_default().diagnostics.push(cached),
-            None => uncacheable.push(g),
+        let cached = cache::CachedDiagnostic::from_diagnostic(phase, d, &local);
+        entry.others = others.into_inner();
+        match cached {
+            Some(cached) => entry.diagnostics.push(cached),
+            None => uncacheable.push(u),
         }
     }
     for (id, message) in &errors {
-        let g = group_of_file[*id as usize];
+        let u = unit_of_file[*id as usize];
         new_entries
-            .entry(g)
+            .entry(u)
             .or_default()
             .errors
             .push((local_index[*id as usize], message.clone()));
     }
     let mut stored: Vec<(usize, cache::Entry)> = new_entries
         .into_iter()
-        .filter(|(g, _)| !uncacheable.contains(g))
+        .filter(|(u, _)| !uncacheable.contains(u))
         .collect();
-    stored.sort_by_key(|(g, _)| *g);
+    stored.sort_by_key(|(u, _)| *u);
     let failures: Vec<String> = stored
         .par_iter()
-        .filter_map(|(g, entry)| cache::store(dir, group_keys[*g], entry).err())
+        .filter_map(|(u, entry)| cache::store(dir, unit_keys[*u]?, entry).err())
         .collect();
     if let Some(first) = failures.first() {
         report.cache_note = Some(format!(
@@ -1035,9 +1190,21 @@ fn cached_run(
         .chain(findings.into_iter().map(|d| (1, d.file, d)))
         .collect();
     let mut all_errors = errors;
-    for (g, entry) in entries.iter().enumerate() {
+    let by_display: HashMap<&str, FileId> = displays
+        .iter()
+        .enumerate()
+        .map(|(id, d)| (d.as_str(), id as FileId))
+        .collect();
+    for (u, entry) in entries.iter().enumerate() {
         let Some(entry) = entry else { continue };
-        let global = |local: u32| groups[g].get(local as usize).map(|&id| id as FileId);
+        let own = unit_files[u].len();
+        let global = |local: u32| match unit_files[u].get(local as usize) {
+            Some(&id) => Some(id as FileId),
+            None => {
+                let other = entry.others.get((local as usize).checked_sub(own)?)?;
+                by_display.get(other.as_str()).copied()
+            }
+        };
         for &local in &entry.checked {
             if let Some(id) = global(local) {
                 checked[id as usize] = true;

@@ -30,7 +30,7 @@ pub struct FileModel {
 }
 
 /// A module's `use` imports: what `crate::m::name` can mean when `name` is not defined in `m`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct ModuleScope {
     pub path: String,
     /// Local name -> canonical target.
@@ -40,6 +40,20 @@ pub struct ModuleScope {
 }
 
 impl FileModel {
+    /// A fingerprint of the facts, without the run-specific file id: what the packages that
+    /// depend on this file's package can observe of it (see `cache`).
+    pub fn facts_hash(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        self.module.hash(&mut h);
+        self.bodies.hash(&mut h);
+        self.statics.hash(&mut h);
+        self.mod_decls.hash(&mut h);
+        self.test_only.hash(&mut h);
+        self.modules.hash(&mut h);
+        h.finish()
+    }
+
     pub fn body(&self, id: BodyId) -> &Body {
         &self.bodies[id as usize]
     }
@@ -54,7 +68,7 @@ impl FileModel {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct ModDecl {
     pub name: String,
     /// The `#[path = ".."]` attribute, if any.
@@ -64,7 +78,7 @@ pub struct ModDecl {
     pub span: TextRange,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct StaticItem {
     /// Canonical path of the static (`crate::pool::POOL`).
     pub path: String,
@@ -77,7 +91,7 @@ pub struct StaticItem {
     pub lazy: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BodyKind {
     /// A free function or a method.
     Fn,
@@ -96,7 +110,7 @@ pub enum Context {
 }
 
 /// Why a closure body has the context it has: how it is run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     /// A function item, or a closure with no known runner (runs inline, inherits the context).
     Plain,
@@ -113,7 +127,7 @@ pub enum Role {
 }
 
 /// Attributes of a function item that rules care about.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct FnAttrs {
     /// `#[tokio::main]` and similar: the runtime it builds.
     pub async_main: Option<AsyncMain>,
@@ -125,7 +139,7 @@ pub struct FnAttrs {
     pub cfg_test: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AsyncMain {
     /// The attribute path (`tokio::main`).
     pub path: String,
@@ -135,7 +149,7 @@ pub struct AsyncMain {
 }
 
 /// One function, closure, async block or static initializer.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Body {
     /// Human name for messages: `main`, `Server::run`, `closure`, `async block`.
     pub name: String,
@@ -163,7 +177,7 @@ pub struct Body {
 }
 
 /// A scope: its nodes in evaluation order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Block {
     pub nodes: Vec<Node>,
     pub span: TextRange,
@@ -171,7 +185,7 @@ pub struct Block {
 
 /// Large variants are boxed so that a node is 56 bytes, not 232: the corpus's fact model holds
 /// millions of them (`let Node::Call(call) = node` still gives field access through the box).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Node {
     Call(Box<Call>),
     Macro(MacroCall),
@@ -194,7 +208,7 @@ pub enum Node {
 }
 
 /// What is called.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Callee {
     /// A function or associated function, by canonical path.
     Path(String),
@@ -209,7 +223,7 @@ pub enum Callee {
 }
 
 /// Where a value comes from, as far as lowering can tell without types.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Origin {
     /// A canonical type path (`std::sync::Mutex`) or constructor path (`std::sync::mpsc::channel`).
     pub base: String,
@@ -239,7 +253,7 @@ impl Origin {
 }
 
 /// What is known of a method call's receiver.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Receiver {
     /// The local variable the receiver expression starts from (`h` in `h.join()`,
     /// `self` in `self.rx.recv()`).
@@ -254,7 +268,7 @@ pub struct Receiver {
 }
 
 /// A call's argument, summarized.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Arg {
     Closure(BodyId),
     /// A local variable (possibly behind `&`, `&mut`, `*`, `.clone()`).
@@ -266,7 +280,7 @@ pub enum Arg {
     Other,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Call {
     /// Primary span: the path for path calls, the method name for method calls.
     pub span: TextRange,
@@ -280,7 +294,7 @@ pub struct Call {
     pub awaited: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct MacroCall {
     /// Canonical macro path (`std::println`, `tokio::select`), without `!`.
     pub path: String,
@@ -297,7 +311,7 @@ pub struct MacroCall {
     pub has_jump: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Let {
     /// Names bound by the pattern.
     pub names: Vec<String>,
@@ -317,7 +331,7 @@ pub struct Let {
 }
 
 /// A lock guard's source.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct GuardInfo {
     /// The lock method's span (`lock` in `m.lock()`).
     pub span: TextRange,
@@ -325,7 +339,7 @@ pub struct GuardInfo {
     pub lock_name: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Assign {
     pub local: String,
     pub span: TextRange,
@@ -333,7 +347,7 @@ pub struct Assign {
     pub value: Vec<Node>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct If {
     pub span: TextRange,
     /// Nodes of the condition, in evaluation order.
@@ -344,7 +358,7 @@ pub struct If {
 }
 
 /// A condition, summarized enough to recognise fork-result tests.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Cond {
     Cmp {
         lhs: Operand,
@@ -368,7 +382,7 @@ pub enum Cond {
     Other,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CmpOp {
     Eq,
     Ne,
@@ -378,7 +392,7 @@ pub enum CmpOp {
     Ge,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Operand {
     Local(String),
     Int(i128),
@@ -387,7 +401,7 @@ pub enum Operand {
     Other,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Match {
     pub span: TextRange,
     pub scrutinee_nodes: Vec<Node>,
@@ -395,7 +409,7 @@ pub struct Match {
     pub arms: Vec<Arm>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Arm {
     pub pat: Pat,
     pub span: TextRange,
@@ -404,7 +418,7 @@ pub struct Arm {
 }
 
 /// A pattern, summarized.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Pat {
     Wild,
     Binding(String),
@@ -419,7 +433,7 @@ pub enum Pat {
     Other,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LoopKind {
     Loop,
     While,
@@ -427,7 +441,7 @@ pub enum LoopKind {
     For,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Loop {
     pub kind: LoopKind,
     /// The `loop`/`while`/`for` keyword: FL002's primary span.
@@ -448,7 +462,7 @@ pub struct Loop {
     pub body: Block,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum JumpKind {
     Return,
     Break,
@@ -457,14 +471,14 @@ pub enum JumpKind {
     Try,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Jump {
     pub kind: JumpKind,
     pub label: Option<String>,
     pub span: TextRange,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct PathRef {
     pub path: String,
     pub span: TextRange,

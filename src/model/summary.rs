@@ -545,7 +545,12 @@ pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
 /// Sync crate-local functions that async or green code calls, directly or through other sync
 /// functions, each with the call chain from the async code (FL007: a fork in a sync helper
 /// reached from async code still forks on the runtime's worker thread).
+///
+/// Chains stay within the package of the async code: this is the one fact that flows from
+/// callers to callees, and a package's findings must depend only on the package and its
+/// dependencies (what a dependency's author sees, and what the findings cache keys on).
 fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<FnRef, Witness> {
+    let package = |file: FileId| model.package_of.get(file as usize).copied();
     let mut reached: HashMap<FnRef, Witness> = HashMap::new();
     let mut queue: VecDeque<FnRef> = VecDeque::new();
     for file in model.files.iter().flatten() {
@@ -559,7 +564,8 @@ fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<
                     return true;
                 };
                 let sync = model.body(target).is_some_and(|b| !b.is_async);
-                if sync && !reached.contains_key(&target) {
+                let local = package(target.file) == package(file.file);
+                if sync && local && !reached.contains_key(&target) {
                     let root = async_root_name(file, index as BodyId);
                     reached.insert(
                         target,
@@ -585,7 +591,10 @@ fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<
             continue;
         };
         for (callee, span) in &local.callees {
-            if reached.contains_key(callee) || model.body(*callee).is_none_or(|b| b.is_async) {
+            if reached.contains_key(callee)
+                || model.body(*callee).is_none_or(|b| b.is_async)
+                || package(callee.file) != package(f.file)
+            {
                 continue;
             }
             let mut chain = witness.clone();

@@ -102,7 +102,7 @@ fn groups(o: &Output) -> (usize, usize) {
     let text = err(o);
     let line = text
         .lines()
-        .find(|l| l.contains("analysis groups from the cache"))
+        .find(|l| l.contains("units from the cache"))
         .unwrap_or_else(|| panic!("no cache line in -v output:\n{text}"));
     let words: Vec<&str> = line.split_whitespace().collect();
     let hits = words[2].parse().unwrap();
@@ -122,14 +122,14 @@ fn warm_output_is_identical_to_cold() {
     );
     let (hits, misses) = groups(&first);
     assert_eq!(hits, 0);
-    // app+dep, other, the loose file.
-    assert_eq!(misses, 3, "{}", err(&first));
+    // app, dep, other, the loose file.
+    assert_eq!(misses, 4, "{}", err(&first));
     let second = run(
         p,
         cache.path(),
         &["check", "-v", "--output-format", "json", "."],
     );
-    assert_eq!(groups(&second), (3, 0));
+    assert_eq!(groups(&second), (4, 0));
     assert!(
         !err(&second).contains("read+parse+lower"),
         "a warm run parses nothing"
@@ -165,10 +165,28 @@ fn edits_invalidate_the_packages_that_depend_on_them() {
     let json = ["check", "-v", "--output-format", "json", "."];
     let before = run(p, cache.path(), &json);
     assert!(out(&before).contains("app/src/lib.rs"));
+    // A comment after the last item changes no fact: the dependent stays cached.
+    write(
+        p,
+        "dep/src/lib.rs",
+        "pub fn helper() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}\n// note\n",
+    );
+    let comment = run(p, cache.path(), &json);
+    assert_eq!(groups(&comment), (3, 1), "{}", err(&comment));
+    assert_eq!(out(&comment), out(&before));
+    // A line inserted above the helper moves its span, which the dependent's finding shows.
+    write(
+        p,
+        "dep/src/lib.rs",
+        "// note\npub fn helper() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}\n",
+    );
+    let moved = run(p, cache.path(), &json);
+    assert_eq!(groups(&moved), (2, 2), "{}", err(&moved));
+    assert_same_as_cold(p, cache.path(), &[]);
     // The dependency no longer blocks: the dependent's finding must go.
     write(p, "dep/src/lib.rs", "pub fn helper() {}\n");
     let after = run(p, cache.path(), &json);
-    assert_eq!(groups(&after), (2, 1));
+    assert_eq!(groups(&after), (2, 2));
     assert!(!out(&after).contains("app/src/lib.rs"), "{}", out(&after));
     assert_same_as_cold(p, cache.path(), &[]);
     // A new finding in an untouched-before file, and a fixed syntax error.
@@ -179,7 +197,7 @@ fn edits_invalidate_the_packages_that_depend_on_them() {
     );
     write(p, "other/src/broken.rs", "fn f() {}\n");
     let again = run(p, cache.path(), &json);
-    assert_eq!(groups(&again), (1, 2));
+    assert_eq!(groups(&again), (2, 2));
     assert!(!out(&again).contains("FL000"));
     assert_same_as_cold(p, cache.path(), &[]);
     // A manifest edit (dropping the path dependency) changes what resolves.
@@ -209,7 +227,16 @@ fn corrupt_or_foreign_entries_are_ignored_and_rewritten() {
         .map(|e| e.path())
         .filter(|e| e.extension().is_some_and(|x| x == "json"))
         .collect();
-    assert_eq!(entries.len(), 3);
+    assert_eq!(entries.len(), 4);
+    // Facts fingerprints that are corrupt are ignored too (the units are analysed again).
+    for facts in std::fs::read_dir(cache.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|e| e.extension().is_some_and(|x| x == "facts"))
+    {
+        std::fs::write(&facts, b"forklint-cache 2 0.1.0 00 zz\n").unwrap();
+    }
     for (i, entry) in entries.iter().enumerate() {
         let good = std::fs::read(entry).unwrap();
         let bad: Vec<u8> = match i % 3 {
@@ -230,7 +257,7 @@ fn corrupt_or_foreign_entries_are_ignored_and_rewritten() {
         cache.path(),
         &["check", "-v", "--output-format", "json", "."],
     );
-    assert_eq!(groups(&warm), (0, 3));
+    assert_eq!(groups(&warm), (0, 4));
     assert_eq!(out(&warm), out(&cold));
     for entry in &entries {
         let text = std::fs::read(entry).unwrap();
@@ -244,7 +271,7 @@ fn corrupt_or_foreign_entries_are_ignored_and_rewritten() {
         cache.path(),
         &["check", "-v", "--output-format", "json", "."],
     );
-    assert_eq!(groups(&again), (3, 0));
+    assert_eq!(groups(&again), (4, 0));
     assert_eq!(out(&again), out(&cold));
 }
 
@@ -298,14 +325,14 @@ fn vocabulary_extensions_are_part_of_the_key() {
     );
     let json = ["check", "-v", "--output-format", "json", "."];
     let before = run(p, cache.path(), &json);
-    assert_eq!(groups(&run(p, cache.path(), &json)), (3, 0));
+    assert_eq!(groups(&run(p, cache.path(), &json)), (4, 0));
     write(
         p,
         "forklint.toml",
         "[vocab]\nblocking = [{ path = \"crate::db::query_sync\" }]\n",
     );
     let after = run(p, cache.path(), &json);
-    assert_eq!(groups(&after), (0, 3), "{}", err(&after));
+    assert_eq!(groups(&after), (0, 4), "{}", err(&after));
     assert_ne!(out(&before), out(&after));
     assert!(out(&after).contains("other/src/db.rs"), "{}", out(&after));
     assert_same_as_cold(p, cache.path(), &[]);
