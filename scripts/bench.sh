@@ -22,8 +22,10 @@
 # Wall time, CPU time and peak RSS come from GNU time (`/usr/bin/time`; `apt-get install time` if missing).
 # Figures are medians (min-max); ratios are the median of the per-pair ratios. The page cache is
 # warm; "cold" means forklint runs with --no-cache. Cache rows (2 threads): RUNS interleaved
-# triples (cold --no-cache, warm: nothing changed since the last cached run, one file touched: a
-# comment appended to TOUCH_FILE in a copy of the corpus, restored afterwards), with the cache in a temporary directory
+# quadruples (cold --no-cache, warm: nothing changed since the last cached run, one file touched:
+# a comment appended to TOUCH_FILE in a copy of the corpus, one file edited: a line inserted at
+# the top of TOUCH_FILE, so that every span below it moves and the units that depend on its
+# package are analysed again; the file is restored after each), with the cache in a temporary directory
 # ($FORKLINT_CACHE_DIR); ratios are the median of the per-triple ratios to the cold run.
 set -euo pipefail
 
@@ -111,6 +113,9 @@ if [ ${#NO_CACHE[@]} -gt 0 ]; then
     printf '\n// bench edit %s\n' "$i" >> "$TOUCHED"
     measure "$TMP/touched" "$FORKLINT" check --output-format json -j 2 "$CROOT"
     cp "$TMP/touched.orig" "$TOUCHED"
+    { printf '// bench edit %s\n' "$i"; cat "$TMP/touched.orig"; } > "$TOUCHED"
+    measure "$TMP/edited" "$FORKLINT" check --output-format json -j 2 "$CROOT"
+    cp "$TMP/touched.orig" "$TOUCHED"
   done
   unset FORKLINT_CACHE_DIR
 fi
@@ -160,6 +165,7 @@ if [ "$CACHE_ROWS" = 1 ]; then
 |---|---|---|---|
 | cold run (\`--no-cache\`) | $(stats "$TMP/cold" 1) | $(stats "$TMP/cold" 3) | 1.00x |
 | warm re-run (nothing changed) | $(stats "$TMP/warm" 1) | $(stats "$TMP/warm" 3) | $(ratio "$TMP/warm" "$TMP/cold" 1) |
-| one file touched (${TOUCH_FILE#./}) | $(stats "$TMP/touched" 1) | $(stats "$TMP/touched" 3) | $(ratio "$TMP/touched" "$TMP/cold" 1) |
+| one file touched (${TOUCH_FILE#./}: a comment appended) | $(stats "$TMP/touched" 1) | $(stats "$TMP/touched" 3) | $(ratio "$TMP/touched" "$TMP/cold" 1) |
+| one file edited (the same file: a line inserted at the top, every span below moves) | $(stats "$TMP/edited" 1) | $(stats "$TMP/edited" 3) | $(ratio "$TMP/edited" "$TMP/cold" 1) |
 EOF
 fi
