@@ -3,6 +3,6 @@
 mod allocator;
 
 fn main() -> std::process::ExitCode {
-    allocator::keep_freed_memory();
+    allocator::tune();
     forklint::cli::main_with_args(std::env::args_os().collect())
 }

@@ -4,7 +4,7 @@
 mod allocator;
 
 fn main() -> std::process::ExitCode {
-    allocator::keep_freed_memory();
+    allocator::tune();
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args.get(1).is_some_and(|a| a == "forklint") {
         args.remove(1);
