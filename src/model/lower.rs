@@ -1085,6 +1085,11 @@ impl Lowerer<'_, '_> {
                 {
                     return call.args.first().and_then(|a| self.origin_of(a));
                 }
+                // A function the vocabulary knows to return another type (`File::options()`
+                // is an `OpenOptions`): its result has that type, not the path's.
+                if let Some(ty) = self.vocab.returns(&path) {
+                    return Some(Origin::ty(ty));
+                }
                 Some(Origin::ctor(path))
             }
             Expr::MethodCall(mc) => {
