@@ -46,7 +46,8 @@ REAL_WHY = [
      "compile-fail UI test, invalid on purpose (`ref self`, `self @ S {}` receivers)"),
     ("FL003", r"watchexec-supervisor-[0-9.]+/src/job/task\.rs$", None,
      "`try_grant_foreground` -> `foreground_owner` opens `/dev/tty` (`File::options()..open`) in async code; "
-     "the label names the builder's `.read(true)` (`File::options()` is taken as a `File` constructor)"),
+     "the label names the builder's `.read(true)` (`File::options()` is taken as a `File` constructor; "
+     "fixed in `0898499`: the label now names `.open()`)"),
     ("FL003", r"hickory-net-[0-9.]+/src/udp/tests\.rs$", 84,
      "`.to_socket_addrs()` is blocking vocabulary for any receiver (here an IP literal, which std parses without a lookup)"),
     ("FL006", r"rexpect-[0-9.]+/src/process\.rs$", 103,

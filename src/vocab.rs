@@ -72,6 +72,7 @@ categories! {
     Diverges => "diverges": "calls and macros that never return (a loop reaching one ends)",
     Wraps => "wraps": "constructors whose result stands for their first argument (`BufReader::new(file)` reads the file)",
     Builder => "builder": "methods that return their receiver's type (builders), so a call chain keeps the receiver's origin",
+    Returns => "returns": "functions whose result is a type other than their path suggests (`File::options()` returns an `OpenOptions`): `type` names it",
     Blocking => "blocking": "calls that block the current thread",
     Lock => "lock": "operations that take a lock (explicitly or inside the standard library)",
     AsSafe => "as-safe": "async-signal-safe operations, allowed in a fork child",
@@ -109,10 +110,21 @@ pub struct Entry {
     pub clean: Option<bool>,
     /// Free-form note, shown with findings.
     pub note: Option<String>,
+    /// For `returns` entries: the type the function returns (`std::fs::OpenOptions`).
+    #[serde(rename = "type")]
+    pub ty: Option<String>,
 }
 
 impl Entry {
-    fn shape_error(&self) -> Option<&'static str> {
+    fn shape_error(&self, category: Category) -> Option<&'static str> {
+        if category == Category::Returns {
+            let exact_path = self.path.as_deref().is_some_and(|p| !p.ends_with("::*"));
+            if !exact_path || self.ty.is_none() {
+                return Some("a `returns` entry needs an exact `path` and a `type`");
+            }
+        } else if self.ty.is_some() {
+            return Some("`type` only goes with `returns` entries");
+        }
         let forms = [
             self.path.is_some(),
             self.macro_path.is_some(),
@@ -260,7 +272,7 @@ impl Vocab {
                     continue;
                 };
                 for entry in entries {
-                    if let Some(message) = entry.shape_error() {
+                    if let Some(message) = entry.shape_error(category) {
                         errors.push(VocabError {
                             source: source.clone(),
                             key: key.clone(),
@@ -335,6 +347,12 @@ impl Vocab {
             .iter()
             .find(|(p, _)| p == prefix)
             .map(|(_, id)| &self.entries[*id])
+    }
+
+    /// The type a function's result has, when the vocabulary says it differs from what the path
+    /// suggests (`returns`: `std::fs::File::options` -> `std::fs::OpenOptions`).
+    pub fn returns(&self, path: &str) -> Option<&str> {
+        self.path(Category::Returns, path)?.ty.as_deref()
     }
 
     /// The entry of `category` that a macro path matches.
@@ -553,4 +571,44 @@ pub fn libc_call_not_as_safe(path: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
     !is_c_macro
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extension(category: &str, entry: Entry) -> Result<Vocab, Vec<VocabError>> {
+        let raw: RawVocab = [(category.to_string(), vec![entry])].into_iter().collect();
+        Vocab::with_extensions(&[("test".to_string(), raw)])
+    }
+
+    #[test]
+    fn returns_maps_a_function_to_its_result_type() {
+        let vocab = Vocab::builtin();
+        assert_eq!(
+            vocab.returns("std::fs::File::options"),
+            Some("std::fs::OpenOptions")
+        );
+        assert_eq!(vocab.returns("std::fs::File::open"), None);
+    }
+
+    #[test]
+    fn returns_entries_need_an_exact_path_and_a_type() {
+        let with = |path: &str, ty: Option<&str>| Entry {
+            path: Some(path.to_string()),
+            ty: ty.map(str::to_string),
+            ..Entry::default()
+        };
+        assert!(extension("returns", with("a::B::make", Some("a::C"))).is_ok());
+        for bad in [with("a::B::make", None), with("a::B::*", Some("a::C"))] {
+            let errors = extension("returns", bad).unwrap_err();
+            assert!(errors[0]
+                .message
+                .contains("needs an exact `path` and a `type`"));
+        }
+        let errors = extension("blocking", with("a::B::make", Some("a::C"))).unwrap_err();
+        assert!(errors[0]
+            .message
+            .contains("`type` only goes with `returns`"));
+    }
 }

@@ -337,6 +337,10 @@ pub struct GuardInfo {
     pub span: TextRange,
     /// The lock's receiver (`m`, `self.state`), printed in messages.
     pub lock_name: String,
+    /// Set when the receiver is a static this file does not declare (`crate::FORK_MTX.lock()`,
+    /// the static in the crate root): its canonical path and the method. The binding is a guard
+    /// only if the crate declares that static with a lock type (the rules check, crate-wide).
+    pub on_static: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, Hash)]
@@ -614,7 +618,9 @@ pub fn approx_heap_bytes(file: &FileModel) -> usize {
                     + nodes(&l.init)
                     + os(&l.init_local)
                     + l.else_block.as_ref().map_or(0, block)
-                    + l.guard_of.as_ref().map_or(0, |g| s(&g.lock_name))
+                    + l.guard_of.as_ref().map_or(0, |g| {
+                        s(&g.lock_name) + g.on_static.as_ref().map_or(0, |(p, m)| s(p) + s(m))
+                    })
             }
             Node::Assign(a) => {
                 size_of::<Assign>() + s(&a.local) + oorigin(&a.origin) + nodes(&a.value)

@@ -557,6 +557,18 @@ impl Lowerer<'_, '_> {
                         self.static_types.insert(path, origin);
                     }
                 }
+                // `lazy_static! { static ref M: Mutex<()> = .. }`: `M` derefs to its declared type.
+                Item::Macro(m) if self.resolve_macro(&m.mac.path).ends_with("lazy_static") => {
+                    let Ok(decls) = parse_static_decls.parse2(m.mac.tokens.clone()) else {
+                        continue;
+                    };
+                    for (ident, ty, _) in decls {
+                        if let Some(origin) = self.type_origin(&ty) {
+                            let path = format!("{}::{}", self.resolver.module, ident);
+                            self.static_types.insert(path, origin);
+                        }
+                    }
+                }
                 Item::Mod(m) => {
                     if let Some((_, items)) = &m.content {
                         let module = format!("{}::{}", self.resolver.module, m.ident);
@@ -1053,22 +1065,54 @@ impl Lowerer<'_, '_> {
                 }
                 Expr::MethodCall(mc) => {
                     let name = mc.method.to_string();
-                    let origin = self.origin_of(&mc.receiver);
-                    self.vocab.method(Category::Lock, &name, origin.as_ref())?;
                     if !matches!(
                         name.as_str(),
                         "lock" | "read" | "write" | "try_lock" | "try_read" | "try_write"
                     ) {
                         return None;
                     }
+                    let origin = self.origin_of(&mc.receiver);
+                    let on_static = if self
+                        .vocab
+                        .method(Category::Lock, &name, origin.as_ref())
+                        .is_some()
+                    {
+                        None
+                    } else if origin.is_none() {
+                        // A static declared in another file of the crate (nix's tests:
+                        // `crate::FORK_MTX.lock()`): its type is known only crate-wide.
+                        Some((self.foreign_static(&mc.receiver)?, name))
+                    } else {
+                        return None;
+                    };
                     return Some(GuardInfo {
                         span: self.range(mc.method.span()),
                         lock_name: expr_text(&mc.receiver),
+                        on_static,
                     });
                 }
                 _ => return None,
             }
         }
+    }
+
+    /// The canonical path of a crate-local static this file does not declare, if `expr` names
+    /// one (`crate::FORK_MTX`, or `FORK_MTX` imported from the crate root).
+    fn foreign_static(&self, expr: &Expr) -> Option<String> {
+        let Expr::Path(p) = expr else {
+            return None;
+        };
+        if p.qself.is_some() {
+            return None;
+        }
+        if let Some(ident) = p.path.get_ident() {
+            let name = ident.to_string();
+            if name == "self" || self.is_local(&name) {
+                return None;
+            }
+        }
+        let path = self.resolve_path(&p.path);
+        (path.starts_with("crate::") && !self.static_types.contains_key(&path)).then_some(path)
     }
 
     // ---------------------------------------------------------------- origins
@@ -1084,6 +1128,11 @@ impl Lowerer<'_, '_> {
                     || self.vocab.path(Category::Wraps, &path).is_some()
                 {
                     return call.args.first().and_then(|a| self.origin_of(a));
+                }
+                // A function the vocabulary knows to return another type (`File::options()`
+                // is an `OpenOptions`): its result has that type, not the path's.
+                if let Some(ty) = self.vocab.returns(&path) {
+                    return Some(Origin::ty(ty));
                 }
                 Some(Origin::ctor(path))
             }
@@ -2096,7 +2145,8 @@ fn expr_text(expr: &Expr) -> String {
         .replace(" . ", ".")
         .replace(" (", "(")
         .replace("( ", "(")
-        .replace(" )", ")");
+        .replace(" )", ")")
+        .replace(" :: ", "::");
     if compact.len() > 40 {
         format!(
             "{}..",

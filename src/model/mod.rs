@@ -66,6 +66,9 @@ pub struct Model {
     pub reported: Vec<bool>,
     /// (crate, canonical path) -> function body.
     pub functions: HashMap<usize, HashMap<String, FnRef>>,
+    /// (crate, canonical path) -> declared type of a static, for receivers that name a static
+    /// of another file (`crate::FORK_MTX.lock()`).
+    pub static_types: HashMap<(usize, String), ir::Origin>,
     /// Per-function summaries, filled by `summary::compute`.
     pub summaries: HashMap<FnRef, summary::Summary>,
     /// Sync functions reached from async or green code, with the call chain from there.
@@ -90,12 +93,20 @@ impl Model {
         self.file(f.file)?.bodies.get(f.body as usize)
     }
 
-    /// Builds the function index from the files' item bodies.
+    /// Builds the function index from the files' item bodies, and the static-type index.
     pub fn index_functions(&mut self) {
         let mut functions: HashMap<usize, HashMap<String, FnRef>> = HashMap::new();
+        let mut static_types = HashMap::new();
         for (id, file) in self.files.iter().enumerate() {
             let Some(file) = file else { continue };
             let krate = self.crate_of.get(id).copied().unwrap_or(0);
+            for item in &file.statics {
+                if let Some(ty) = &item.ty {
+                    static_types
+                        .entry((krate, item.path.clone()))
+                        .or_insert_with(|| ty.clone());
+                }
+            }
             for (body_id, body) in file.items() {
                 if let Some(path) = &body.path {
                     functions
@@ -110,6 +121,7 @@ impl Model {
             }
         }
         self.functions = functions;
+        self.static_types = static_types;
         self.modules = callgraph::module_index(self);
         self.lib_crates = callgraph::lib_crates(self);
         let mut by_name: HashMap<String, Option<usize>> = HashMap::new();
@@ -126,6 +138,13 @@ impl Model {
             .filter(|(name, _)| !self.ambiguous_libs.contains(name))
             .filter_map(|(name, krate)| Some((name, krate?)))
             .collect();
+    }
+
+    /// The declared type of the static `path` of the crate `file` belongs to (a static declared in
+    /// another file: `crate::FORK_MTX`, declared in the crate root).
+    pub fn static_type(&self, file: FileId, path: &str) -> Option<&ir::Origin> {
+        let krate = self.crate_of.get(file as usize).copied().unwrap_or(0);
+        self.static_types.get(&(krate, path.to_string()))
     }
 
     /// The summary of the crate-local function a call reaches, if any.

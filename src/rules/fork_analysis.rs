@@ -14,8 +14,8 @@
 use std::collections::BTreeMap;
 
 use crate::model::ir::{
-    Arg, Block, Body, BodyId, BodyKind, Call, Callee, CmpOp, Cond, Context, FileModel, JumpKind,
-    Match, Node, Operand, Pat, Role,
+    Arg, Block, Body, BodyId, BodyKind, Call, Callee, CmpOp, Cond, Context, FileModel, GuardInfo,
+    JumpKind, Match, Node, Operand, Pat, Role,
 };
 use crate::model::summary::Fact;
 use crate::rules::util::call_name;
@@ -437,6 +437,16 @@ impl<'a> Interp<'a> {
         (false, false)
     }
 
+    /// Whether a lowered guard is one: a lock method on a static of another file counts when
+    /// the crate declares that static with a lock type.
+    fn is_guard(&self, guard: &GuardInfo) -> bool {
+        let Some((path, method)) = &guard.on_static else {
+            return true;
+        };
+        let ty = self.cx.model.static_type(self.file.file, path);
+        ty.is_some() && self.cx.vocab.method(Category::Lock, method, ty).is_some()
+    }
+
     fn run_body(&mut self, id: BodyId, state: State) -> State {
         self.frames.push(State::dead());
         let body = self.file.body(id);
@@ -549,7 +559,7 @@ impl<'a> Interp<'a> {
                 let name = (l.names.len() == 1 && !l.wildcard).then(|| l.names[0].clone());
                 if let Some(name) = &name {
                     rename_handles(&mut state, before, name, l.init_local.as_deref());
-                    if let Some(guard) = &l.guard_of {
+                    if let Some(guard) = l.guard_of.as_ref().filter(|g| self.is_guard(g)) {
                         state.guards.push(Guard {
                             name: name.clone(),
                             span: guard.span,
