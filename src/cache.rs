@@ -221,11 +221,30 @@ pub fn run_fingerprint(
     cwd: &Path,
 ) -> u64 {
     let text = format!(
-        "{MAGIC} {FORMAT} {} vocab={vocab_fingerprint:x} select={select:?} ignore={ignore:?} cwd={}",
+        "{MAGIC} {FORMAT} {} build={} vocab={vocab_fingerprint:x} select={select:?} ignore={ignore:?} cwd={}",
         env!("CARGO_PKG_VERSION"),
+        build_fingerprint(),
         cwd.display()
     );
     xxh3_64(text.as_bytes())
+}
+
+/// The running executable's size and modification time: a rebuild (new analysis code under the
+/// same version number) never reuses another build's entries. Unknown (no executable path, an
+/// unreadable file) is its own value, which only costs reuse across such runs.
+fn build_fingerprint() -> String {
+    let meta = std::env::current_exe().and_then(std::fs::metadata);
+    match meta {
+        Ok(meta) => {
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}:{modified}", meta.len())
+        }
+        Err(_) => "unknown".to_string(),
+    }
 }
 
 /// One file of a group, for its key.

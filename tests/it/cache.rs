@@ -337,3 +337,31 @@ fn vocabulary_extensions_are_part_of_the_key() {
     assert!(out(&after).contains("other/src/db.rs"), "{}", out(&after));
     assert_same_as_cold(p, cache.path(), &[]);
 }
+
+#[test]
+fn a_rebuilt_binary_does_not_reuse_entries() {
+    let dir = workspace();
+    let cache = tempfile::tempdir().unwrap();
+    let bin_dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    // A copy of the binary stands for a rebuild: same version, another build.
+    let bin = bin_dir.path().join("forklint");
+    std::fs::copy(env!("CARGO_BIN_EXE_forklint"), &bin).unwrap();
+    let run_bin = || {
+        std::process::Command::new(&bin)
+            .args(["check", "-v", "--output-format", "json", "."])
+            .current_dir(p)
+            .env("FORKLINT_CACHE_DIR", cache.path())
+            .output()
+            .unwrap()
+    };
+    run_bin();
+    assert_eq!(groups(&run_bin()), (4, 0));
+    let file = std::fs::File::options().write(true).open(&bin).unwrap();
+    file.set_modified(
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000),
+    )
+    .unwrap();
+    drop(file);
+    assert_eq!(groups(&run_bin()), (0, 4));
+}
