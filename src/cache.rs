@@ -87,6 +87,8 @@ pub struct PackageInfo {
     pub lib: Option<String>,
     /// Dependency names as code spells them.
     pub dependencies: Vec<String>,
+    /// The normal dependencies among them (what its lib crate can call).
+    pub lib_dependencies: Vec<String>,
     /// The bytes of its Cargo.toml (empty when none).
     pub manifest: Vec<u8>,
 }
@@ -99,6 +101,10 @@ pub struct Units {
     /// The units each unit depends on directly (sorted, without itself). Units are numbered in
     /// dependency order: every unit comes after the units it depends on.
     pub deps: Vec<Vec<usize>>,
+    /// The units a unit's analysis needs (sorted, without itself): its dependencies of every
+    /// kind, then only the normal dependencies of those, transitively. A dependency's tests
+    /// and their dev-dependencies are never called from outside it.
+    pub below: Vec<Vec<usize>>,
     /// Lib names that more than one package of the run provides (never resolved).
     pub ambiguous: Vec<String>,
 }
@@ -114,22 +120,27 @@ pub fn units(packages: &[PackageInfo]) -> Units {
             providers.entry(lib.as_str()).or_default().push(i);
         }
     }
+    let resolve = |i: usize, names: &[String]| -> Vec<usize> {
+        let mut out: Vec<usize> = names
+            .iter()
+            .filter_map(|dep| match providers.get(dep.as_str()).map(Vec::as_slice) {
+                Some([only]) if *only != i => Some(*only),
+                _ => None,
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    };
     let edges: Vec<Vec<usize>> = packages
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            let mut out: Vec<usize> = p
-                .dependencies
-                .iter()
-                .filter_map(|dep| match providers.get(dep.as_str()).map(Vec::as_slice) {
-                    Some([only]) if *only != i => Some(*only),
-                    _ => None,
-                })
-                .collect();
-            out.sort_unstable();
-            out.dedup();
-            out
-        })
+        .map(|(i, p)| resolve(i, &p.dependencies))
+        .collect();
+    let lib_edges: Vec<Vec<usize>> = packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| resolve(i, &p.lib_dependencies))
         .collect();
 
     struct Tarjan<'e> {
@@ -200,6 +211,37 @@ pub fn units(packages: &[PackageInfo]) -> Units {
         list.sort_unstable();
         list.dedup();
     }
+    // Packages reachable through normal dependencies from each package (itself included).
+    let lib_reach: Vec<Vec<usize>> = (0..n)
+        .map(|start| {
+            let mut seen = vec![false; n];
+            let mut stack = vec![start];
+            seen[start] = true;
+            let mut out = Vec::new();
+            while let Some(p) = stack.pop() {
+                out.push(p);
+                for &q in &lib_edges[p] {
+                    if !seen[q] {
+                        seen[q] = true;
+                        stack.push(q);
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let mut below: Vec<Vec<usize>> = vec![Vec::new(); deps.len()];
+    for (p, out) in edges.iter().enumerate() {
+        let u = unit_of[p];
+        for &q in out {
+            below[u].extend(lib_reach[q].iter().map(|&r| unit_of[r]));
+        }
+    }
+    for (u, list) in below.iter_mut().enumerate() {
+        list.sort_unstable();
+        list.dedup();
+        list.retain(|&d| d != u);
+    }
     let mut ambiguous: Vec<String> = providers
         .into_iter()
         .filter(|(_, list)| list.len() > 1)
@@ -209,6 +251,7 @@ pub fn units(packages: &[PackageInfo]) -> Units {
     Units {
         unit_of,
         deps,
+        below,
         ambiguous,
     }
 }
@@ -528,8 +571,31 @@ mod tests {
         PackageInfo {
             lib: lib.map(str::to_string),
             dependencies: deps.iter().map(|d| d.to_string()).collect(),
+            lib_dependencies: deps.iter().map(|d| d.to_string()).collect(),
             manifest: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_dependency_brings_its_normal_dependencies_only() {
+        // x dev-depends on y; y depends on z and dev-depends on w.
+        let mut x = pkg(Some("x"), &["y"]);
+        x.lib_dependencies.clear();
+        let mut y = pkg(Some("y"), &["z", "w"]);
+        y.lib_dependencies = vec!["z".to_string()];
+        let packages = [x, y, pkg(Some("z"), &[]), pkg(Some("w"), &[])];
+        let units = units(&packages);
+        let u = &units.unit_of;
+        assert_eq!(units.below[u[0]], {
+            let mut v = vec![u[1], u[2]];
+            v.sort_unstable();
+            v
+        });
+        assert_eq!(units.below[u[1]], {
+            let mut v = vec![u[2], u[3]];
+            v.sort_unstable();
+            v
+        });
     }
 
     #[test]

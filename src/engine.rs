@@ -73,6 +73,8 @@ pub struct Options {
     pub cwd: PathBuf,
     /// The findings cache directory (`None`: no cache, as with `--no-cache`).
     pub cache_dir: Option<PathBuf>,
+    /// Estimate the fact model's size for the report (`--verbose`; a walk over every fact).
+    pub measure_model: bool,
 }
 
 impl Default for Options {
@@ -90,6 +92,7 @@ impl Default for Options {
             deny_warnings: false,
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             cache_dir: None,
+            measure_model: false,
         }
     }
 }
@@ -657,7 +660,9 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
         match outcome {
             FileOutcome::Lowered(file) => {
                 out.checked[id] = reported;
-                out.model_bytes += crate::model::ir::approx_heap_bytes(&file);
+                if options.measure_model {
+                    out.model_bytes += crate::model::ir::approx_heap_bytes(&file);
+                }
                 model.files.push(Some(*file));
             }
             FileOutcome::Syntax(diag) => {
@@ -869,6 +874,7 @@ fn cached_run(
                 return cache::PackageInfo {
                     lib: None,
                     dependencies: p.dependencies.clone(),
+                    lib_dependencies: p.lib_dependencies.clone(),
                     manifest: Vec::new(),
                 };
             }
@@ -881,6 +887,7 @@ fn cached_run(
             cache::PackageInfo {
                 lib: p.lib_name.clone().filter(|_| has_lib),
                 dependencies: p.dependencies.clone(),
+                lib_dependencies: p.lib_dependencies.clone(),
                 manifest: std::fs::read(p.root.join("Cargo.toml")).unwrap_or_default(),
             }
         })
@@ -914,17 +921,7 @@ fn cached_run(
         &options.cwd,
     );
     let displays: Vec<String> = works.iter().map(|w| w.display.clone()).collect();
-    // Every unit below each unit, in unit order (units are numbered in dependency order).
-    let mut below: Vec<Vec<usize>> = Vec::with_capacity(unit_count);
-    for u in 0..unit_count {
-        let mut all: Vec<usize> = units.deps[u].clone();
-        for &d in &units.deps[u] {
-            all.extend_from_slice(&below[d]);
-        }
-        all.sort_unstable();
-        all.dedup();
-        below.push(all);
-    }
+    let below = &units.below;
     let unit_infos: Vec<Vec<&cache::PackageInfo>> = unit_packages
         .iter()
         .map(|list| list.iter().map(|&p| &infos[p]).collect())

@@ -6,7 +6,8 @@
 //! apply to (a type, a constructor path, `prefix::*`, or `*` for any receiver when the name alone is
 //! unambiguous). Rules ask `vocab.call(Category::Blocking, &call)` and get the matching entry.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Deserialize;
@@ -244,15 +245,15 @@ impl Vocab {
         raws.extend(extra.iter().cloned());
         let mut vocab = Vocab {
             entries: Vec::new(),
-            index: HashMap::new(),
-            known_paths: HashMap::new(),
+            index: HashMap::default(),
+            known_paths: HashMap::default(),
             crate_roots: ["std", "core", "alloc"]
                 .into_iter()
                 .map(String::from)
                 .collect(),
-            path_sets: HashMap::new(),
-            wildcard_sets: HashMap::new(),
-            method_sets: HashMap::new(),
+            path_sets: HashMap::default(),
+            wildcard_sets: HashMap::default(),
+            method_sets: HashMap::default(),
         };
         for (source, raw) in raws {
             for (key, entries) in raw {
@@ -338,8 +339,13 @@ impl Vocab {
         if let Some(ids) = index.paths.get(path) {
             return ids.first().map(|id| &self.entries[*id]);
         }
-        let (prefix, last) = path.rsplit_once("::")?;
-        if last.is_empty() {
+        let (prefix, last) = split_last(path)?;
+        if last.is_empty()
+            || self
+                .wildcard_sets
+                .get(prefix)
+                .is_none_or(|set| set & category.bit() == 0)
+        {
             return None;
         }
         index
@@ -411,7 +417,7 @@ impl Vocab {
         match callee {
             Callee::Path(path) => {
                 let mut set = self.path_sets.get(path.as_str()).copied().unwrap_or(0);
-                if let Some((prefix, last)) = path.rsplit_once("::") {
+                if let Some((prefix, last)) = split_last(path) {
                     if !last.is_empty() {
                         set |= self.wildcard_sets.get(prefix).copied().unwrap_or(0);
                     }
@@ -467,10 +473,7 @@ impl Vocab {
     /// Whether any category names this exact path (used to resolve glob imports).
     pub fn knows(&self, path: &str) -> bool {
         self.known_paths.contains_key(path)
-            || self.index.values().any(|index| {
-                path.rsplit_once("::")
-                    .is_some_and(|(prefix, _)| index.wildcards.iter().any(|(p, _)| p == prefix))
-            })
+            || split_last(path).is_some_and(|(prefix, _)| self.wildcard_sets.contains_key(prefix))
     }
 
     /// Every entry of a category, for documentation and tests.
@@ -490,6 +493,19 @@ impl Vocab {
         ids.sort_unstable();
         ids.dedup();
         ids.into_iter().map(|id| &self.entries[id]).collect()
+    }
+}
+
+/// `path.rsplit_once("::")` without a substring searcher: vocabulary lookups split the path of
+/// every call lowered, and `rfind(':')` is a byte scan.
+pub fn split_last(path: &str) -> Option<(&str, &str)> {
+    let bytes = path.as_bytes();
+    let mut i = path.rfind(':')?;
+    loop {
+        if i >= 1 && bytes[i - 1] == b':' {
+            return Some((&path[..i - 1], &path[i + 1..]));
+        }
+        i = path[..i].rfind(':')?;
     }
 }
 
@@ -571,6 +587,29 @@ pub fn libc_call_not_as_safe(path: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
     !is_c_macro
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::split_last;
+
+    #[test]
+    fn split_last_is_rsplit_once() {
+        for path in [
+            "a::b",
+            "std::thread::sleep",
+            "a",
+            "",
+            "::",
+            "a::",
+            "::b",
+            "a:::b",
+            "a:b::c",
+            ":",
+        ] {
+            assert_eq!(split_last(path), path.rsplit_once("::"), "{path:?}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! when the receiver's type is a crate-local type (`self.f()`, a typed local, a constructor of a
 //! local type). Anything else stays unknown: never guessed.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::ir::{Call, Callee, FileModel, ModuleScope};
 use super::{FnRef, Model};
@@ -17,14 +17,14 @@ use crate::source::FileId;
 pub type ModuleIndex = HashMap<usize, HashMap<String, (FileId, usize)>>;
 
 pub fn module_index(model: &Model) -> ModuleIndex {
-    let mut index = HashMap::new();
+    let mut index: ModuleIndex = HashMap::default();
     for (id, file) in model.files.iter().enumerate() {
         let Some(file) = file else { continue };
         let krate = model.crate_of.get(id).copied().unwrap_or(0);
         for (i, module) in file.modules.iter().enumerate() {
             index
                 .entry(krate)
-                .or_insert_with(HashMap::new)
+                .or_default()
                 .entry(module.path.clone())
                 .or_insert((id as FileId, i));
         }
@@ -34,7 +34,7 @@ pub fn module_index(model: &Model) -> ModuleIndex {
 
 /// Package -> its lib crate.
 pub fn lib_crates(model: &Model) -> HashMap<usize, usize> {
-    let mut lib_crates = HashMap::new();
+    let mut lib_crates = HashMap::default();
     for (index, krate) in model.crates.iter().enumerate() {
         if krate.kind == crate::crates::TargetKind::Lib {
             lib_crates.entry(krate.package).or_insert(index);

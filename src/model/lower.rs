@@ -6,7 +6,7 @@
 //! macro arguments when they are expressions, and records spans as byte ranges. Lowering never
 //! fails: anything it does not understand becomes an opaque node that matches no rule.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use proc_macro2::{LineColumn, Span, TokenStream, TokenTree};
 use syn::parse::{ParseStream, Parser};
@@ -43,20 +43,17 @@ pub struct SpanIndex<'t> {
 impl<'t> SpanIndex<'t> {
     /// `text` must be the text syn parsed (see `parse::parse_text`).
     pub fn new(text: &'t str) -> Self {
+        let bytes = text.as_bytes();
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         let mut ascii = Vec::with_capacity(text.len() / 32 + 1);
-        let mut line_ascii = true;
         starts.push(0);
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                ascii.push(line_ascii);
-                line_ascii = true;
-                starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-            } else if b >= 0x80 {
-                line_ascii = false;
-            }
+        let mut start = 0;
+        for i in memchr::memchr_iter(b'\n', bytes) {
+            ascii.push(bytes[start..i].is_ascii());
+            start = i + 1;
+            starts.push(u32::try_from(start).unwrap_or(u32::MAX));
         }
-        ascii.push(line_ascii);
+        ascii.push(bytes[start..].is_ascii());
         SpanIndex {
             text,
             starts,
@@ -204,8 +201,8 @@ fn lower(
         },
         resolver: Resolver::new(module.to_string()),
         locals: Vec::new(),
-        fields: HashMap::new(),
-        static_types: HashMap::new(),
+        fields: HashMap::default(),
+        static_types: HashMap::default(),
         current: None,
         context: Context::Sync,
         cfg_test: false,
@@ -541,7 +538,7 @@ impl Lowerer<'_, '_> {
             match item {
                 Item::Struct(s) => {
                     let path = format!("{}::{}", self.resolver.module, s.ident);
-                    let mut fields = HashMap::new();
+                    let mut fields = HashMap::default();
                     for field in &s.fields {
                         if let (Some(name), Some(origin)) =
                             (&field.ident, self.type_origin(&field.ty))
@@ -1897,13 +1894,15 @@ impl Lowerer<'_, '_> {
         let span = self.extent(extent::path_first(&mac.path), extent::path_last(&mac.path));
         let (first, last) = extent::macro_extent(mac);
         let expr_span = self.extent(first, last);
-        let has_await = tokens_have_await(&mac.tokens);
+        let mut facts = TokenFacts::default();
+        token_facts(&mac.tokens, &mut facts);
+        let has_await = facts.has_await;
         // A macro whose expansion is unknown (a crate's own `macro_rules!`) may hide a jump.
         let expansion_known = self.vocab.knows(&path)
             || path
                 .strip_prefix("std::")
                 .is_some_and(|name| STD_MACROS.contains(&name));
-        let has_jump = tokens_have_jump(&mac.tokens) || !expansion_known;
+        let has_jump = facts.has_jump || !expansion_known;
         let known = path.starts_with("std::") || self.vocab.knows(&path);
         let opaque = self.vocab.macro_call(Category::Yield, &path).is_some();
         let mut parsed = false;
@@ -2008,38 +2007,42 @@ fn parse_macro_exprs(input: ParseStream) -> syn::Result<Vec<Expr>> {
     Ok(exprs)
 }
 
-fn tokens_have_await(tokens: &TokenStream) -> bool {
+/// What a macro's tokens show without parsing them, in one walk (iterating a token stream
+/// copies its token vector, so the walk is done once): whether `.await` appears (as in
+/// `select!` branches), and whether `break`, `continue`, `return` or a `?` does (a possible jump
+/// out of an enclosing loop, invisible when the arguments are not parsed).
+#[derive(Default)]
+struct TokenFacts {
+    has_await: bool,
+    has_jump: bool,
+}
+
+fn token_facts(tokens: &TokenStream, facts: &mut TokenFacts) {
     let mut prev_dot = false;
     for tt in tokens.clone() {
         match &tt {
-            TokenTree::Punct(p) => prev_dot = p.as_char() == '.',
+            TokenTree::Punct(p) => {
+                let c = p.as_char();
+                facts.has_jump |= c == '?';
+                prev_dot = c == '.';
+            }
             TokenTree::Ident(i) => {
                 if prev_dot && i == "await" {
-                    return true;
+                    facts.has_await = true;
                 }
+                facts.has_jump |= i == "break" || i == "continue" || i == "return";
                 prev_dot = false;
             }
             TokenTree::Group(g) => {
-                if tokens_have_await(&g.stream()) {
-                    return true;
-                }
+                token_facts(&g.stream(), facts);
                 prev_dot = false;
             }
             TokenTree::Literal(_) => prev_dot = false,
         }
+        if facts.has_await && facts.has_jump {
+            return;
+        }
     }
-    false
-}
-
-/// Whether macro tokens contain `break`, `continue`, `return` or a `?` (a possible jump out of
-/// an enclosing loop, invisible when the arguments are not parsed).
-fn tokens_have_jump(tokens: &TokenStream) -> bool {
-    tokens.clone().into_iter().any(|tt| match &tt {
-        TokenTree::Ident(i) => i == "break" || i == "continue" || i == "return",
-        TokenTree::Punct(p) => p.as_char() == '?',
-        TokenTree::Group(g) => tokens_have_jump(&g.stream()),
-        TokenTree::Literal(_) => false,
-    })
 }
 
 fn block_tail(block: &syn::Block) -> Option<&Expr> {

@@ -11,7 +11,7 @@ pub mod lower;
 pub mod resolve;
 pub mod summary;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::crates::TargetKind;
 use crate::source::FileId;
@@ -34,6 +34,8 @@ pub struct Package {
     pub roots: Vec<usize>,
     /// Dependencies as code names them (`my_dep`), for calls into other packages of the run.
     pub dependencies: Vec<String>,
+    /// The normal dependencies among them: all that the package's lib crate can call.
+    pub lib_dependencies: Vec<String>,
 }
 
 /// One crate: a target root and the files its module tree reaches.
@@ -95,8 +97,8 @@ impl Model {
 
     /// Builds the function index from the files' item bodies, and the static-type index.
     pub fn index_functions(&mut self) {
-        let mut functions: HashMap<usize, HashMap<String, FnRef>> = HashMap::new();
-        let mut static_types = HashMap::new();
+        let mut functions: HashMap<usize, HashMap<String, FnRef>> = HashMap::default();
+        let mut static_types = HashMap::default();
         for (id, file) in self.files.iter().enumerate() {
             let Some(file) = file else { continue };
             let krate = self.crate_of.get(id).copied().unwrap_or(0);
@@ -124,7 +126,7 @@ impl Model {
         self.static_types = static_types;
         self.modules = callgraph::module_index(self);
         self.lib_crates = callgraph::lib_crates(self);
-        let mut by_name: HashMap<String, Option<usize>> = HashMap::new();
+        let mut by_name: HashMap<String, Option<usize>> = HashMap::default();
         for (package, krate) in &self.lib_crates {
             if let Some(name) = self.packages.get(*package).and_then(|p| p.lib_name.clone()) {
                 by_name

@@ -5,7 +5,7 @@
 //! `std::thread::sleep`; `core::`/`alloc::` are folded into `std::`. A name nothing defines stays
 //! as written, which matches no vocabulary entry: unresolved means unknown, never guessed.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::vocab::Vocab;
 

@@ -8,7 +8,8 @@
 //! run elsewhere). A worklist over reverse call edges makes this linear in practice; recursion
 //! and cycles converge because facts only ever get set.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::VecDeque;
 
 use super::ir::{walk_nodes, Body, BodyId, Call, Callee, FileModel, Node, Role};
 use super::{FnRef, Model};
@@ -296,7 +297,7 @@ fn analyse_body(
 ) -> Local {
     let bodies = inline_bodies(file, id);
     let joined = joined_spawns(vocab, file, &bodies);
-    let mut direct: HashMap<Fact, Witness> = HashMap::new();
+    let mut direct: HashMap<Fact, Witness> = HashMap::default();
     let mut callees = Vec::new();
     for (body_id, call) in calls_of(file, &bodies) {
         let set = vocab.categories(&call.callee);
@@ -372,7 +373,7 @@ fn analyse_body(
 /// `for h in handles { h.join() }`).
 fn joined_spawns(vocab: &Vocab, file: &FileModel, bodies: &[BodyId]) -> HashSet<TextRange> {
     let mut bound: Vec<(Vec<String>, Vec<TextRange>)> = Vec::new();
-    let mut joined: HashSet<String> = HashSet::new();
+    let mut joined: HashSet<String> = HashSet::default();
     let mut pushed: Vec<(String, String)> = Vec::new();
     let mut loops: Vec<(String, Vec<String>)> = Vec::new();
     for id in bodies {
@@ -463,14 +464,14 @@ pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
         })
         .collect();
     let mut stats = CallStats::default();
-    let mut locals: HashMap<FnRef, Local> = HashMap::new();
+    let mut locals: HashMap<FnRef, Local> = HashMap::default();
     for (list, file_stats) in per_file {
         stats.resolved += file_stats.resolved;
         stats.unresolved += file_stats.unresolved;
         locals.extend(list);
     }
     // Reverse edges for the worklist.
-    let mut callers: HashMap<FnRef, Vec<FnRef>> = HashMap::new();
+    let mut callers: HashMap<FnRef, Vec<FnRef>> = HashMap::default();
     for (f, local) in &locals {
         for (callee, _) in &local.callees {
             callers.entry(*callee).or_default().push(*f);
@@ -551,7 +552,7 @@ pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
 /// dependencies (what a dependency's author sees, and what the findings cache keys on).
 fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<FnRef, Witness> {
     let package = |file: FileId| model.package_of.get(file as usize).copied();
-    let mut reached: HashMap<FnRef, Witness> = HashMap::new();
+    let mut reached: HashMap<FnRef, Witness> = HashMap::default();
     let mut queue: VecDeque<FnRef> = VecDeque::new();
     for file in model.files.iter().flatten() {
         for (index, body) in file.bodies.iter().enumerate() {
