@@ -264,7 +264,6 @@ pub struct Receiver {
     pub origin: Option<Origin>,
     /// A non-local path the receiver starts from (a static: `POOL.install(..)`).
     pub path: Option<String>,
-    pub span: TextRange,
 }
 
 /// A call's argument, summarized.
@@ -288,8 +287,6 @@ pub struct Call {
     pub expr_span: TextRange,
     pub callee: Callee,
     pub args: Vec<Arg>,
-    /// Span of each argument, parallel to `args`.
-    pub arg_spans: Vec<TextRange>,
     /// The call is the operand of `.await`.
     pub awaited: bool,
 }
@@ -300,8 +297,6 @@ pub struct MacroCall {
     pub path: String,
     /// The macro path's span.
     pub span: TextRange,
-    /// The whole invocation.
-    pub expr_span: TextRange,
     /// Whether its arguments were parsed as expressions (their nodes precede this one).
     pub parsed: bool,
     /// `.await` appears inside the (possibly unparsed) arguments, as in `select!` branches.
@@ -353,7 +348,6 @@ pub struct Assign {
 
 #[derive(Clone, Debug, Hash)]
 pub struct If {
-    pub span: TextRange,
     /// Nodes of the condition, in evaluation order.
     pub cond_nodes: Vec<Node>,
     pub cond: Cond,
@@ -407,7 +401,6 @@ pub enum Operand {
 
 #[derive(Clone, Debug, Hash)]
 pub struct Match {
-    pub span: TextRange,
     pub scrutinee_nodes: Vec<Node>,
     pub scrutinee: Operand,
     pub arms: Vec<Arm>,
@@ -416,7 +409,6 @@ pub struct Match {
 #[derive(Clone, Debug, Hash)]
 pub struct Arm {
     pub pat: Pat,
-    pub span: TextRange,
     pub guard: Vec<Node>,
     pub body: Block,
 }
@@ -607,7 +599,6 @@ pub fn approx_heap_bytes(file: &FileModel) -> usize {
                             _ => 0,
                         })
                         .sum::<usize>()
-                    + c.arg_spans.capacity() * size_of::<TextRange>()
             }
             Node::Macro(m) => s(&m.path),
             Node::Let(l) => {

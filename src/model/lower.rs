@@ -1225,7 +1225,6 @@ impl Lowerer<'_, '_> {
             field,
             origin,
             path,
-            span: self.expr_range(expr),
         }
     }
 
@@ -1264,14 +1263,12 @@ impl Lowerer<'_, '_> {
         role: Option<(Role, Context)>,
         param: Option<Origin>,
         out: &mut Vec<Node>,
-    ) -> (Vec<Arg>, Vec<TextRange>) {
+    ) -> Vec<Arg> {
         let mut summary = Vec::with_capacity(args.size_hint().0);
-        let mut spans = Vec::with_capacity(args.size_hint().0);
         for arg in args {
-            spans.push(self.expr_range(arg));
             summary.push(self.arg(arg, role, param.clone(), out));
         }
-        (summary, spans)
+        summary
     }
 
     fn arg(
@@ -1412,13 +1409,12 @@ impl Lowerer<'_, '_> {
                 };
                 let role = self.closure_role(&callee);
                 let param = self.scope_param(&callee);
-                let (args, arg_spans) = self.args(&mut call.args.iter(), role, param, out);
+                let args = self.args(&mut call.args.iter(), role, param, out);
                 out.push(Node::Call(Box::new(Call {
                     span: self.expr_range(&call.func),
                     expr_span: self.expr_range(expr),
                     callee,
                     args,
-                    arg_spans,
                     awaited: false,
                 })));
             }
@@ -1431,13 +1427,12 @@ impl Lowerer<'_, '_> {
                 };
                 let role = self.closure_role(&callee);
                 let param = self.scope_param(&callee);
-                let (args, arg_spans) = self.args(&mut mc.args.iter(), role, param, out);
+                let args = self.args(&mut mc.args.iter(), role, param, out);
                 out.push(Node::Call(Box::new(Call {
                     span: self.range(mc.method.span()),
                     expr_span: self.expr_range(expr),
                     callee,
                     args,
-                    arg_spans,
                     awaited: false,
                 })));
             }
@@ -1483,14 +1478,12 @@ impl Lowerer<'_, '_> {
                         self.locals.pop();
                         Arm {
                             pat: self.pat(&arm.pat),
-                            span: self.extent(extent::arm_first(arm), extent::arm_last(arm)),
                             guard,
                             body,
                         }
                     })
                     .collect();
                 out.push(Node::Match(Box::new(Match {
-                    span: self.range(m.match_token.span),
                     scrutinee_nodes,
                     scrutinee,
                     arms,
@@ -1751,16 +1744,16 @@ impl Lowerer<'_, '_> {
         self.locals.pop();
         let else_block = i.else_branch.as_ref().map(|(_, e)| match &**e {
             Expr::If(nested) => {
+                let span = self.range(nested.if_token.span);
                 let node = self.if_expr(nested);
                 Block {
-                    span: node.span,
+                    span,
                     nodes: vec![Node::If(Box::new(node))],
                 }
             }
             other => self.expr_block(other),
         });
         If {
-            span: self.range(i.if_token.span),
             cond_nodes,
             cond,
             then_block,
@@ -1892,8 +1885,6 @@ impl Lowerer<'_, '_> {
     fn mac(&mut self, mac: &syn::Macro, out: &mut Vec<Node>) {
         let path = self.resolve_macro(&mac.path);
         let span = self.extent(extent::path_first(&mac.path), extent::path_last(&mac.path));
-        let (first, last) = extent::macro_extent(mac);
-        let expr_span = self.extent(first, last);
         let mut facts = TokenFacts::default();
         token_facts(&mac.tokens, &mut facts);
         let has_await = facts.has_await;
@@ -1923,7 +1914,6 @@ impl Lowerer<'_, '_> {
         out.push(Node::Macro(MacroCall {
             path,
             span,
-            expr_span,
             parsed,
             has_await,
             has_jump,

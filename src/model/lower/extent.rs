@@ -375,22 +375,3 @@ pub(super) fn impl_fn_first(f: &syn::ImplItemFn) -> Span {
 pub(super) fn local_first(local: &syn::Local) -> Span {
     first_outer_attr(&local.attrs).unwrap_or(local.let_token.span)
 }
-
-/// A match arm prints all its attributes first, then its pattern.
-pub(super) fn arm_first(arm: &syn::Arm) -> Span {
-    match arm.attrs.first() {
-        Some(a) => a.pound_token.span,
-        None => arm.pat.span(),
-    }
-}
-
-pub(super) fn arm_last(arm: &syn::Arm) -> Span {
-    match &arm.comma {
-        Some(c) => c.span,
-        None => expr_last(&arm.body),
-    }
-}
-
-pub(super) fn macro_extent(mac: &syn::Macro) -> (Span, Span) {
-    (macro_first(mac), macro_last(mac))
-}
