@@ -314,8 +314,47 @@ pub struct Plan {
 
 /// Groups input files (path, is on disk) by package and finds the context files of each package.
 pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
+    use rayon::prelude::*;
     let mut index: HashMap<Option<PathBuf>, usize> = HashMap::new();
-    let mut dir_cache: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    // The package root of every input directory, and each package's manifest and target
+    // roots, looked up in parallel before files are grouped in input order.
+    let mut dirs: Vec<PathBuf> = inputs
+        .iter()
+        .filter(|(_, on_disk)| *on_disk)
+        .map(|(path, _)| path.parent().map(Path::to_path_buf).unwrap_or_default())
+        .collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    let dir_roots: Vec<Option<PathBuf>> = dirs
+        .par_iter()
+        .map(|dir| crate::discover::package_root(dir))
+        .collect();
+    let mut package_roots: Vec<PathBuf> = dir_roots.iter().flatten().cloned().collect();
+    package_roots.sort_unstable();
+    package_roots.dedup();
+    let loaded: HashMap<PathBuf, (Manifest, Vec<PathBuf>)> = package_roots
+        .into_par_iter()
+        .map(|root| {
+            let manifest = read_manifest(&root).unwrap_or_default();
+            let targets = target_roots(&root, &manifest)
+                .into_iter()
+                .map(|(_, p)| path_key(&p))
+                .collect();
+            (root, (manifest, targets))
+        })
+        .collect();
+    let mut dir_cache: HashMap<PathBuf, Option<PathBuf>> =
+        dirs.into_iter().zip(dir_roots).collect();
+    let input_keys: Vec<PathBuf> = inputs
+        .par_iter()
+        .map(|(path, on_disk)| {
+            if *on_disk {
+                path_key(path)
+            } else {
+                path.clone()
+            }
+        })
+        .collect();
     let mut plan = Plan {
         packages: Vec::new(),
         package_of: Vec::new(),
@@ -324,7 +363,7 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
     };
     let mut known: HashMap<PathBuf, ()> = HashMap::new();
     let mut roots_of: Vec<Vec<PathBuf>> = Vec::new();
-    let mut add = |path: &Path, on_disk: bool, plan: &mut Plan| {
+    let mut add = |path: &Path, key: &Path, on_disk: bool, plan: &mut Plan| {
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let root = if on_disk {
             dir_cache
@@ -335,16 +374,17 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
             None
         };
         let package = *index.entry(root.clone()).or_insert_with(|| {
-            let manifest = root.as_deref().and_then(read_manifest).unwrap_or_default();
-            let target_files: Vec<PathBuf> = root
-                .as_deref()
-                .map(|r| {
-                    target_roots(r, &manifest)
+            let (manifest, target_files) = match root.as_deref() {
+                Some(r) => loaded.get(r).cloned().unwrap_or_else(|| {
+                    let manifest = read_manifest(r).unwrap_or_default();
+                    let targets = target_roots(r, &manifest)
                         .into_iter()
                         .map(|(_, p)| path_key(&p))
-                        .collect()
-                })
-                .unwrap_or_default();
+                        .collect();
+                    (manifest, targets)
+                }),
+                None => Default::default(),
+            };
             roots_of.push(target_files);
             plan.packages.push(crate::model::Package {
                 name: manifest.name.clone(),
@@ -371,7 +411,7 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
         plan.packages[package].files.push(file_id);
         plan.package_of.push(package);
         // A target root is its crate's root module whatever its location.
-        let is_root = on_disk && roots_of[package].contains(&path_key(path));
+        let is_root = on_disk && roots_of[package].iter().any(|r| r == key);
         plan.modules.push(if is_root {
             "crate".to_string()
         } else {
@@ -379,11 +419,11 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
         });
         package
     };
-    for (path, on_disk) in inputs {
+    for ((path, on_disk), key) in inputs.iter().zip(&input_keys) {
         if *on_disk {
-            known.insert(path_key(path), ());
+            known.insert(key.clone(), ());
         }
-        add(path, *on_disk, &mut plan);
+        add(path, key, *on_disk, &mut plan);
     }
     // Context: the other files of each package on disk, so calls resolve across modules even
     // when only some files are checked (pre-commit passes file names), and the packages of
@@ -409,7 +449,6 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
         }
     }
     // Walk the roots in parallel (each is independent), then add what they found in root order.
-    use rayon::prelude::*;
     let extras: Vec<Vec<PathBuf>> = roots
         .par_iter()
         .map(|root| {
@@ -447,10 +486,11 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
         .collect();
     for extra in extras {
         for path in extra {
-            if known.insert(path_key(&path), ()).is_some() {
+            let key = path_key(&path);
+            if known.insert(key.clone(), ()).is_some() {
                 continue;
             }
-            add(&path, true, &mut plan);
+            add(&path, &key, true, &mut plan);
             plan.context.push(path);
         }
     }
@@ -464,27 +504,36 @@ pub fn assign(
     paths: &[PathBuf],
 ) -> Vec<(crate::source::FileId, String)> {
     use crate::model::Crate;
-    let keys: Vec<PathBuf> = paths.iter().map(|p| path_key(p)).collect();
+    use rayon::prelude::*;
+    let keys: Vec<PathBuf> = paths.par_iter().map(|p| path_key(p)).collect();
     let by_key: HashMap<&PathBuf, usize> = keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
     let mut crate_of: Vec<Option<usize>> = vec![None; paths.len()];
     let mut module_of: Vec<Option<String>> = vec![None; paths.len()];
     let mut crates: Vec<Crate> = Vec::new();
-    for package_index in 0..model.packages.len() {
-        let package = &model.packages[package_index];
-        if !package.on_disk {
-            continue;
-        }
-        let Some(manifest) = read_manifest(&package.root) else {
-            continue;
-        };
-        let roots = target_roots(&package.root, &manifest);
-        let files = &model.files;
-        let decls = |path: &Path| -> Option<FileDecls> {
-            let id = *by_key.get(&path.to_path_buf())?;
-            let file = files.get(id)?.as_ref()?;
-            Some((file.module.clone(), file.mod_decls.clone()))
-        };
-        for tree in module_trees(&roots, &decls) {
+    // Each package's module trees (manifest, target roots, `mod` declarations) in parallel;
+    // then crates are numbered in package order.
+    let files = &model.files;
+    let trees: Vec<Vec<CrateTree>> = model
+        .packages
+        .par_iter()
+        .map(|package| {
+            if !package.on_disk {
+                return Vec::new();
+            }
+            let Some(manifest) = read_manifest(&package.root) else {
+                return Vec::new();
+            };
+            let roots = target_roots(&package.root, &manifest);
+            let decls = |path: &Path| -> Option<FileDecls> {
+                let id = *by_key.get(&path.to_path_buf())?;
+                let file = files.get(id)?.as_ref()?;
+                Some((file.module.clone(), file.mod_decls.clone()))
+            };
+            module_trees(&roots, &decls)
+        })
+        .collect();
+    for (package_index, package_trees) in trees.into_iter().enumerate() {
+        for tree in package_trees {
             let Some(&root_id) = by_key.get(&tree.root) else {
                 continue;
             };
