@@ -31,13 +31,17 @@ const PRELUDE: &[(&str, &str)] = &[
     ("Result", "std::result::Result"),
 ];
 
-/// Folds `core::x` and `alloc::x` into `std::x`, strips a leading `::`.
+/// Folds `core::x` and `alloc::x` into `std::x`, and re-exported crates into the crate itself
+/// (`nix::libc::_exit` is `libc::_exit`: nix has `pub use libc;`); strips a leading `::`.
 pub fn normalize(path: &str) -> String {
     let path = path.strip_prefix("::").unwrap_or(path);
     for prefix in ["core::", "alloc::"] {
         if let Some(rest) = path.strip_prefix(prefix) {
             return format!("std::{rest}");
         }
+    }
+    if let Some(rest) = path.strip_prefix("nix::libc::") {
+        return format!("libc::{rest}");
     }
     path.to_string()
 }
