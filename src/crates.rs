@@ -454,17 +454,7 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
         .map(|root| {
             let mut extra = Vec::new();
             let mut package_roots: HashMap<PathBuf, bool> = HashMap::new();
-            let walker = ignore::WalkBuilder::new(root)
-                .hidden(true)
-                .git_ignore(respect_gitignore)
-                .require_git(true)
-                .follow_links(false)
-                .sort_by_file_name(|a, b| a.cmp(b))
-                .filter_entry(|entry| {
-                    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                    !(is_dir && entry.depth() > 0 && crate::discover::is_target_dir(entry.path()))
-                })
-                .build();
+            let walker = crate::discover::walker(root, respect_gitignore).build();
             for entry in walker.flatten() {
                 let path = entry.path();
                 if !entry.file_type().is_some_and(|t| t.is_file())

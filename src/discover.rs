@@ -102,22 +102,7 @@ pub fn discover(
             });
             continue;
         }
-        let mut walker = ignore::WalkBuilder::new(root);
-        walker
-            .hidden(true)
-            .parents(true)
-            .ignore(true)
-            .git_ignore(selection.respect_gitignore)
-            .git_exclude(selection.respect_gitignore)
-            .git_global(false)
-            .require_git(true)
-            .follow_links(false)
-            .sort_by_file_name(|a, b| a.cmp(b))
-            .filter_entry(|entry| {
-                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir && entry.depth() > 0 && is_target_dir(entry.path()))
-            });
-        for entry in walker.build() {
+        for entry in walker(root, selection.respect_gitignore).build() {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
@@ -206,6 +191,29 @@ pub fn package_root(dir: &Path) -> Option<PathBuf> {
         current = d.parent();
     }
     None
+}
+
+/// The directory walk of discovery and of package context files alike: hidden entries and
+/// cargo target directories pruned, `.ignore` files always and `.gitignore`/`.git/info/exclude`
+/// inside git repositories when `respect_gitignore`, no global gitignore, symlinks not followed,
+/// entries sorted by name.
+pub fn walker(root: &Path, respect_gitignore: bool) -> ignore::WalkBuilder {
+    let mut walker = ignore::WalkBuilder::new(root);
+    walker
+        .hidden(true)
+        .parents(true)
+        .ignore(true)
+        .git_ignore(respect_gitignore)
+        .git_exclude(respect_gitignore)
+        .git_global(false)
+        .require_git(true)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && entry.depth() > 0 && is_target_dir(entry.path()))
+        });
+    walker
 }
 
 /// Module path of a file inside its package, from its location (`src/a/b.rs` -> `crate::a::b`,
