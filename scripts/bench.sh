@@ -113,7 +113,8 @@ if [ ${#NO_CACHE[@]} -gt 0 ]; then
     printf '\n// bench edit %s\n' "$i" >> "$TOUCHED"
     measure "$TMP/touched" "$FORKLINT" check --output-format json -j 2 "$CROOT"
     cp "$TMP/touched.orig" "$TOUCHED"
-    { printf '// bench edit %s\n' "$i"; cat "$TMP/touched.orig"; } > "$TOUCHED"
+    # $i lines: every edit moves the spans by another amount, so no earlier entry can match.
+    { for _ in $(seq "$i"); do printf '// bench edit %s\n' "$i"; done; cat "$TMP/touched.orig"; } > "$TOUCHED"
     measure "$TMP/edited" "$FORKLINT" check --output-format json -j 2 "$CROOT"
     cp "$TMP/touched.orig" "$TOUCHED"
   done
