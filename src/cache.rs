@@ -45,7 +45,7 @@ use crate::rules::{self, RuleMeta};
 use crate::source::{FileId, TextRange};
 
 /// Bumped whenever the entry format or what findings depend on changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const MAGIC: &str = "forklint-cache";
 
 /// Where the cache lives for a run of `paths` from `cwd`.
@@ -497,25 +497,46 @@ fn interface_path(dir: &Path, own: u128) -> PathBuf {
     dir.join(format!("{own:032x}.facts"))
 }
 
-fn interface_line(own: u128, interface: u128) -> String {
+/// What the units above a unit can observe of it: the fingerprint of its facts, and which of
+/// its files (indices in the unit) make up its lib crate, the only files they call into.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interface {
+    pub facts: u128,
+    pub lib_files: Vec<u32>,
+}
+
+fn interface_line(own: u128, interface: &Interface) -> String {
+    let libs: Vec<String> = interface.lib_files.iter().map(u32::to_string).collect();
     format!(
-        "{MAGIC} {FORMAT} {} {own:032x} {interface:032x}\n",
-        env!("CARGO_PKG_VERSION")
+        "{MAGIC} {FORMAT} {} {own:032x} {:032x} libs={}\n",
+        env!("CARGO_PKG_VERSION"),
+        interface.facts,
+        libs.join(",")
     )
 }
 
-/// The fingerprint of a unit's facts stored under its own key (`unit_key` without dependency
-/// keys), if there is a valid one: what lets a unit whose text changed but whose facts did not
-/// (a comment, formatting after the last item) leave the units above it cached.
-pub fn load_interface(dir: &Path, own: u128) -> Option<u128> {
+/// The interface of a unit stored under its own key (`unit_key` without dependency
+/// fingerprints), if there is a valid one: what lets a unit whose text changed but whose facts
+/// did not (a comment, formatting after the last item) leave the units above it cached, and
+/// what lets those units be analysed with only its lib crate as context.
+pub fn load_interface(dir: &Path, own: u128) -> Option<Interface> {
     let text = std::fs::read_to_string(interface_path(dir, own)).ok()?;
-    let hex = text.rsplit(' ').next()?.strip_suffix('\n')?;
-    let interface = u128::from_str_radix(hex, 16).ok()?;
-    (text == interface_line(own, interface)).then_some(interface)
+    let mut words = text.strip_suffix('\n')?.rsplit(' ');
+    let libs = words.next()?.strip_prefix("libs=")?;
+    let facts = u128::from_str_radix(words.next()?, 16).ok()?;
+    let lib_files = if libs.is_empty() {
+        Vec::new()
+    } else {
+        libs.split(',')
+            .map(|n| n.parse().ok())
+            .collect::<Option<Vec<u32>>>()?
+    };
+    let interface = Interface { facts, lib_files };
+    (text == interface_line(own, &interface)).then_some(interface)
 }
 
-/// Stores a unit's facts fingerprint under its own key; errors only cost speed.
-pub fn store_interface(dir: &Path, own: u128, interface: u128) -> Result<(), String> {
+/// Stores a unit's interface under its own key; errors only cost speed.
+pub fn store_interface(dir: &Path, own: u128, interface: &Interface) -> Result<(), String> {
     write_atomic(
         dir,
         &interface_path(dir, own),
@@ -623,6 +644,31 @@ mod tests {
         assert_eq!(units.deps[u[5]], vec![u[0]]);
         assert_eq!(units.deps[u[6]], vec![u[1]]);
         assert!(units.deps[u[2]].is_empty()); // `d` is ambiguous: not followed
+    }
+
+    #[test]
+    fn interfaces_round_trip_and_reject_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        for lib_files in [vec![], vec![0], vec![0, 3, 17]] {
+            let interface = Interface {
+                facts: 0xfeed_u128 << 64 | 7,
+                lib_files,
+            };
+            store_interface(dir.path(), 9, &interface).unwrap();
+            assert_eq!(load_interface(dir.path(), 9), Some(interface));
+        }
+        assert_eq!(load_interface(dir.path(), 10), None);
+        let path = interface_path(dir.path(), 9);
+        let good = std::fs::read_to_string(&path).unwrap();
+        for bad in [
+            good.replace("libs=", "libs=x"),
+            good.replace("libs=0,3,17", "libs=0,,3"),
+            good.trim_end().to_string(),
+            good.replacen(MAGIC, "other-cache", 1),
+        ] {
+            std::fs::write(&path, bad).unwrap();
+            assert_eq!(load_interface(dir.path(), 9), None);
+        }
     }
 
     #[test]

@@ -499,6 +499,7 @@ pub fn assign(
     let by_key: HashMap<&PathBuf, usize> = keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
     let mut crate_of: Vec<Option<usize>> = vec![None; paths.len()];
     let mut module_of: Vec<Option<String>> = vec![None; paths.len()];
+    let mut in_lib = vec![false; paths.len()];
     let mut crates: Vec<Crate> = Vec::new();
     // Each package's module trees (manifest, target roots, `mod` declarations) in parallel;
     // then crates are numbered in package order.
@@ -537,6 +538,9 @@ pub fn assign(
                 let Some(&id) = by_key.get(&key) else {
                     continue;
                 };
+                if tree.kind == TargetKind::Lib {
+                    in_lib[id] = true;
+                }
                 if crate_of[id].is_none() {
                     crate_of[id] = Some(crate_index);
                     module_of[id] = Some(module);
@@ -586,5 +590,6 @@ pub fn assign(
     }
     model.crates = crates;
     model.crate_of = final_crate_of;
+    model.in_lib = in_lib;
     relower
 }

@@ -486,6 +486,8 @@ struct Analysis {
     /// `FileModel::facts_hash` of each file after module trees (0: not lowered), when the
     /// layout asks for fingerprints.
     facts: Vec<u64>,
+    /// Whether each file is in its package's lib crate (with `facts`).
+    lib_files: Vec<bool>,
     call_stats: crate::model::summary::CallStats,
     model_bytes: usize,
     timings: Vec<(&'static str, u128)>,
@@ -729,6 +731,7 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
             .par_iter()
             .map(|f| f.as_ref().map_or(0, FileModel::facts_hash))
             .collect();
+        out.lib_files = model.in_lib.clone();
     }
     if layout.lower_only {
         out.timings = timings;
@@ -953,15 +956,22 @@ fn cached_run(
         .into_par_iter()
         .map(|u| key_of(u, &[]))
         .collect();
-    let interface_of = |u: usize, facts: &dyn Fn(usize) -> u64| {
+    let interface_of = |u: usize, facts: &dyn Fn(usize) -> u64, lib: &dyn Fn(usize) -> bool| {
         let files: Vec<(&str, u64)> = unit_files[u]
             .iter()
             .map(|&id| (displays[id].as_str(), facts(id)))
             .collect();
-        cache::unit_interface(&files, &unit_infos[u])
+        cache::Interface {
+            facts: cache::unit_interface(&files, &unit_infos[u]),
+            lib_files: unit_files[u]
+                .iter()
+                .filter(|&&id| lib(id))
+                .map(|&id| local_index[id])
+                .collect(),
+        }
     };
-    // The facts fingerprint of each unit, from the cache; units whose files changed have none.
-    let mut interfaces: Vec<Option<u128>> = (0..unit_count)
+    // The interface of each unit, from the cache; units whose files changed have none.
+    let mut interfaces: Vec<Option<cache::Interface>> = (0..unit_count)
         .into_par_iter()
         .map(|u| cache::load_interface(dir, own_keys[u]))
         .collect();
@@ -986,20 +996,25 @@ fn cached_run(
         sub.lower_only = true;
         let lowered = analyse_set(sub_works, &sub, options, vocab);
         let mut facts_of = vec![0u64; n];
+        let mut lib_of = vec![false; n];
         for (sub, &id) in unknown.iter().enumerate() {
             facts_of[id] = lowered.facts.get(sub).copied().unwrap_or(0);
+            lib_of[id] = lowered.lib_files.get(sub).copied().unwrap_or(false);
         }
         let mut fresh: Vec<usize> = unknown.iter().map(|&id| unit_of_file[id]).collect();
         fresh.dedup();
         for u in fresh {
-            let interface = interface_of(u, &|id| facts_of[id]);
+            let interface = interface_of(u, &|id| facts_of[id], &|id| lib_of[id]);
+            let _ = cache::store_interface(dir, own_keys[u], &interface);
             interfaces[u] = Some(interface);
-            let _ = cache::store_interface(dir, own_keys[u], interface);
         }
     }
     // Entry keys: the own key and the fingerprints of every unit below.
-    let entry_key = |u: usize, interfaces: &[Option<u128>]| -> Option<u128> {
-        let below: Option<Vec<u128>> = below[u].iter().map(|&d| interfaces[d]).collect();
+    let entry_key = |u: usize, interfaces: &[Option<cache::Interface>]| -> Option<u128> {
+        let below: Option<Vec<u128>> = below[u]
+            .iter()
+            .map(|&d| interfaces[d].as_ref().map(|i| i.facts))
+            .collect();
         Some(key_of(u, &below?))
     };
     let mut unit_keys: Vec<Option<u128>> = (0..unit_count)
@@ -1032,7 +1047,18 @@ fn cached_run(
         }
     }
     let missed_unit = |u: usize| entries[u].is_none();
-    let missed: Vec<usize> = (0..n).filter(|&id| needed[unit_of_file[id]]).collect();
+    // Files analysed: every file of a missed unit; of a unit below one, only its lib crate
+    // when its interface says which files that is (all of them otherwise).
+    let missed: Vec<usize> = (0..n)
+        .filter(|&id| {
+            let u = unit_of_file[id];
+            needed[u]
+                && (missed_unit(u)
+                    || interfaces[u]
+                        .as_ref()
+                        .is_none_or(|i| i.lib_files.contains(&local_index[id])))
+        })
+        .collect();
     let mut works: Vec<Option<Work>> = works.into_iter().map(Some).collect();
     let mut analysis = Analysis::default();
     if !missed.is_empty() {
@@ -1058,14 +1084,17 @@ fn cached_run(
         timings.append(&mut analysis.timings);
         // Fingerprints of the units analysed (whole units), then the keys still unknown.
         let mut facts_of = vec![0u64; n];
+        let mut lib_of = vec![false; n];
         for (sub, &id) in missed.iter().enumerate() {
             facts_of[id] = analysis.facts.get(sub).copied().unwrap_or(0);
+            lib_of[id] = analysis.lib_files.get(sub).copied().unwrap_or(false);
         }
+        // (Units without an interface were analysed whole.)
         for u in (0..unit_count).filter(|&u| needed[u]) {
             if interfaces[u].is_none() {
-                let interface = interface_of(u, &|id| facts_of[id]);
+                let interface = interface_of(u, &|id| facts_of[id], &|id| lib_of[id]);
+                let _ = cache::store_interface(dir, own_keys[u], &interface);
                 interfaces[u] = Some(interface);
-                let _ = cache::store_interface(dir, own_keys[u], interface);
             }
         }
         for u in (0..unit_count).filter(|&u| missed_unit(u)) {

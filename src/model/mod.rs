@@ -64,6 +64,8 @@ pub struct Model {
     pub crates: Vec<Crate>,
     /// `FileId` -> index into `crates`.
     pub crate_of: Vec<usize>,
+    /// `FileId` -> whether the file is in its package's lib crate (what other packages call).
+    pub in_lib: Vec<bool>,
     /// `FileId` -> whether findings in it are reported (context files are not).
     pub reported: Vec<bool>,
     /// (crate, canonical path) -> function body.

@@ -57,6 +57,12 @@ fn workspace() -> tempfile::TempDir {
         "dep/src/lib.rs",
         "pub fn helper() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}\n",
     );
+    // A test of `dep`: not in its lib crate, so not context when only `app` is analysed again.
+    write(
+        p,
+        "dep/tests/slow.rs",
+        "async fn slow() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}\n",
+    );
     write(
         p,
         "other/Cargo.toml",
