@@ -344,7 +344,9 @@ pub fn check_paths(paths: &[PathBuf], options: &Options, vocab: &Vocab) -> Resul
             report: true,
         })
         .collect();
+    let discovered = start.elapsed().as_millis();
     let mut report = run(inputs, options, vocab);
+    report.timings.insert(0, ("discovery", discovered));
     for err in discovery_errors {
         report.errors.push(ToolError {
             path: display_path(&err.path, &options.cwd),
