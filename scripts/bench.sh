@@ -98,7 +98,12 @@ CACHE_ROWS=0
 if [ ${#NO_CACHE[@]} -gt 0 ]; then
   CACHE_ROWS=1
   export FORKLINT_CACHE_DIR="$TMP/cache"
-  TOUCH_FILE=${TOUCH_FILE:-$(cd "$ROOT" && ls -d ./*/src/lib.rs | head -1)}
+  if [ -z "${TOUCH_FILE:-}" ]; then
+    # The first */src/lib.rs, without a pipe into `head` (under pipefail, `ls` could die of
+    # SIGPIPE when `head` exits first, and the script with it: exit 141).
+    libs=("$ROOT"/*/src/lib.rs)
+    TOUCH_FILE="./${libs[0]#"$ROOT"/}"
+  fi
   echo "cache rows: copying the corpus ..." >&2
   cp -r "$ROOT" "$TMP/corpus"
   CROOT="$TMP/corpus"
