@@ -978,11 +978,23 @@ fn cached_run(
         .map(|u| cache::load_interface(dir, own_keys[u]))
         .collect();
     let mut texts: Vec<Option<Result<Arc<str>, String>>> = texts.into_iter().map(Some).collect();
+    // Units some other unit is analysed above (only their interfaces decide other entries).
+    let mut has_above = vec![false; unit_count];
+    for list in below {
+        for &d in list {
+            has_above[d] = true;
+        }
+    }
     let unknown: Vec<usize> = (0..n)
-        .filter(|&id| interfaces[unit_of_file[id]].is_none())
+        .filter(|&id| {
+            let u = unit_of_file[id];
+            interfaces[u].is_none() && has_above[u]
+        })
         .collect();
-    // A few changed units (an edit, not a first run): lower them alone to learn whether their
-    // facts changed; if not, the units above them stay cached.
+    // A few changed units with units above them (an edit, not a first run): lower them alone
+    // to learn whether their facts changed; if not, the units above them stay cached. (A
+    // changed unit nothing stands above is lowered once, in the analysis below, which also
+    // records its interface.)
     if !unknown.is_empty() && unknown.len() <= (n / 8).max(64) {
         let sub_works: Vec<Work> = unknown
             .iter()

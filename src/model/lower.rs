@@ -1889,12 +1889,13 @@ impl Lowerer<'_, '_> {
         token_facts(&mac.tokens, &mut facts);
         let has_await = facts.has_await;
         // A macro whose expansion is unknown (a crate's own `macro_rules!`) may hide a jump.
-        let expansion_known = self.vocab.knows(&path)
+        let in_vocab = self.vocab.knows(&path);
+        let expansion_known = in_vocab
             || path
                 .strip_prefix("std::")
                 .is_some_and(|name| STD_MACROS.contains(&name));
         let has_jump = facts.has_jump || !expansion_known;
-        let known = path.starts_with("std::") || self.vocab.knows(&path);
+        let known = path.starts_with("std::") || in_vocab;
         let opaque = self.vocab.macro_call(Category::Yield, &path).is_some();
         let mut parsed = false;
         if known && !opaque {
