@@ -297,21 +297,15 @@ pub struct KeyFile<'a> {
     pub hash: u64,
 }
 
-/// The own key of a unit: its files and manifests (`dependency_interfaces` empty). The key of
-/// its entry adds the facts fingerprints of every unit below it, in unit order: a change below
-/// that changes facts changes the key; a comment does not.
+/// The own key of a unit: the run, its files and manifests. See [`entry_key`].
 pub fn unit_key(
     run: u64,
     files: &[KeyFile<'_>],
     packages: &[&PackageInfo],
     provider_count: &dyn Fn(&str) -> usize,
-    dependency_interfaces: &[u128],
 ) -> u128 {
     let mut h = Xxh3::new();
     h.update(&run.to_le_bytes());
-    for key in dependency_interfaces {
-        h.update(&key.to_le_bytes());
-    }
     for f in files {
         h.update(&(f.display.len() as u64).to_le_bytes());
         h.update(f.display.as_bytes());
@@ -326,6 +320,17 @@ pub fn unit_key(
             h.update(&(provider_count(dep) as u64).to_le_bytes());
         }
         h.update(b"\n");
+    }
+    h.digest128()
+}
+
+/// The key of a unit's entry: its own key and the facts fingerprints of every unit below it, in
+/// unit order. A change below that changes facts changes the key; a comment does not.
+pub fn entry_key(own: u128, below: &[u128]) -> u128 {
+    let mut h = Xxh3::new();
+    h.update(&own.to_le_bytes());
+    for key in below {
+        h.update(&key.to_le_bytes());
     }
     h.digest128()
 }

@@ -937,7 +937,7 @@ fn cached_run(
         .iter()
         .map(|list| list.iter().map(|&p| &infos[p]).collect())
         .collect();
-    let key_of = |u: usize, interfaces: &[u128]| {
+    let own_key = |u: usize| {
         let key_files: Vec<cache::KeyFile<'_>> = unit_files[u]
             .iter()
             .map(|&id| cache::KeyFile {
@@ -946,18 +946,11 @@ fn cached_run(
                 hash: hashes[id],
             })
             .collect();
-        cache::unit_key(
-            run_key,
-            &key_files,
-            &unit_infos[u],
-            &|name| providers.get(name).copied().unwrap_or(0),
-            interfaces,
-        )
+        cache::unit_key(run_key, &key_files, &unit_infos[u], &|name| {
+            providers.get(name).copied().unwrap_or(0)
+        })
     };
-    let own_keys: Vec<u128> = (0..unit_count)
-        .into_par_iter()
-        .map(|u| key_of(u, &[]))
-        .collect();
+    let own_keys: Vec<u128> = (0..unit_count).into_par_iter().map(own_key).collect();
     let interface_of = |u: usize, facts: &dyn Fn(usize) -> u64, lib: &dyn Fn(usize) -> bool| {
         let files: Vec<(&str, u64)> = unit_files[u]
             .iter()
@@ -1029,7 +1022,7 @@ fn cached_run(
             .iter()
             .map(|&d| interfaces[d].as_ref().map(|i| i.facts))
             .collect();
-        Some(key_of(u, &below?))
+        Some(cache::entry_key(own_keys[u], &below?))
     };
     let mut unit_keys: Vec<Option<u128>> = (0..unit_count)
         .into_par_iter()
