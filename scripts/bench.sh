@@ -3,6 +3,10 @@
 # shared corpus, and print one Markdown table.
 #
 #   usage: scripts/bench.sh [RUNS]            (default RUNS: 5; env RUNS also works)
+#          scripts/bench.sh --judge [PAIRS]   the cold-run judgement alone (default 5 pairs):
+#            `forklint check --no-cache -j 2 --output-format json` on the corpus against
+#            `parse-floor --threads 2`, alternating pairs, printed as the ratio of the medians
+#            (and the median of the per-pair ratios beside it)
 #
 # Environment:
 #   CORPUS_DIR   corpus directory (default /tmp/forklint-corpus; built by corpus.sh if missing)
@@ -29,6 +33,8 @@
 # ($FORKLINT_CACHE_DIR); ratios are the median of the per-triple ratios to the cold run.
 set -euo pipefail
 
+JUDGE=0
+if [ "${1:-}" = --judge ]; then JUDGE=1; shift; fi
 RUNS=${1:-${RUNS:-5}}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CORPUS_DIR=${CORPUS_DIR:-/tmp/forklint-corpus}
@@ -81,6 +87,25 @@ measure() {
   tail -1 "$TMP/time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' >> "$out"
 }
 
+
+if [ "$JUDGE" = 1 ]; then
+  echo "judge: warm-up ..." >&2
+  measure "$TMP/warmup" "$FORKLINT" check --no-cache -j 2 --output-format json "$ROOT"
+  measure "$TMP/warmup" "$PF" --threads 2 "$ROOT"
+  for i in $(seq "$RUNS"); do
+    echo "judge: pair $i/$RUNS ..." >&2
+    measure "$TMP/fl" "$FORKLINT" check --no-cache -j 2 --output-format json "$ROOT"
+    measure "$TMP/pf" "$PF" --threads 2 "$ROOT"
+  done
+  fl=$(awk '{ print $1 }' "$TMP/fl" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+  pf=$(awk '{ print $1 }' "$TMP/pf" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+  per_pair=$(paste -d' ' "$TMP/fl" "$TMP/pf" | awk '{ print $1 / $4 }' | sort -g | awk '{ v[NR] = $1 } END { printf "%.2fx", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+  echo "forklint walls: $(awk '{ printf "%s ", $1 }' "$TMP/fl")"
+  echo "parse-floor walls: $(awk '{ printf "%s ", $1 }' "$TMP/pf")"
+  awk -v a="$fl" -v b="$pf" -v p="$per_pair" -v n="$RUNS" -v l="$LOAD" 'BEGIN {
+    printf "cold, 2 threads, %d pairs: forklint median %.2f s, parse-floor median %.2f s, ratio of medians %.2fx (median per-pair ratio %s; load before %s)\n", n, a, b, a / b, p, l }'
+  exit 0
+fi
 
 for j in 1 2; do
   echo "threads $j: warm-up ..." >&2
