@@ -758,11 +758,7 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
                 return Ok(Vec::new());
             };
             catch_unwind(AssertUnwindSafe(|| {
-                let cx = RuleContext {
-                    model: &model,
-                    vocab,
-                    file,
-                };
+                let cx = RuleContext::new(&model, vocab, file);
                 let mut out = Vec::new();
                 for rule in &enabled {
                     if let Some(check) = rule.check {

@@ -7,6 +7,7 @@
 //! - [`rules`]: the registry and one module per rule; [`suppress`]: comment directives;
 //! - [`engine`]: the pipeline; [`render`]: output formats; [`cli`]: the command line.
 
+pub mod analysis;
 pub mod cache;
 pub mod cli;
 pub mod config;

@@ -5,6 +5,7 @@
 //! spins on a non-blocking poll until something changes, or blocks. Everything it knows about
 //! APIs comes from the vocabulary (`yield`, `spin`, `blocking`, `diverges`).
 
+use crate::analysis::contexts::{blocking_entry, context_root, in_local_context_exit};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::ir::{
@@ -12,7 +13,7 @@ use crate::model::ir::{
     LoopKind, Match, Node, Pat,
 };
 use crate::rules::blocking_call_in_async::blocking_help;
-use crate::rules::util::{blocking_entry, call_name, context_root, in_local_context_exit};
+use crate::rules::util::call_name;
 use crate::rules::RuleContext;
 use crate::vocab::{Category, Entry};
 

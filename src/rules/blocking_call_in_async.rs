@@ -1,13 +1,11 @@
 //! FL003 blocking-call-in-async: a known blocking call runs in async or green context.
 
+use crate::analysis::contexts::{blocking_entry, calls, context_root, in_local_context_exit};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::ir::{Body, BodyKind, Call, Context};
 use crate::model::summary::Fact;
-use crate::rules::util::{
-    blocking_entry, call_name, calls, context_description, context_root, in_local_context_exit,
-    near,
-};
+use crate::rules::util::{call_name, context_description, near};
 use crate::rules::RuleContext;
 use crate::vocab::{Category, Entry};
 

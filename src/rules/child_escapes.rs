@@ -1,12 +1,12 @@
 //! FL006 child-escapes: a fork child can leave its region into code the parent also runs.
 
+use crate::analysis::child::enclosing_item;
+use crate::analysis::flow::{Escape, EscapeKind, Flow};
+use crate::analysis::fork::{fork_entry, ForkSite};
+use crate::analysis::signal_safety::{first_unsafe_op, walk_inline};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::ir::Node;
-use crate::rules::fork_analysis::{
-    enclosing_item, first_unsafe_op, fork_entry, fork_sites, walk_inline, Escape, EscapeKind, Flow,
-    ForkSite,
-};
 use crate::rules::RuleContext;
 use crate::source::TextRange;
 
@@ -60,7 +60,7 @@ declare_rule! {
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
-    for site in fork_sites(cx) {
+    for site in cx.fork_sites() {
         if site.continues() || child_daemonizes(cx, &site) {
             continue;
         }

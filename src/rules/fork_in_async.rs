@@ -1,10 +1,13 @@
 //! FL007 fork-in-async: a fork in async or green context, or while an async runtime is alive.
 
+use crate::analysis::contexts::context_root;
+use crate::analysis::fork::ChildRegion;
+use crate::analysis::signal_safety::fork_exec_clean;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::ir::Context;
-use crate::rules::fork_analysis::{fork_exec_clean, fork_sites, ChildRegion, TOKIO_FORK_NOTE};
-use crate::rules::util::{context_description, context_root};
+use crate::rules::notes::TOKIO_FORK_NOTE;
+use crate::rules::util::context_description;
 use crate::rules::RuleContext;
 
 declare_rule! {
@@ -47,7 +50,7 @@ declare_rule! {
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
-    for site in fork_sites(cx) {
+    for site in cx.fork_sites() {
         let in_async = site.context != Context::Sync;
         let runtime = site.state.runtimes.first();
         let from_async = if in_async || runtime.is_some() {

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeSet;
 
+use crate::analysis::signal_safety::{short, walk_inline};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::ir::Node;
-use crate::rules::fork_analysis::{fork_sites, short, walk_inline, NIX_FORK_NOTE};
+use crate::rules::notes::NIX_FORK_NOTE;
 use crate::rules::util::{call_name, near};
 use crate::rules::RuleContext;
 use crate::vocab::Category;
@@ -61,7 +62,7 @@ declare_rule! {
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
     let mut reported = BTreeSet::new();
-    for site in fork_sites(cx) {
+    for site in cx.fork_sites() {
         let name = site.name();
         if let Some(guard) = site.state.guards.first() {
             let mut diag = Diagnostic::new(

@@ -5,16 +5,13 @@
 //! function that queries the fact model. Rules never see `syn` and never do I/O.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::ir::FileModel;
-use crate::model::Model;
-use crate::vocab::Vocab;
 
 pub mod async_loop_never_yields;
 pub mod blocking_call_in_async;
 pub mod child_escapes;
-pub mod fork_analysis;
 pub mod fork_in_async;
 pub mod lock_across_fork;
+pub mod notes;
 pub mod thread_before_fork;
 pub mod unsafe_call_in_child;
 pub mod util;
@@ -63,12 +60,9 @@ macro_rules! declare_rule {
     };
 }
 
-/// What a rule pass sees: the whole model (for cross-file facts), the vocabulary, one file.
-pub struct RuleContext<'a> {
-    pub model: &'a Model,
-    pub vocab: &'a Vocab,
-    pub file: &'a FileModel,
-}
+/// What a rule pass sees: the whole model (for cross-file facts), the vocabulary, one file, and
+/// the shared analysis of that file, computed once whichever rules ask (see `analysis`).
+pub type RuleContext<'a> = crate::analysis::FileAnalysis<'a>;
 
 pub type CheckFn = fn(&RuleContext<'_>, &mut Vec<Diagnostic>);
 

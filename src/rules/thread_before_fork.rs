@@ -1,13 +1,14 @@
 //! FL001 thread-before-fork: the process may be multi-threaded at a fork whose child is not
 //! fork-exec clean.
 
+use crate::analysis::contexts::call_at;
+use crate::analysis::fork::ChildRegion;
+use crate::analysis::signal_safety::{first_unsafe_in_child, fork_exec_clean};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::summary::Fact;
-use crate::rules::fork_analysis::{
-    first_unsafe_in_child, fork_exec_clean, fork_sites, ChildRegion, NIX_FORK_NOTE,
-};
-use crate::rules::util::{call_at, witness_labels};
+use crate::rules::notes::NIX_FORK_NOTE;
+use crate::rules::util::witness_labels;
 use crate::rules::RuleContext;
 
 declare_rule! {
@@ -64,7 +65,7 @@ declare_rule! {
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
-    for site in fork_sites(cx) {
+    for site in cx.fork_sites() {
         let Some(thread) = site.state.threads.first() else {
             continue;
         };

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeSet;
 
+use crate::analysis::flow::local_fn;
+use crate::analysis::signal_safety::{classify_op, walk_inline, Op};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::ir::{BodyId, FileModel, Node, Role};
-use crate::rules::fork_analysis::{
-    classify_op, fork_sites, local_fn, walk_inline, Op, NIX_FORK_NOTE, PRE_EXEC_NOTE,
-};
+use crate::rules::notes::{NIX_FORK_NOTE, PRE_EXEC_NOTE};
 use crate::rules::util::near;
 use crate::rules::RuleContext;
 use crate::source::{FileId, TextRange};
@@ -72,7 +72,7 @@ declare_rule! {
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
     let mut reported = BTreeSet::new();
-    for site in fork_sites(cx) {
+    for site in cx.fork_sites() {
         let Some(thread) = site.state.threads.first() else {
             continue;
         };

@@ -159,8 +159,8 @@ fn syn_is_used_only_by_parse_and_lower() {
 }
 
 #[test]
-fn rules_and_model_do_no_io() {
-    for dir in ["src/rules", "src/model"] {
+fn rules_analysis_and_model_do_no_io() {
+    for dir in ["src/rules", "src/model", "src/analysis"] {
         for file in files_with_ext(&repo_root().join(dir), "rs") {
             let text = std::fs::read_to_string(&file).unwrap();
             let code: String = text

@@ -1,0 +1,222 @@
+//! How control leaves a region: whether it can complete normally, and its escapes (`return`,
+//! `?`, `break` out of the region, `std::process::exit`).
+
+use crate::analysis::Cx;
+use crate::model::ir::{BodyId, Call, Callee, Cond, FileModel, JumpKind, Node};
+use crate::model::summary::display_callee as call_name;
+use crate::source::TextRange;
+use crate::vocab::Category;
+
+/// Whether a call never returns: `_exit`, `exec*`, `abort`, `std::process::exit`, or a
+/// crate-local function that never returns.
+pub fn ends_process(cx: &Cx<'_>, call: &Call) -> bool {
+    cx.vocab.call(Category::Exec, &call.callee).is_some()
+        || cx.vocab.call(Category::ProcessExit, &call.callee).is_some()
+        || local_never_returns(cx, &call.callee, 0)
+}
+
+/// The crate-local function a call in the current file names, with its file (resolved through
+/// the crate's function index: paths, re-exports, `Self::f`, `self.f()`, typed receivers).
+pub fn local_fn<'m>(cx: &'m Cx<'_>, callee: &Callee) -> Option<(&'m FileModel, BodyId)> {
+    let target = cx.model.resolve_callee(cx.file, callee)?;
+    Some((cx.model.file(target.file)?, target.body))
+}
+
+/// Whether a crate-local function is `-> !` or ends the process on every path.
+fn local_never_returns(cx: &Cx<'_>, callee: &Callee, depth: u32) -> bool {
+    if depth > 2 {
+        return false;
+    }
+    let Some((file, id)) = local_fn(cx, callee) else {
+        return false;
+    };
+    let body = file.body(id);
+    if body.diverges {
+        return true;
+    }
+    let mut flow = Flow::new(cx, depth + 1);
+    let completes = flow.seq(&body.block.nodes, 0);
+    !completes
+        && flow
+            .escapes
+            .iter()
+            .all(|e| matches!(e.kind, EscapeKind::ProcessExit))
+}
+
+// ------------------------------------------------------------------------------------------
+// How control leaves a region.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EscapeKind {
+    /// `return` into the caller.
+    Return,
+    /// `?` into the caller.
+    Try,
+    /// `break`/`continue` into a loop outside the region.
+    Break,
+    /// `std::process::exit`: atexit handlers and inherited buffers run in the child.
+    ProcessExit,
+}
+
+#[derive(Clone, Debug)]
+pub struct Escape {
+    pub kind: EscapeKind,
+    pub span: TextRange,
+    /// The exit call's name, for `ProcessExit`.
+    pub what: String,
+}
+
+/// A structural walk that finds whether a region can complete normally and how else it leaves.
+pub struct Flow<'c, 'a> {
+    cx: &'c Cx<'a>,
+    depth: u32,
+    pub escapes: Vec<Escape>,
+}
+
+impl<'c, 'a> Flow<'c, 'a> {
+    pub fn new(cx: &'c Cx<'a>, depth: u32) -> Self {
+        Flow {
+            cx,
+            depth,
+            escapes: Vec::new(),
+        }
+    }
+
+    /// Whether `nodes` can complete normally; `loops` counts loops entered inside the region.
+    pub fn seq(&mut self, nodes: &[Node], loops: u32) -> bool {
+        nodes.iter().all(|node| self.node(node, loops))
+    }
+
+    fn node(&mut self, node: &Node, loops: u32) -> bool {
+        match node {
+            Node::Call(call) => {
+                if self
+                    .cx
+                    .vocab
+                    .call(Category::ProcessExit, &call.callee)
+                    .is_some()
+                {
+                    self.escapes.push(Escape {
+                        kind: EscapeKind::ProcessExit,
+                        span: call.span,
+                        what: call_name(&call.callee),
+                    });
+                    return false;
+                }
+                !(self.cx.vocab.call(Category::Exec, &call.callee).is_some()
+                    || local_never_returns(self.cx, &call.callee, self.depth))
+            }
+            Node::Macro(m) => self
+                .cx
+                .vocab
+                .macro_call(Category::Panics, &m.path)
+                .is_none_or(|e| e.kind.as_deref() != Some("diverges")),
+            Node::Let(l) => {
+                let completes = self.seq(&l.init, loops);
+                if let Some(b) = &l.else_block {
+                    self.seq(&b.nodes, loops);
+                }
+                completes
+            }
+            Node::Assign(a) => self.seq(&a.value, loops),
+            Node::If(i) => {
+                if !self.seq(&i.cond_nodes, loops) {
+                    return false;
+                }
+                let then_completes = self.seq(&i.then_block.nodes, loops);
+                let else_completes = match &i.else_block {
+                    Some(b) => self.seq(&b.nodes, loops),
+                    None => true,
+                };
+                then_completes || else_completes
+            }
+            Node::Match(m) => {
+                if !self.seq(&m.scrutinee_nodes, loops) {
+                    return false;
+                }
+                let mut any = false;
+                for arm in &m.arms {
+                    if self.seq(&arm.guard, loops) && self.seq(&arm.body.nodes, loops) {
+                        any = true;
+                    }
+                }
+                any
+            }
+            Node::Loop(l) => {
+                if !self.seq(&l.header, loops) {
+                    return false;
+                }
+                self.seq(&l.body.nodes, loops + 1);
+                let infinite = l.kind == crate::model::ir::LoopKind::Loop
+                    || matches!(l.cond, Some(Cond::Bool(true)));
+                !infinite || breaks_out(&l.body.nodes, l.label.as_deref(), 0)
+            }
+            Node::Block(b) => self.seq(&b.nodes, loops),
+            Node::Jump(j) => match j.kind {
+                JumpKind::Return => {
+                    self.escapes.push(Escape {
+                        kind: EscapeKind::Return,
+                        span: j.span,
+                        what: String::new(),
+                    });
+                    false
+                }
+                JumpKind::Try => {
+                    self.escapes.push(Escape {
+                        kind: EscapeKind::Try,
+                        span: j.span,
+                        what: String::new(),
+                    });
+                    true
+                }
+                JumpKind::Break | JumpKind::Continue => {
+                    if loops == 0 {
+                        self.escapes.push(Escape {
+                            kind: EscapeKind::Break,
+                            span: j.span,
+                            what: String::new(),
+                        });
+                    }
+                    false
+                }
+            },
+            Node::Await(_) | Node::Closure(_) | Node::PathRef(_) => true,
+        }
+    }
+}
+
+/// Whether a `loop` body contains a `break` that leaves this loop.
+fn breaks_out(nodes: &[Node], label: Option<&str>, nested: u32) -> bool {
+    nodes.iter().any(|node| match node {
+        Node::Jump(j) if j.kind == JumpKind::Break => match &j.label {
+            Some(l) => Some(l.as_str()) == label,
+            None => nested == 0,
+        },
+        Node::Jump(j) if j.kind == JumpKind::Return => false,
+        Node::Loop(l) => {
+            breaks_out(&l.header, label, nested) || breaks_out(&l.body.nodes, label, nested + 1)
+        }
+        Node::Let(l) => {
+            breaks_out(&l.init, label, nested)
+                || l.else_block
+                    .as_ref()
+                    .is_some_and(|b| breaks_out(&b.nodes, label, nested))
+        }
+        Node::Assign(a) => breaks_out(&a.value, label, nested),
+        Node::If(i) => {
+            breaks_out(&i.cond_nodes, label, nested)
+                || breaks_out(&i.then_block.nodes, label, nested)
+                || i.else_block
+                    .as_ref()
+                    .is_some_and(|b| breaks_out(&b.nodes, label, nested))
+        }
+        Node::Match(m) => {
+            breaks_out(&m.scrutinee_nodes, label, nested)
+                || m.arms
+                    .iter()
+                    .any(|a| breaks_out(&a.body.nodes, label, nested))
+        }
+        Node::Block(b) => breaks_out(&b.nodes, label, nested),
+        _ => false,
+    })
+}

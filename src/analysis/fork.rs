@@ -1,0 +1,205 @@
+//! Fork sites: calls of the fork family, identified by resolved path (docs/rules/FL001), with
+//! the state the interpreter computed at each and its child region.
+
+use crate::analysis::child::child_region;
+use crate::analysis::interp::{Interp, State};
+use crate::analysis::Cx;
+use crate::model::ir::{Arg, Block, Body, BodyId, BodyKind, Call, Context, FileModel, Node, Role};
+use crate::model::summary::display_callee as call_name;
+use crate::vocab::{Category, Entry};
+
+/// What the fork's child runs.
+#[derive(Debug)]
+pub enum ChildRegion<'a> {
+    /// The result is not tested in this function (a wrapper returning it, for instance).
+    Unknown,
+    /// A daemon-style call: the code after it is the continuing (child) process.
+    Daemon,
+    /// Branches or arms only the child runs; `rest` is the code after the test when every parent
+    /// path has already left (hand-written daemonizing): then the child continues there.
+    Branches {
+        blocks: Vec<&'a Block>,
+        rest: Option<&'a [Node]>,
+    },
+}
+
+/// One fork-family call and what is known at it.
+#[derive(Debug)]
+pub struct ForkSite<'a> {
+    /// The body the call is written in.
+    pub body: BodyId,
+    pub call: &'a Call,
+    pub kind: String,
+    pub state: State,
+    pub context: Context,
+    pub child: ChildRegion<'a>,
+}
+
+impl ForkSite<'_> {
+    pub fn name(&self) -> String {
+        call_name(&self.call.callee)
+    }
+
+    pub fn is_daemon(&self) -> bool {
+        matches!(self.child, ChildRegion::Daemon)
+    }
+
+    /// The branches written out as the child's (what FL004 and FL005 check lexically).
+    pub fn child_blocks(&self) -> &[&Block] {
+        match &self.child {
+            ChildRegion::Branches { blocks, .. } => blocks,
+            _ => &[],
+        }
+    }
+
+    /// Whether the child continues as the daemonized process (no escape to judge).
+    pub fn continues(&self) -> bool {
+        matches!(
+            self.child,
+            ChildRegion::Daemon | ChildRegion::Branches { rest: Some(_), .. }
+        )
+    }
+}
+
+/// The fork-family entry a call matches, checking `first-arg` for `syscall(SYS_fork)`.
+pub fn fork_entry<'v>(cx: &'v Cx<'_>, call: &Call) -> Option<&'v Entry> {
+    let entry = cx.vocab.call(Category::Fork, &call.callee)?;
+    if let Some(allowed) = &entry.first_arg {
+        let Some(Arg::Path(first)) = call.args.first() else {
+            return None;
+        };
+        let last = first.rsplit("::").next().unwrap_or(first);
+        let ok = allowed
+            .iter()
+            .any(|a| a == first || a.rsplit("::").next() == Some(last));
+        if !ok {
+            return None;
+        }
+    }
+    Some(entry)
+}
+
+fn has_fork(cx: &Cx<'_>, body: &Body) -> bool {
+    let mut found = false;
+    crate::model::ir::walk_nodes(&body.block.nodes, &mut |node| {
+        if let Node::Call(call) = node {
+            if fork_entry(cx, call).is_some() {
+                found = true;
+            }
+        }
+        !found
+    });
+    found
+}
+
+/// Every fork site of the file, in source order.
+pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
+    let file = cx.file;
+    let with_fork: Vec<BodyId> = (0..file.bodies.len() as BodyId)
+        .filter(|id| has_fork(cx, file.body(*id)))
+        .collect();
+    if with_fork.is_empty() {
+        return Vec::new();
+    }
+    // Child regions first: the interpreter needs them (the child of a fork has one thread).
+    let mut found: Vec<(BodyId, &Call, String, ChildRegion<'_>)> = Vec::new();
+    for body_id in &with_fork {
+        let body = file.body(*body_id);
+        if body.role == Role::PreExec {
+            continue;
+        }
+        let mut calls = Vec::new();
+        crate::model::ir::walk_nodes(&body.block.nodes, &mut |node| {
+            if let Node::Call(call) = node {
+                if let Some(entry) = fork_entry(cx, call) {
+                    calls.push((call, entry));
+                }
+            }
+            true
+        });
+        for (call, entry) in calls {
+            let kind = entry.kind.clone().unwrap_or_else(|| "fork".to_string());
+            let child = match kind.as_str() {
+                "daemon" => ChildRegion::Daemon,
+                "clone" => ChildRegion::Unknown,
+                _ => child_region(cx, &body.block.nodes, call),
+            };
+            found.push((*body_id, call, kind, child));
+        }
+    }
+    let child_blocks: Vec<*const Block> = found
+        .iter()
+        .flat_map(|(_, _, _, child)| match child {
+            ChildRegion::Branches { blocks, .. } => blocks.clone(),
+            _ => Vec::new(),
+        })
+        .map(|b| b as *const Block)
+        .collect();
+    let rest_starts: Vec<*const Node> = found
+        .iter()
+        .filter_map(|(_, _, _, child)| match child {
+            ChildRegion::Branches {
+                rest: Some(rest), ..
+            } => rest.first().map(|n| n as *const Node),
+            _ => None,
+        })
+        .collect();
+    let mut interp = Interp::new(*cx, child_blocks, rest_starts);
+    // Roots: items and bodies run by something other than their parent's code.
+    for (index, body) in file.bodies.iter().enumerate() {
+        let root = match body.kind {
+            BodyKind::Fn => true,
+            BodyKind::StaticInit => false,
+            BodyKind::Closure | BodyKind::AsyncBlock => {
+                !matches!(body.role, Role::Plain | Role::PreExec)
+            }
+        };
+        if !root || !reaches_fork(file, index as BodyId, &with_fork) {
+            continue;
+        }
+        let state = interp.initial_state(body);
+        interp.run_body(index as BodyId, state);
+    }
+    let mut sites = Vec::new();
+    for (body_id, call, kind, child) in found {
+        let (state, context) = interp
+            .at_fork
+            .remove(&(call.span.start, call.span.end))
+            .unwrap_or_else(|| (State::dead(), file.body(body_id).context));
+        if !state.reachable {
+            // Not reached from any root (a closure stored and run elsewhere).
+            continue;
+        }
+        sites.push(ForkSite {
+            body: body_id,
+            call,
+            kind,
+            state,
+            context,
+            child,
+        });
+    }
+    sites.sort_by_key(|s| s.call.span.start);
+    sites
+}
+
+/// Whether a root body contains (itself or through inline closures) one of `targets`.
+fn reaches_fork(file: &FileModel, root: BodyId, targets: &[BodyId]) -> bool {
+    // A target whose chain of inline parents leads to `root`.
+    targets.iter().any(|t| {
+        let mut id = *t;
+        loop {
+            if id == root {
+                return true;
+            }
+            let body = file.body(id);
+            if body.kind == BodyKind::Fn || !matches!(body.role, Role::Plain) {
+                return false;
+            }
+            match body.parent {
+                Some(p) => id = p,
+                None => return false,
+            }
+        }
+    })
+}

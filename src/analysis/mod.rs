@@ -1,0 +1,60 @@
+//! Shared analysis: the queries several rules ask of one file, computed once per file and reached
+//! through the rule context ([`FileAnalysis`], which rules know as `RuleContext`).
+//!
+//! - [`fork`]: fork sites and the state at each; [`child`]: their child regions;
+//! - [`interp`]: the abstract interpreter (threads, guards and runtimes alive on a path);
+//! - [`flow`]: how control leaves a region; [`signal_safety`]: async-signal safety of child code;
+//! - [`contexts`]: execution contexts across closures (context roots, local context exits).
+//!
+//! Nothing here parses, does I/O or writes messages for users beyond short descriptions of
+//! evidence ("`format!` is not async-signal-safe").
+
+pub mod child;
+pub mod contexts;
+pub mod flow;
+pub mod fork;
+pub mod interp;
+pub mod signal_safety;
+
+use std::cell::OnceCell;
+
+use crate::model::ir::FileModel;
+use crate::model::Model;
+use crate::vocab::Vocab;
+
+/// What every query sees: the whole model (for cross-file facts), the vocabulary, one file.
+#[derive(Clone, Copy)]
+pub struct Cx<'a> {
+    pub model: &'a Model,
+    pub vocab: &'a Vocab,
+    pub file: &'a FileModel,
+}
+
+/// The shared analysis of one file: each query runs at most once, on first use, whichever rules
+/// ask for it (the fork sites are asked for by five rules).
+pub struct FileAnalysis<'a> {
+    cx: Cx<'a>,
+    fork_sites: OnceCell<Vec<fork::ForkSite<'a>>>,
+}
+
+impl<'a> FileAnalysis<'a> {
+    pub fn new(model: &'a Model, vocab: &'a Vocab, file: &'a FileModel) -> Self {
+        FileAnalysis {
+            cx: Cx { model, vocab, file },
+            fork_sites: OnceCell::new(),
+        }
+    }
+
+    /// Every fork site of the file, in source order.
+    pub fn fork_sites(&self) -> &[fork::ForkSite<'a>] {
+        self.fork_sites.get_or_init(|| fork::fork_sites(&self.cx))
+    }
+}
+
+impl<'a> std::ops::Deref for FileAnalysis<'a> {
+    type Target = Cx<'a>;
+
+    fn deref(&self) -> &Cx<'a> {
+        &self.cx
+    }
+}
