@@ -408,6 +408,7 @@ fn build_options(args: &CheckArgs, config: &Config) -> Result<Options, String> {
         .cloned()
         .collect();
     options.selection.force_exclude = args.force_exclude;
+    options.selection.base = Some(engine::normalize(Path::new(""), &options.cwd));
     options.measure_model = args.verbose;
     options.selection.respect_gitignore = !args.no_respect_gitignore;
     options.select = lint_codes(&args.select)?;

@@ -19,6 +19,9 @@ pub struct Selection {
     pub extend_exclude: Vec<String>,
     pub force_exclude: bool,
     pub respect_gitignore: bool,
+    /// The directory exclude globs are relative to, for absolute paths below it (the run's
+    /// current directory); `None`: paths are matched as given.
+    pub base: Option<PathBuf>,
 }
 
 /// A discovered file: its path, and whether it was named explicitly.
@@ -69,8 +72,11 @@ fn exclude_set(selection: &Selection) -> Result<GlobSet, String> {
     build_globs(&patterns)
 }
 
-fn is_excluded(excludes: &GlobSet, path: &Path) -> bool {
-    let rel = path.strip_prefix("./").unwrap_or(path);
+fn is_excluded(excludes: &GlobSet, base: Option<&Path>, path: &Path) -> bool {
+    let rel = base
+        .and_then(|base| path.strip_prefix(base).ok())
+        .unwrap_or(path);
+    let rel = rel.strip_prefix("./").unwrap_or(rel);
     excludes.is_match(rel)
 }
 
@@ -84,7 +90,10 @@ pub fn apply_excludes(found: Vec<Found>, selection: &Selection) -> Result<Vec<Fo
     }
     Ok(found
         .into_iter()
-        .filter(|f| !((!f.explicit || selection.force_exclude) && is_excluded(&excludes, &f.path)))
+        .filter(|f| {
+            !((!f.explicit || selection.force_exclude)
+                && is_excluded(&excludes, selection.base.as_deref(), &f.path))
+        })
         .collect())
 }
 
@@ -94,7 +103,7 @@ pub fn discover(
     selection: &Selection,
 ) -> Result<(Vec<Found>, Vec<DiscoveryError>), String> {
     let excludes = exclude_set(selection)?;
-    let excluded = |path: &Path| is_excluded(&excludes, path);
+    let excluded = |path: &Path| is_excluded(&excludes, selection.base.as_deref(), path);
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for root in paths {

@@ -169,18 +169,6 @@ pub fn normalize(path: &Path, cwd: &Path) -> PathBuf {
     out
 }
 
-/// A command-line path as the run spells it: normalised, then relative to `cwd` when below it
-/// (`./src/lib.rs`, `src/../src/lib.rs` and `/abs/cwd/src/lib.rs` are all `src/lib.rs`; `cwd`
-/// itself is `.`), absolute otherwise. Discovery, excludes and printed paths all start from it.
-pub fn spelled(path: &Path, cwd: &Path) -> PathBuf {
-    let full = normalize(path, cwd);
-    match full.strip_prefix(normalize(Path::new(""), cwd)) {
-        Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
-        Ok(rel) => rel.to_path_buf(),
-        Err(_) => full,
-    }
-}
-
 /// Displays `path` relative to `cwd` with `/` separators.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     let rel = path
@@ -370,16 +358,19 @@ pub fn check_paths(paths: &[PathBuf], options: &Options, vocab: &Vocab) -> Resul
     Ok(report)
 }
 
-/// Discovery for a run: `paths` normalised (see [`spelled`]), walked, and every file named
-/// more than once (`src/lib.rs` and `./src/lib.rs`, a directory and a file in it, a symlink and
-/// its target) kept once, under its first spelling in sorted order. Problems (a missing path, a
-/// symlink loop) come back as tool errors.
+/// Discovery for a run: `paths` made absolute against `options.cwd` and normalised (see
+/// [`normalize`]; excludes still match relative to `cwd`, and printed paths are relative to it),
+/// walked, and every file named more than once (`src/lib.rs` and `./src/lib.rs`, a directory
+/// and a file in it, a symlink and its target) kept once, under its first spelling in sorted
+/// order. Problems (a missing path, a symlink loop) come back as tool errors.
 pub fn discover_paths(
     paths: &[PathBuf],
     options: &Options,
 ) -> Result<(Vec<Found>, Vec<ToolError>), String> {
-    let paths: Vec<PathBuf> = paths.iter().map(|p| spelled(p, &options.cwd)).collect();
-    let (found, errors) = discover::discover(&paths, &options.selection)?;
+    let paths: Vec<PathBuf> = paths.iter().map(|p| normalize(p, &options.cwd)).collect();
+    let mut selection = options.selection.clone();
+    selection.base = Some(normalize(Path::new(""), &options.cwd));
+    let (found, errors) = discover::discover(&paths, &selection)?;
     let keys: Vec<PathBuf> = found
         .par_iter()
         .map(|f| crates::path_key(&f.path))
@@ -431,7 +422,7 @@ pub fn check_found(files: Vec<PathBuf>, options: &Options, vocab: &Vocab) -> Rep
 /// Runs forklint on stdin's text as the file at `path` (`--stdin-filename`): with that file's
 /// package as context, so the findings are those of the file on disk holding this text.
 pub fn check_stdin(path: &Path, text: String, options: &Options, vocab: &Vocab) -> Report {
-    let path = spelled(path, &options.cwd);
+    let path = normalize(path, &options.cwd);
     let input = Input {
         display: display_path(&path, &options.cwd),
         path,
