@@ -408,6 +408,7 @@ fn build_options(args: &CheckArgs, config: &Config) -> Result<Options, String> {
         .cloned()
         .collect();
     options.selection.force_exclude = args.force_exclude;
+    options.selection.base = Some(engine::normalize(Path::new(""), &options.cwd));
     options.measure_model = args.verbose;
     options.selection.respect_gitignore = !args.no_respect_gitignore;
     options.select = lint_codes(&args.select)?;
@@ -468,83 +469,200 @@ fn write_output(
     }
 }
 
-fn run_check(args: CheckArgs) -> ExitCode {
-    let format = match output_format(&args) {
-        Ok(format) => format,
-        Err(e) => return usage_error(e),
-    };
-    let stdin = args.paths.len() == 1 && args.paths[0].as_os_str() == "-";
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let config_start = if stdin {
-        args.stdin_filename
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("."))
-    } else {
-        paths[0].clone()
-    };
-    let config = match load_config(&args, &config_start) {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
-    let mut options = match build_options(&args, &config) {
-        Ok(options) => options,
-        Err(e) => return usage_error(e),
-    };
-    if !stdin && !args.no_cache {
-        options.cache_dir = Some(forklint_cache_location(&paths, &options.cwd));
-    }
-    let vocab = match config.vocab() {
-        Ok(vocab) => vocab,
-        Err(errors) => {
-            return usage_error(
+/// One configuration's share of a run: the files it applies to, and the options and
+/// vocabulary built from it (the command line's flags on top).
+struct Group {
+    config: Config,
+    files: Vec<PathBuf>,
+    options: Options,
+    vocab: crate::vocab::Vocab,
+}
+
+impl Group {
+    fn new(args: &CheckArgs, config: Config, files: Vec<PathBuf>) -> Result<Group, ExitCode> {
+        let options = build_options(args, &config).map_err(usage_error)?;
+        let vocab = config.vocab().map_err(|errors| {
+            usage_error(
                 errors
                     .iter()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join("\n"),
             )
+        })?;
+        Ok(Group {
+            config,
+            files,
+            options,
+            vocab,
+        })
+    }
+}
+
+/// Whether `check` reads stdin, after ruff: `--stdin-filename` always means stdin (other paths
+/// are ignored with a warning), and so does a `-` path; `-` beside other paths without
+/// `--stdin-filename` is a usage error (ruff would look for a file named `-`).
+fn reads_stdin(args: &CheckArgs) -> Result<bool, String> {
+    let dash = |p: &PathBuf| p.as_os_str() == "-";
+    let others: Vec<&PathBuf> = args.paths.iter().filter(|p| !dash(p)).collect();
+    if args.stdin_filename.is_some() {
+        for path in others {
+            eprintln!(
+                "warning: ignoring {} in favor of standard input (--stdin-filename)",
+                path.display()
+            );
+        }
+        return Ok(true);
+    }
+    match (args.paths.iter().any(dash), others.is_empty()) {
+        (true, true) => Ok(true),
+        (true, false) => Err(
+            "`-` (standard input) cannot be combined with other paths; check stdin alone \
+             (with --stdin-filename) or the files alone"
+                .to_string(),
+        ),
+        (false, _) => Ok(false),
+    }
+}
+
+/// The groups of a run over `paths`: every discovered file with its nearest configuration
+/// (looked up once per directory), or all of them with `--config`/`--isolated`; each
+/// configuration's excludes applied to its own files. Also the discovery problems.
+fn plan_groups(
+    args: &CheckArgs,
+    paths: &[PathBuf],
+) -> Result<(Vec<Group>, Vec<engine::ToolError>), ExitCode> {
+    let base = build_options(args, &Config::default()).map_err(usage_error)?;
+    let (found, errors) = engine::discover_paths(paths, &base).map_err(usage_error)?;
+    let fixed = args.isolated || args.config.is_some();
+    let mut by_config: Vec<(Option<PathBuf>, Vec<crate::discover::Found>)> = Vec::new();
+    if fixed {
+        by_config.push((None, found));
+    } else {
+        let mut finder = config::Finder::default();
+        let mut index: std::collections::HashMap<Option<PathBuf>, usize> = Default::default();
+        for file in found {
+            let config = finder.find(&engine::normalize(&file.path, &base.cwd));
+            let at = *index.entry(config.clone()).or_insert_with(|| {
+                by_config.push((config, Vec::new()));
+                by_config.len() - 1
+            });
+            by_config[at].1.push(file);
+        }
+        if by_config.is_empty() {
+            // Nothing to check: the configuration of the first path still applies (its vocab
+            // and globs are validated as before).
+            let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+            by_config.push((
+                finder.find(&engine::normalize(&start, &base.cwd)),
+                Vec::new(),
+            ));
+        }
+    }
+    let mut groups = Vec::with_capacity(by_config.len());
+    for (path, found) in by_config {
+        let config = if fixed {
+            load_config(args, Path::new("."))?
+        } else {
+            match &path {
+                Some(path) => config::load(path).map_err(|err| {
+                    print_config_error(&err);
+                    ExitCode::from(2)
+                })?,
+                None => Config::default(),
+            }
+        };
+        let mut group = Group::new(args, config, Vec::new())?;
+        let found = crate::discover::apply_excludes(found, &group.options.selection)
+            .map_err(usage_error)?;
+        group.files = found.into_iter().map(|f| f.path).collect();
+        if !args.no_cache {
+            group.options.cache_dir = Some(forklint_cache_location(paths, &group.options.cwd));
+        }
+        groups.push(group);
+    }
+    Ok((groups, errors))
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let format = match output_format(&args) {
+        Ok(format) => format,
+        Err(e) => return usage_error(e),
+    };
+    let stdin = match reads_stdin(&args) {
+        Ok(stdin) => stdin,
+        Err(e) => return usage_error(e),
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (groups, discovery_errors) = if stdin {
+        let start = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("."));
+        let group = load_config(&args, &start).and_then(|c| Group::new(&args, c, Vec::new()));
+        match group {
+            Ok(group) => (vec![group], Vec::new()),
+            Err(code) => return code,
+        }
+    } else {
+        match plan_groups(&args, &paths) {
+            Ok(planned) => planned,
+            Err(code) => return code,
         }
     };
     if args.verbose {
-        match &config.path {
-            Some(path) => eprintln!("forklint: configuration {}", path.display()),
-            None => eprintln!("forklint: no configuration file"),
+        for group in &groups {
+            match &group.config.path {
+                Some(path) => eprintln!("forklint: configuration {}", path.display()),
+                None => eprintln!("forklint: no configuration file"),
+            }
         }
     }
+    let cache_used = groups.iter().any(|g| g.options.cache_dir.is_some());
 
-    let stdin_name = args
-        .stdin_filename
-        .as_ref()
-        .map(|p| engine::display_path(p, &options.cwd))
-        .unwrap_or_else(|| "<stdin>".to_string());
     let mut stdin_text = String::new();
     if stdin {
         if let Err(err) = std::io::stdin().read_to_string(&mut stdin_text) {
             return usage_error(format!("cannot read stdin: {err}"));
         }
     }
-    let check = |stdin_text: &str| -> Result<Report, String> {
-        if stdin {
-            Ok(engine::check_sources(
-                vec![(stdin_name.clone(), stdin_text.to_string())],
-                &options,
-                &vocab,
-            ))
-        } else {
-            engine::check_paths(&paths, &options, &vocab)
+    // The report, and whether it fails the run (each group by its own `warnings = "deny"`).
+    let check = |stdin_text: &str| -> (Report, bool) {
+        let mut failed = false;
+        let mut reports = Vec::with_capacity(groups.len());
+        for group in &groups {
+            let report = if stdin {
+                match &args.stdin_filename {
+                    Some(path) => engine::check_stdin(
+                        path,
+                        stdin_text.to_string(),
+                        &group.options,
+                        &group.vocab,
+                    ),
+                    None => engine::check_sources(
+                        vec![("<stdin>".to_string(), stdin_text.to_string())],
+                        &group.options,
+                        &group.vocab,
+                    ),
+                }
+            } else {
+                engine::check_found(group.files.clone(), &group.options, &group.vocab)
+            };
+            failed |= engine::has_failures(&report, &group.options);
+            reports.push(report);
         }
+        let mut report = engine::merge(reports);
+        report.errors.extend(discovery_errors.iter().cloned());
+        report.errors.sort();
+        (report, failed)
     };
     let progress = Progress::start(!args.quiet && !args.silent && !stdin);
-    let result = check(&stdin_text);
+    let (mut report, mut failed) = check(&stdin_text);
     progress.finish();
-    let mut report = match result {
-        Ok(report) => report,
-        Err(e) => return usage_error(e),
-    };
 
     if args.diff {
         let plan = crate::fix::plan(&report);
@@ -594,10 +712,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
                     ));
                 }
             }
-            report = match check(&stdin_text) {
-                Ok(report) => report,
-                Err(e) => return usage_error(e),
-            };
+            (report, failed) = check(&stdin_text);
         }
         if !args.quiet && !args.silent {
             eprintln!("fixed {}", findings(fixed));
@@ -610,7 +725,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             }) {
                 return code;
             }
-            return exit_code(&report, &options, args.exit_zero);
+            return exit_code(&report, failed, args.exit_zero);
         }
     }
 
@@ -648,7 +763,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             "forklint:   {} files lowered again under their module-tree path",
             report.relowered
         );
-        if options.cache_dir.is_some() && !stdin {
+        if cache_used && !stdin {
             eprintln!(
                 "forklint:   cache: {} units from the cache, {} analysed",
                 report.cache_hits, report.cache_misses
@@ -679,7 +794,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             return code;
         }
     }
-    exit_code(&report, &options, args.exit_zero)
+    exit_code(&report, failed, args.exit_zero)
 }
 
 fn findings(n: usize) -> String {
@@ -744,11 +859,11 @@ impl Progress {
     }
 }
 
-fn exit_code(report: &Report, options: &Options, exit_zero: bool) -> ExitCode {
+fn exit_code(report: &Report, failed: bool, exit_zero: bool) -> ExitCode {
     if !report.errors.is_empty() {
         return ExitCode::from(2);
     }
-    if !exit_zero && engine::has_failures(report, options) {
+    if !exit_zero && failed {
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS

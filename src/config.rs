@@ -144,34 +144,75 @@ fn is_manifest(path: &Path) -> bool {
 /// Finds the configuration that applies to `start` (a file or directory): the nearest
 /// `forklint.toml`/`.forklint.toml`, else the nearest Cargo.toml with forklint metadata.
 pub fn find(start: &Path) -> Option<PathBuf> {
-    let start: PathBuf = if start.is_absolute() {
-        start.to_path_buf()
-    } else {
-        std::env::current_dir().ok()?.join(start)
-    }
-    .components()
-    .filter(|c| !matches!(c, std::path::Component::CurDir))
-    .collect();
-    let mut dir = if start.is_dir() {
-        Some(start.as_path())
-    } else {
-        start.parent()
-    };
-    while let Some(d) = dir {
-        for name in CONFIG_FILES {
-            let candidate = d.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
+    Finder::default().find(start)
+}
+
+/// Config lookups for many files: the answer for each directory is remembered, so thousands of
+/// files in a few directories cost a few lookups (each one reads a Cargo.toml).
+#[derive(Default)]
+pub struct Finder {
+    dirs: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Finder {
+    /// [`find`], remembering every directory it looks at.
+    pub fn find(&mut self, start: &Path) -> Option<PathBuf> {
+        let start: PathBuf = if start.is_absolute() {
+            start.to_path_buf()
+        } else {
+            std::env::current_dir().ok()?.join(start)
+        }
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+        let mut dir = if start.is_dir() {
+            Some(start.as_path())
+        } else {
+            start.parent()
+        };
+        let mut visited: Vec<&Path> = Vec::new();
+        let mut found = None;
+        while let Some(d) = dir {
+            if let Some(known) = self.dirs.get(d) {
+                found = known.clone();
+                break;
             }
+            visited.push(d);
+            if let Some(config) = config_in(d) {
+                found = Some(config);
+                break;
+            }
+            dir = d.parent();
         }
-        let manifest = d.join("Cargo.toml");
-        if manifest.is_file() && std::fs::read_to_string(&manifest).is_ok_and(|t| has_metadata(&t))
-        {
-            return Some(manifest);
+        for d in visited {
+            self.dirs.insert(d.to_path_buf(), found.clone());
         }
-        dir = d.parent();
+        found
     }
-    None
+}
+
+/// The configuration file in `dir` itself, if any. A `forklint.toml` that exists in any form
+/// is the one (loading says what is wrong with it); so is a `Cargo.toml` that cannot be read
+/// or is not a regular file (a directory, a FIFO: never opened, it would block): whether it
+/// holds `[package.metadata.forklint]` is unknown, and skipping it could turn a denied rule into
+/// a warning, so loading reports it with its path.
+fn config_in(dir: &Path) -> Option<PathBuf> {
+    for name in CONFIG_FILES {
+        let candidate = dir.join(name);
+        if std::fs::metadata(&candidate).is_ok() {
+            return Some(candidate);
+        }
+    }
+    let manifest = dir.join("Cargo.toml");
+    let meta = std::fs::metadata(&manifest).ok()?;
+    if !meta.is_file() {
+        return Some(manifest);
+    }
+    match std::fs::read_to_string(&manifest) {
+        Ok(text) if has_metadata(&text) => Some(manifest),
+        Ok(_) => None,
+        Err(_) => Some(manifest),
+    }
 }
 
 fn has_metadata(manifest_text: &str) -> bool {
@@ -202,7 +243,12 @@ struct ProbeMetadata {
 
 /// Reads and validates the configuration file at `path`.
 pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
+    let regular = std::fs::metadata(path).map(|m| m.is_file());
+    let text = match regular {
+        Ok(false) => Err(std::io::Error::other("not a regular file")),
+        _ => std::fs::read_to_string(path),
+    }
+    .map_err(|err| {
         Box::new(ConfigError {
             path: path.to_path_buf(),
             source: miette::NamedSource::new(shown(path), String::new()),

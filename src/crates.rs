@@ -217,7 +217,14 @@ pub fn path_key(path: &Path) -> PathBuf {
         static DIRS: std::cell::RefCell<HashMap<PathBuf, Option<PathBuf>>> =
             std::cell::RefCell::new(HashMap::new());
     }
-    let full = || std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    // A path that cannot be resolved (stdin's `--stdin-filename` of a file not saved yet) is
+    // still absolute, so its directory leads to its package whatever the spelling.
+    let full = || {
+        std::fs::canonicalize(path).unwrap_or_else(|_| match std::env::current_dir() {
+            Ok(cwd) => crate::engine::normalize(path, &cwd),
+            Err(_) => path.to_path_buf(),
+        })
+    };
     let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
         return full();
     };
@@ -312,16 +319,32 @@ pub struct Plan {
     pub context: Vec<PathBuf>,
 }
 
-/// Groups input files (path, is on disk) by package and finds the context files of each package.
+/// Groups input files (path, has a location: on disk, or stdin's text for a named file) by
+/// package and finds the context files of each package.
+///
+/// Packages are looked up from each file's key (absolute, symlinks resolved), never from its
+/// spelling: `src/lib.rs` named from the package root has the parent `src` and the grandparent
+/// `` (no directory at all), and a file named through a symlink belongs where it really is.
 pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
     use rayon::prelude::*;
     let mut index: HashMap<Option<PathBuf>, usize> = HashMap::new();
+    let input_keys: Vec<PathBuf> = inputs
+        .par_iter()
+        .map(|(path, located)| {
+            if *located {
+                path_key(path)
+            } else {
+                path.clone()
+            }
+        })
+        .collect();
     // The package root of every input directory, and each package's manifest and target
     // roots, looked up in parallel before files are grouped in input order.
     let mut dirs: Vec<PathBuf> = inputs
         .iter()
-        .filter(|(_, on_disk)| *on_disk)
-        .map(|(path, _)| path.parent().map(Path::to_path_buf).unwrap_or_default())
+        .zip(&input_keys)
+        .filter(|((_, located), _)| *located)
+        .map(|(_, key)| key.parent().map(Path::to_path_buf).unwrap_or_default())
         .collect();
     dirs.sort_unstable();
     dirs.dedup();
@@ -345,16 +368,6 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
         .collect();
     let mut dir_cache: HashMap<PathBuf, Option<PathBuf>> =
         dirs.into_iter().zip(dir_roots).collect();
-    let input_keys: Vec<PathBuf> = inputs
-        .par_iter()
-        .map(|(path, on_disk)| {
-            if *on_disk {
-                path_key(path)
-            } else {
-                path.clone()
-            }
-        })
-        .collect();
     let mut plan = Plan {
         packages: Vec::new(),
         package_of: Vec::new(),
@@ -364,7 +377,8 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
     let mut known: HashMap<PathBuf, ()> = HashMap::new();
     let mut roots_of: Vec<Vec<PathBuf>> = Vec::new();
     let mut add = |path: &Path, key: &Path, on_disk: bool, plan: &mut Plan| {
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let located = if on_disk { key } else { path };
+        let dir = located.parent().map(Path::to_path_buf).unwrap_or_default();
         let root = if on_disk {
             dir_cache
                 .entry(dir.clone())
@@ -415,7 +429,7 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
         plan.modules.push(if is_root {
             "crate".to_string()
         } else {
-            crate::discover::module_path(root.as_deref(), path)
+            crate::discover::module_path(root.as_deref(), located)
         });
         package
     };

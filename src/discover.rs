@@ -19,6 +19,9 @@ pub struct Selection {
     pub extend_exclude: Vec<String>,
     pub force_exclude: bool,
     pub respect_gitignore: bool,
+    /// The directory exclude globs are relative to, for absolute paths below it (the run's
+    /// current directory); `None`: paths are matched as given.
+    pub base: Option<PathBuf>,
 }
 
 /// A discovered file: its path, and whether it was named explicitly.
@@ -59,21 +62,48 @@ pub fn is_target_dir(path: &Path) -> bool {
             && path.with_file_name("Cargo.toml").exists())
 }
 
-/// Walks `paths` and returns the files to check (sorted, deduplicated) and the problems met.
-pub fn discover(
-    paths: &[PathBuf],
-    selection: &Selection,
-) -> Result<(Vec<Found>, Vec<DiscoveryError>), String> {
+/// The exclude globs of a selection: `exclude` (or the defaults) and `extend-exclude`.
+fn exclude_set(selection: &Selection) -> Result<GlobSet, String> {
     let mut patterns: Vec<String> = match &selection.exclude {
         Some(ex) => ex.clone(),
         None => DEFAULT_EXCLUDES.iter().map(|s| s.to_string()).collect(),
     };
     patterns.extend(selection.extend_exclude.iter().cloned());
-    let excludes = build_globs(&patterns)?;
-    let excluded = |path: &Path| {
-        let rel = path.strip_prefix("./").unwrap_or(path);
-        excludes.is_match(rel)
-    };
+    build_globs(&patterns)
+}
+
+fn is_excluded(excludes: &GlobSet, base: Option<&Path>, path: &Path) -> bool {
+    let rel = base
+        .and_then(|base| path.strip_prefix(base).ok())
+        .unwrap_or(path);
+    let rel = rel.strip_prefix("./").unwrap_or(rel);
+    excludes.is_match(rel)
+}
+
+/// Drops the files `selection` excludes, as [`discover`] would have: a file named on the
+/// command line stays unless `force_exclude`. (Each configuration's excludes apply to its own
+/// files after one walk.)
+pub fn apply_excludes(found: Vec<Found>, selection: &Selection) -> Result<Vec<Found>, String> {
+    let excludes = exclude_set(selection)?;
+    if excludes.is_empty() {
+        return Ok(found);
+    }
+    Ok(found
+        .into_iter()
+        .filter(|f| {
+            !((!f.explicit || selection.force_exclude)
+                && is_excluded(&excludes, selection.base.as_deref(), &f.path))
+        })
+        .collect())
+}
+
+/// Walks `paths` and returns the files to check (sorted, deduplicated) and the problems met.
+pub fn discover(
+    paths: &[PathBuf],
+    selection: &Selection,
+) -> Result<(Vec<Found>, Vec<DiscoveryError>), String> {
+    let excludes = exclude_set(selection)?;
+    let excluded = |path: &Path| is_excluded(&excludes, selection.base.as_deref(), path);
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for root in paths {

@@ -151,6 +151,24 @@ enum FileOutcome {
     Error(String),
 }
 
+/// `path` made absolute against `cwd` and cleaned lexically: `.` dropped, `..` taken back one
+/// component. Nothing is read from the file system, so a missing path normalises too (and is
+/// reported under its clean name); a `..` after a symlink is taken lexically, as ruff does.
+pub fn normalize(path: &Path, cwd: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in cwd.join(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Displays `path` relative to `cwd` with `/` separators.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     let rel = path
@@ -323,39 +341,153 @@ pub struct Input {
     pub text: Option<String>,
     /// Findings in this file are reported (false for crate context files).
     pub report: bool,
+    /// In-memory text that stands for the file at `path` (stdin with `--stdin-filename`): it is
+    /// analysed with that file's package as context, like the file on disk.
+    pub located: bool,
 }
 
 /// Runs forklint on `paths`.
 pub fn check_paths(paths: &[PathBuf], options: &Options, vocab: &Vocab) -> Result<Report, String> {
     let start = Instant::now();
-    let (found, discovery_errors) = discover::discover(paths, &options.selection)?;
+    let (found, errors) = discover_paths(paths, options)?;
+    let files = found.into_iter().map(|f| f.path).collect::<Vec<_>>();
+    let mut report = check_found(files, options, vocab);
+    report.errors.extend(errors);
+    report.errors.sort();
+    report.duration_ms = start.elapsed().as_millis();
+    Ok(report)
+}
+
+/// Discovery for a run: `paths` made absolute against `options.cwd` and normalised (see
+/// [`normalize`]; excludes still match relative to `cwd`, and printed paths are relative to it),
+/// walked, and every file named more than once (`src/lib.rs` and `./src/lib.rs`, a directory
+/// and a file in it, a symlink and its target) kept once, under its first spelling in sorted
+/// order. Problems (a missing path, a symlink loop) come back as tool errors.
+pub fn discover_paths(
+    paths: &[PathBuf],
+    options: &Options,
+) -> Result<(Vec<Found>, Vec<ToolError>), String> {
+    let paths: Vec<PathBuf> = paths.iter().map(|p| normalize(p, &options.cwd)).collect();
+    let mut selection = options.selection.clone();
+    selection.base = Some(normalize(Path::new(""), &options.cwd));
+    let (found, errors) = discover::discover(&paths, &selection)?;
+    let keys: Vec<PathBuf> = found
+        .par_iter()
+        .map(|f| crates::path_key(&f.path))
+        .collect();
+    let mut seen: HashMap<PathBuf, ()> = HashMap::with_capacity(found.len());
+    let found = found
+        .into_iter()
+        .zip(keys)
+        .filter(|(_, key)| seen.insert(key.clone(), ()).is_none())
+        .map(|(f, _)| f)
+        .collect();
+    let errors = errors
+        .into_iter()
+        .map(|err| ToolError {
+            path: display_path(&err.path, &options.cwd),
+            message: err.message,
+        })
+        .collect();
+    Ok((found, errors))
+}
+
+/// Runs forklint on files already discovered (see [`discover_paths`]).
+pub fn check_found(files: Vec<PathBuf>, options: &Options, vocab: &Vocab) -> Report {
+    let start = Instant::now();
     if cfg!(debug_assertions) {
         // Test hook (debug builds only): a file that vanishes between discovery and reading.
         if let Some(path) = std::env::var_os("FORKLINT_TEST_REMOVE_AFTER_DISCOVERY") {
             let _ = std::fs::remove_file(path);
         }
     }
-    let inputs: Vec<Input> = found
+    let inputs: Vec<Input> = files
         .into_iter()
-        .map(|Found { path, .. }| Input {
+        .map(|path| Input {
             display: display_path(&path, &options.cwd),
             path,
             text: None,
             report: true,
+            located: true,
         })
         .collect();
     let discovered = start.elapsed().as_millis();
     let mut report = run(inputs, options, vocab);
     report.timings.insert(0, ("discovery", discovered));
-    for err in discovery_errors {
-        report.errors.push(ToolError {
-            path: display_path(&err.path, &options.cwd),
-            message: err.message,
-        });
-    }
     report.errors.sort();
     report.duration_ms = start.elapsed().as_millis();
-    Ok(report)
+    report
+}
+
+/// Runs forklint on stdin's text as the file at `path` (`--stdin-filename`): with that file's
+/// package as context, so the findings are those of the file on disk holding this text.
+pub fn check_stdin(path: &Path, text: String, options: &Options, vocab: &Vocab) -> Report {
+    let path = normalize(path, &options.cwd);
+    let input = Input {
+        display: display_path(&path, &options.cwd),
+        path,
+        text: Some(text),
+        report: true,
+        located: true,
+    };
+    run(vec![input], options, vocab)
+}
+
+/// One report from the reports of several runs over disjoint sets of files (one run per
+/// configuration): sources appended, file ids moved along, findings sorted as one run sorts them.
+pub fn merge(reports: Vec<Report>) -> Report {
+    let mut reports = reports.into_iter();
+    let Some(mut out) = reports.next() else {
+        return Report::default();
+    };
+    for mut report in reports {
+        let offset = out.sources.len() as FileId;
+        for d in &mut report.diagnostics {
+            remap_files(d, &|id| id + offset);
+        }
+        out.sources.append(&mut report.sources);
+        out.diagnostics.append(&mut report.diagnostics);
+        out.errors.append(&mut report.errors);
+        out.files_checked += report.files_checked;
+        out.suppressed += report.suppressed;
+        for (code, n) in report.suppressed_by_code {
+            *out.suppressed_by_code.entry(code).or_default() += n;
+        }
+        out.duration_ms += report.duration_ms;
+        out.relowered += report.relowered;
+        out.call_stats.resolved += report.call_stats.resolved;
+        out.call_stats.unresolved += report.call_stats.unresolved;
+        out.model_bytes += report.model_bytes;
+        out.cache_hits += report.cache_hits;
+        out.cache_misses += report.cache_misses;
+        out.cache_note = out.cache_note.or(report.cache_note);
+        for (phase, ms) in report.timings {
+            match out.timings.iter_mut().find(|(p, _)| *p == phase) {
+                Some((_, total)) => *total += ms,
+                None => out.timings.push((phase, ms)),
+            }
+        }
+    }
+    let sources = &out.sources;
+    out.diagnostics.sort_by(|a, b| {
+        let (sa, sb) = (&sources[a.file as usize], &sources[b.file as usize]);
+        (
+            sa.display.as_str(),
+            a.range.start,
+            a.rule.code,
+            a.range.end,
+            &a.message,
+        )
+            .cmp(&(
+                sb.display.as_str(),
+                b.range.start,
+                b.rule.code,
+                b.range.end,
+                &b.message,
+            ))
+    });
+    out.errors.sort();
+    out
 }
 
 /// Runs forklint on in-memory sources (stdin, tests, fuzzing).
@@ -367,6 +499,7 @@ pub fn check_sources(sources: Vec<(String, String)>, options: &Options, vocab: &
             display: name,
             text: Some(text),
             report: true,
+            located: false,
         })
         .collect();
     run(inputs, options, vocab)
@@ -511,10 +644,7 @@ struct Layout {
 
 fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
     // Packages, and the other files of each package as context for crate-wide analysis.
-    let listed: Vec<(PathBuf, bool)> = inputs
-        .iter()
-        .map(|i| (i.path.clone(), i.text.is_none()))
-        .collect();
+    let listed: Vec<(PathBuf, bool)> = inputs.iter().map(|i| (i.path.clone(), i.located)).collect();
     let on_disk = !inputs.is_empty() && inputs.iter().all(|i| i.text.is_none());
     let clock = Instant::now();
     let plan = crates::plan(&listed, options.selection.respect_gitignore);
@@ -525,6 +655,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
             path: path.clone(),
             text: None,
             report: false,
+            located: true,
         });
     }
     let reported: Vec<bool> = inputs.iter().map(|i| i.report).collect();
@@ -572,7 +703,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     timings.append(&mut report.timings);
     let clock = Instant::now();
     report.sources = sources;
-    report.files_checked = checked.iter().filter(|c| **c).count();
+    let mut checked = checked;
     for (id, message) in errors {
         report.errors.push(ToolError {
             path: report.sources[id as usize].display.clone(),
@@ -582,8 +713,16 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     if !rule_enabled(&rules::SYNTAX_ERROR, options) {
         diagnostics.retain(|d| d.rule.code != rules::SYNTAX_ERROR.code);
     }
-    apply_suppressions_and_levels(&mut report, diagnostics, options, &reported, scans);
-    reload_texts(&mut report);
+    let unscanned =
+        apply_suppressions_and_levels(&mut report, diagnostics, options, &reported, scans);
+    let unread = reload_texts(&mut report);
+    // A file that ended as a tool error was not checked: "in N files" does not count it.
+    for id in unscanned.into_iter().chain(unread) {
+        if let Some(c) = checked.get_mut(id as usize) {
+            *c = false;
+        }
+    }
+    report.files_checked = checked.iter().filter(|c| **c).count();
     timings.push(("suppressions", clock.elapsed().as_millis()));
     report.timings = timings;
     report
@@ -773,12 +912,15 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
     for (id, result) in per_file.into_iter().enumerate() {
         match result {
             Ok(diags) => out.findings.extend(diags),
-            Err(message) => out.errors.push((
+            Err(message) => {
+                out.checked[id] = false;
+                out.errors.push((
                 id as FileId,
                 format!(
                     "internal error in a rule pass: {message} (this is a forklint bug: please report it with the file)"
                 ),
-            )),
+            ));
+            }
         }
     }
     lap("rules", &mut clock);
@@ -1293,7 +1435,8 @@ fn apply_suppressions_and_levels(
     options: &Options,
     reported: &[bool],
     mut scans: Vec<Option<Option<Scanned>>>,
-) {
+) -> Vec<FileId> {
+    let mut unscanned = Vec::new();
     // Directives per file that has any finding or any directive.
     let mut directives: HashMap<FileId, Vec<(suppress::Directive, bool)>> = HashMap::new();
     for (id, source) in report.sources.iter().enumerate() {
@@ -1313,6 +1456,7 @@ fn apply_suppressions_and_levels(
                 path: source.display.clone(),
                 message: "internal error while reading suppression comments (this is a forklint bug: please report it with the file)".to_string(),
             });
+            unscanned.push(id as FileId);
             continue;
         };
         for message in errors {
@@ -1415,12 +1559,14 @@ fn apply_suppressions_and_levels(
             && a.message == b.message
     });
     report.diagnostics = kept;
+    unscanned
 }
 
 /// Reads again the released texts of the files that findings point into (for positions,
 /// snippets and fixes). A file that changed since it was checked is a tool error, and the
-/// findings pointing into it are dropped: their spans no longer mean anything.
-fn reload_texts(report: &mut Report) {
+/// findings pointing into it are dropped: their spans no longer mean anything. Returns the
+/// files that could not be read again.
+fn reload_texts(report: &mut Report) -> Vec<FileId> {
     let mut needed: Vec<FileId> = Vec::new();
     for d in &report.diagnostics {
         needed.push(d.file);
@@ -1438,7 +1584,7 @@ fn reload_texts(report: &mut Report) {
             .is_some_and(|s| s.released.is_some())
     });
     if needed.is_empty() {
-        return;
+        return Vec::new();
     }
     let reloaded: Vec<(FileId, Result<SourceFile, String>)> = needed
         .par_iter()
@@ -1470,6 +1616,7 @@ fn reload_texts(report: &mut Report) {
                     .is_some_and(|f| f.edits.iter().any(|e| failed.contains(&e.file)))
         });
     }
+    failed
 }
 
 /// Whether the run fails (exit 1): an error-level finding, or a warning under `-D warnings`.

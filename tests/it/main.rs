@@ -6,6 +6,7 @@ mod e2e;
 mod fixtures;
 mod formats;
 mod meta;
+mod paths;
 mod regressions;
 mod robust;
 mod support;

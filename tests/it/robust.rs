@@ -33,7 +33,7 @@ fn command(dir: &Path, args: &[&str]) -> Command {
 }
 
 /// Runs the binary, killing it (and failing) if it takes longer than `limit`.
-fn output_within(mut cmd: Command, limit: Duration) -> Output {
+pub fn output_within(mut cmd: Command, limit: Duration) -> Output {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
