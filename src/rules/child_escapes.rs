@@ -61,7 +61,7 @@ declare_rule! {
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
     for site in cx.fork_sites() {
-        if site.continues() || child_daemonizes(cx, &site) {
+        if site.continues() || child_daemonizes(cx, site) {
             continue;
         }
         let mut falls_off: Vec<TextRange> = Vec::new();
@@ -76,7 +76,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         if falls_off.is_empty() && escapes.is_empty() {
             continue;
         }
-        if is_fork_wrapper(cx, &site, &escapes) {
+        if is_fork_wrapper(cx, site, &escapes) {
             continue;
         }
         let name = site.name();

@@ -61,7 +61,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         if !in_async && runtime.is_none() && from_async.is_none() {
             continue;
         }
-        if matches!(site.child, ChildRegion::Unknown) || fork_exec_clean(cx, &site) {
+        if matches!(site.child, ChildRegion::Unknown) || fork_exec_clean(cx, site) {
             continue;
         }
         let name = site.name();

@@ -69,7 +69,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         let Some(thread) = site.state.threads.first() else {
             continue;
         };
-        if matches!(site.child, ChildRegion::Unknown) || fork_exec_clean(cx, &site) {
+        if matches!(site.child, ChildRegion::Unknown) || fork_exec_clean(cx, site) {
             continue;
         }
         let name = site.name();
@@ -94,7 +94,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 diag = diag.label(f, span, what);
             }
         }
-        if let Some((span, what)) = first_unsafe_in_child(cx, &site) {
+        if let Some((span, what)) = first_unsafe_in_child(cx, site) {
             diag = diag.label(file.file, span, format!("in the child: {what}"));
         }
         let help = if site.is_daemon() {

@@ -354,12 +354,22 @@ fn a_rebuilt_binary_does_not_reuse_entries() {
     let bin = bin_dir.path().join("forklint");
     std::fs::copy(env!("CARGO_BIN_EXE_forklint"), &bin).unwrap();
     let run_bin = || {
-        std::process::Command::new(&bin)
-            .args(["check", "-v", "--output-format", "json", "."])
-            .current_dir(p)
-            .env("FORKLINT_CACHE_DIR", cache.path())
-            .output()
-            .unwrap()
+        // Another test's child, forked while the copy was open for writing, can hold that
+        // descriptor until it execs: running the copy then fails with ETXTBSY for a moment.
+        for _ in 0..100 {
+            match std::process::Command::new(&bin)
+                .args(["check", "-v", "--output-format", "json", "."])
+                .current_dir(p)
+                .env("FORKLINT_CACHE_DIR", cache.path())
+                .output()
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                result => return result.unwrap(),
+            }
+        }
+        panic!("{} stayed busy", bin.display());
     };
     run_bin();
     assert_eq!(groups(&run_bin()), (4, 0));

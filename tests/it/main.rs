@@ -1,9 +1,9 @@
-//! The integration test binary: fixtures harness, CLI tests, meta tests, robustness tests.
+//! The integration test binary: CLI tests, meta tests, robustness tests (the fixtures have a
+//! binary of their own, `tests/fixtures/main.rs`: one test per case).
 
 mod cache;
 mod cli;
 mod e2e;
-mod fixtures;
 mod formats;
 mod meta;
 mod paths;

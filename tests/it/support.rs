@@ -25,8 +25,14 @@ pub fn check_snapshot(path: &Path, actual: &str) -> Result<(), String> {
         )
     })?;
     if expected.replace("\r\n", "\n") != actual {
+        let expected = expected.replace("\r\n", "\n");
+        let diff = similar::TextDiff::from_lines(expected.as_str(), actual)
+            .unified_diff()
+            .context_radius(3)
+            .header("expected", "actual")
+            .to_string();
         return Err(format!(
-            "{}: snapshot differs (run `FORKLINT_BLESS=1 cargo test` to update it)\n--- expected\n{expected}\n+++ actual\n{actual}",
+            "{}: snapshot differs (run `FORKLINT_BLESS=1 cargo test` to update it)\n{diff}",
             path.display()
         ));
     }
