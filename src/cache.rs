@@ -350,6 +350,53 @@ pub struct Entry {
     pub errors: Vec<(u32, String)>,
 }
 
+impl Entry {
+    /// Whether the entry could have been written by this run's analysis of these files: every
+    /// index names a file, every range lies inside its file's text (`texts`: the unit's files,
+    /// then `others`, as read this run; `None` for one that could not be read) on character
+    /// boundaries, every code is a rule `enabled` in this run, and each fix's edits stay in
+    /// their files without overlapping. Anything else is a forged or damaged entry, discarded.
+    pub fn is_valid(&self, texts: &[Option<&str>], own: usize, enabled: &dyn Fn(&str) -> bool) -> bool {
+        let own_text = |file: u32| (file as usize) < own && texts[file as usize].is_some();
+        let in_text = |file: u32, (start, end): (u32, u32)| {
+            let Some(Some(text)) = texts.get(file as usize) else {
+                return false;
+            };
+            start <= end
+                && (end as usize) <= text.len()
+                && text.is_char_boundary(start as usize)
+                && text.is_char_boundary(end as usize)
+        };
+        if own > texts.len() || self.others.len() != texts.len() - own {
+            return false;
+        }
+        if !self.checked.iter().all(|&file| own_text(file))
+            || !self.errors.iter().all(|(file, _)| (*file as usize) < own)
+        {
+            return false;
+        }
+        self.diagnostics.iter().all(|d| {
+            let known = rules::find(&d.code).is_some_and(|meta| meta.code == d.code);
+            let fix_ok = d.fix.as_ref().is_none_or(|(_, _, edits)| {
+                let mut ranges: Vec<(u32, (u32, u32))> =
+                    edits.iter().map(|(file, range, _)| (*file, *range)).collect();
+                ranges.sort_unstable();
+                ranges.iter().all(|&(file, range)| in_text(file, range))
+                    && ranges
+                        .windows(2)
+                        .all(|w| w[0].0 != w[1].0 || w[0].1 .1 <= w[1].1 .0)
+            });
+            d.phase <= 1
+                && known
+                && enabled(&d.code)
+                && own_text(d.file)
+                && in_text(d.file, d.range)
+                && d.labels.iter().all(|(file, range, _, _)| in_text(*file, *range))
+                && fix_ok
+        })
+    }
+}
+
 /// A secondary label: (file index in the group, (start, end), message, primary).
 pub type CachedLabel = (u32, (u32, u32), Option<String>, bool);
 /// A fix edit: (file index in the group, (start, end), replacement).
