@@ -38,7 +38,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label};
 use crate::rules::{self, RuleMeta};
@@ -528,7 +528,15 @@ fn header(key: u128, payload: &[u8]) -> String {
 
 /// The entry stored under `key`, if there is a valid one.
 pub fn load(dir: &Path, key: u128) -> Option<Entry> {
-    let bytes = std::fs::read(entry_path(dir, key)).ok()?;
+    let path = entry_path(dir, key);
+    let entry = decode(key, &std::fs::read(&path).ok()?)?;
+    touch(&path);
+    Some(entry)
+}
+
+/// An entry file's bytes, if its header matches `key` and its payload. The entry still has to
+/// pass [`Entry::is_valid`] against the files it names before it is used.
+pub fn decode(key: u128, bytes: &[u8]) -> Option<Entry> {
     let newline = bytes.iter().position(|&b| b == b'\n')?;
     let (head, payload) = (&bytes[..=newline], &bytes[newline + 1..]);
     if head != header(key, payload).as_bytes() {
@@ -537,12 +545,21 @@ pub fn load(dir: &Path, key: u128) -> Option<Entry> {
     serde_json::from_slice(payload).ok()
 }
 
+/// An entry file's bytes as [`store`] writes them (tests and the fuzz target forge entries).
+pub fn encode(key: u128, entry: &Entry) -> Vec<u8> {
+    with_header(key, &serde_json::to_vec(entry).unwrap_or_default())
+}
+
+/// An entry file with this payload under `key` (the fuzz target feeds arbitrary payloads).
+pub fn with_header(key: u128, payload: &[u8]) -> Vec<u8> {
+    let mut bytes = header(key, payload).into_bytes();
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
 /// Stores `entry` under `key`; errors only cost speed.
 pub fn store(dir: &Path, key: u128, entry: &Entry) -> Result<(), String> {
-    let payload = serde_json::to_vec(entry).map_err(|e| e.to_string())?;
-    let mut bytes = header(key, &payload).into_bytes();
-    bytes.extend_from_slice(&payload);
-    write_atomic(dir, &entry_path(dir, key), &bytes)
+    write_atomic(dir, &entry_path(dir, key), &encode(key, entry))
 }
 
 fn interface_path(dir: &Path, own: u128) -> PathBuf {
@@ -572,7 +589,8 @@ fn interface_line(own: u128, interface: &Interface) -> String {
 /// did not (a comment, formatting after the last item) leave the units above it cached, and
 /// what lets those units be analysed with only its lib crate as context.
 pub fn load_interface(dir: &Path, own: u128) -> Option<Interface> {
-    let text = std::fs::read_to_string(interface_path(dir, own)).ok()?;
+    let path = interface_path(dir, own);
+    let text = std::fs::read_to_string(&path).ok()?;
     let mut words = text.strip_suffix('\n')?.rsplit(' ');
     let libs = words.next()?.strip_prefix("libs=")?;
     let facts = u128::from_str_radix(words.next()?, 16).ok()?;
@@ -584,7 +602,11 @@ pub fn load_interface(dir: &Path, own: u128) -> Option<Interface> {
             .collect::<Option<Vec<u32>>>()?
     };
     let interface = Interface { facts, lib_files };
-    (text == interface_line(own, &interface)).then_some(interface)
+    let valid = text == interface_line(own, &interface);
+    if valid {
+        touch(&path);
+    }
+    valid.then_some(interface)
 }
 
 /// Stores a unit's interface under its own key; errors only cost speed.
@@ -607,17 +629,76 @@ fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), String> {
             "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by forklint.\n",
         );
     }
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("entry");
-    let tmp = dir.join(format!(
-        ".{name}.{}.{:x}.tmp",
-        std::process::id(),
-        xxh3_128(format!("{:?}", std::time::SystemTime::now()).as_bytes()) as u64
-    ));
-    std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        e.to_string()
-    })
+    crate::atomic::overwrite(path, bytes).map_err(|e| e.to_string())
+}
+
+/// Entries and fingerprints no run has used for this long are deleted.
+pub const MAX_UNUSED: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+/// Above this many bytes of entries, the least recently used are deleted down to three quarters.
+pub const MAX_BYTES: u64 = 512 << 20;
+/// A temporary file this old is an orphan of a killed write (a write takes milliseconds).
+const ORPHAN_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Marks a record as used by this run (its modification time is its last use, for [`prune`]).
+fn touch(path: &Path) {
+    if let Ok(file) = std::fs::File::options().append(true).open(path) {
+        let _ = file.set_modified(std::time::SystemTime::now());
+    }
+}
+
+/// Keeps the cache bounded: deletes orphaned temporary files, records unused for
+/// [`MAX_UNUSED`], then the least recently used records while the rest exceed [`MAX_BYTES`].
+/// Only files this cache writes are touched. Returns how many were deleted.
+pub fn prune(dir: &Path, now: std::time::SystemTime) -> usize {
+    let Ok(list) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let age = |meta: &std::fs::Metadata| {
+        meta.modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .unwrap_or_default()
+    };
+    let mut deleted = 0;
+    let mut kept: Vec<(std::time::Duration, u64, PathBuf)> = Vec::new();
+    for item in list.flatten() {
+        let name = item.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Ok(meta) = item.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let path = item.path();
+        let old = if name.starts_with('.') && name.ends_with(crate::atomic::TMP_SUFFIX) {
+            age(&meta) > ORPHAN_AGE
+        } else if name.ends_with(".json") || name.ends_with(".facts") {
+            if age(&meta) <= MAX_UNUSED {
+                kept.push((age(&meta), meta.len(), path.clone()));
+                continue;
+            }
+            true
+        } else {
+            continue;
+        };
+        if old && std::fs::remove_file(&path).is_ok() {
+            deleted += 1;
+        }
+    }
+    let mut total: u64 = kept.iter().map(|(_, len, _)| len).sum();
+    if total > MAX_BYTES {
+        // Oldest first.
+        kept.sort_by(|a, b| b.0.cmp(&a.0));
+        for (_, len, path) in kept {
+            if total <= MAX_BYTES / 4 * 3 {
+                break;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                deleted += 1;
+                total -= len;
+            }
+        }
+    }
+    deleted
 }
 
 /// The fingerprint of a unit's facts: each file's display path and facts hash (`0` for a file

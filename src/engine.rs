@@ -1216,6 +1216,10 @@ fn cached_run(
         .par_iter()
         .filter_map(|(u, entry)| cache::store(dir, unit_keys[*u]?, entry).err())
         .collect();
+    if !stored.is_empty() {
+        // Only runs that add entries can grow the cache, so only they prune it.
+        cache::prune(dir, std::time::SystemTime::now());
+    }
     if let Some(first) = failures.first() {
         report.cache_note = Some(format!(
             "cannot write the cache in {}: {first}",

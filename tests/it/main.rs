@@ -3,6 +3,7 @@
 mod cache;
 mod cli;
 mod e2e;
+mod fix;
 mod fixtures;
 mod formats;
 mod meta;
