@@ -55,10 +55,7 @@ fn write_temp(
 ) -> io::Result<PathBuf> {
     let tmp = temp_path(path);
     let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
+        let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         file.write_all(bytes)?;
         if let Some(meta) = like {
             keep_owner(&file, meta);

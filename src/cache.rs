@@ -356,7 +356,12 @@ impl Entry {
     /// then `others`, as read this run; `None` for one that could not be read) on character
     /// boundaries, every code is a rule `enabled` in this run, and each fix's edits stay in
     /// their files without overlapping. Anything else is a forged or damaged entry, discarded.
-    pub fn is_valid(&self, texts: &[Option<&str>], own: usize, enabled: &dyn Fn(&str) -> bool) -> bool {
+    pub fn is_valid(
+        &self,
+        texts: &[Option<&str>],
+        own: usize,
+        enabled: &dyn Fn(&str) -> bool,
+    ) -> bool {
         let own_text = |file: u32| (file as usize) < own && texts[file as usize].is_some();
         let in_text = |file: u32, (start, end): (u32, u32)| {
             let Some(Some(text)) = texts.get(file as usize) else {
@@ -378,8 +383,10 @@ impl Entry {
         self.diagnostics.iter().all(|d| {
             let known = rules::find(&d.code).is_some_and(|meta| meta.code == d.code);
             let fix_ok = d.fix.as_ref().is_none_or(|(_, _, edits)| {
-                let mut ranges: Vec<(u32, (u32, u32))> =
-                    edits.iter().map(|(file, range, _)| (*file, *range)).collect();
+                let mut ranges: Vec<(u32, (u32, u32))> = edits
+                    .iter()
+                    .map(|(file, range, _)| (*file, *range))
+                    .collect();
                 ranges.sort_unstable();
                 ranges.iter().all(|&(file, range)| in_text(file, range))
                     && ranges
@@ -391,7 +398,9 @@ impl Entry {
                 && enabled(&d.code)
                 && own_text(d.file)
                 && in_text(d.file, d.range)
-                && d.labels.iter().all(|(file, range, _, _)| in_text(*file, *range))
+                && d.labels
+                    .iter()
+                    .all(|(file, range, _, _)| in_text(*file, *range))
                 && fix_ok
         })
     }
@@ -802,6 +811,137 @@ mod tests {
             std::fs::write(&path, bad).unwrap();
             assert_eq!(load_interface(dir.path(), 9), None);
         }
+    }
+
+    #[test]
+    fn entries_that_the_files_contradict_are_invalid() {
+        // File 0 of the unit, then one file of a unit below (`others`); `é` is bytes 3..5.
+        let texts = [Some("// é\nfn f() {}\n"), Some("fn g() {}\n")];
+        let len = texts[0].unwrap().len() as u32;
+        let good = || Entry {
+            others: vec!["dep/src/lib.rs".to_string()],
+            checked: vec![0],
+            diagnostics: vec![CachedDiagnostic {
+                phase: 1,
+                code: "FL003".to_string(),
+                message: "m".to_string(),
+                file: 0,
+                range: (6, 8),
+                primary_label: None,
+                labels: vec![(1, (0, 2), None, false)],
+                notes: Vec::new(),
+                help: None,
+                fix: Some((
+                    "f".to_string(),
+                    true,
+                    vec![(0, (6, 8), "x".to_string()), (0, (8, 8), "y".to_string())],
+                )),
+            }],
+            errors: vec![(0, "cannot read".to_string())],
+        };
+        let all = |_: &str| true;
+        assert!(good().is_valid(&texts, 1, &all));
+        let bad: Vec<(&str, Box<dyn Fn(&mut Entry)>)> = vec![
+            (
+                "start inside é",
+                Box::new(|e| e.diagnostics[0].range = (4, 8)),
+            ),
+            (
+                "end past the file",
+                Box::new(move |e| e.diagnostics[0].range = (6, len + 1)),
+            ),
+            (
+                "reversed range",
+                Box::new(|e| e.diagnostics[0].range = (8, 6)),
+            ),
+            (
+                "unknown code",
+                Box::new(|e| e.diagnostics[0].code = "FL999".to_string()),
+            ),
+            (
+                "a name, not a code",
+                Box::new(|e| e.diagnostics[0].code = "blocking-call-in-async".to_string()),
+            ),
+            ("unknown phase", Box::new(|e| e.diagnostics[0].phase = 2)),
+            (
+                "primary outside the unit",
+                Box::new(|e| e.diagnostics[0].file = 1),
+            ),
+            (
+                "primary in no file",
+                Box::new(|e| e.diagnostics[0].file = 9),
+            ),
+            (
+                "label in no file",
+                Box::new(|e| e.diagnostics[0].labels[0].0 = 2),
+            ),
+            (
+                "label inside é",
+                Box::new(|e| e.diagnostics[0].labels[0] = (0, (4, 5), None, false)),
+            ),
+            (
+                "label past its file",
+                Box::new(|e| e.diagnostics[0].labels[0].1 = (0, 11)),
+            ),
+            (
+                "edit in no file",
+                Box::new(|e| e.diagnostics[0].fix.as_mut().unwrap().2[0].0 = 5),
+            ),
+            (
+                "edit inside é",
+                Box::new(|e| e.diagnostics[0].fix.as_mut().unwrap().2[1].1 = (4, 4)),
+            ),
+            (
+                "edit past its file",
+                Box::new(move |e| e.diagnostics[0].fix.as_mut().unwrap().2[1].1 = (len, len + 3)),
+            ),
+            (
+                "overlapping edits",
+                Box::new(|e| e.diagnostics[0].fix.as_mut().unwrap().2[1].1 = (7, 9)),
+            ),
+            (
+                "checked file outside the unit",
+                Box::new(|e| e.checked = vec![1]),
+            ),
+            ("error for no file", Box::new(|e| e.errors[0].0 = 3)),
+            ("others do not match", Box::new(|e| e.others.clear())),
+        ];
+        for (what, forge) in bad {
+            let mut entry = good();
+            forge(&mut entry);
+            assert!(!entry.is_valid(&texts, 1, &all), "{what}");
+        }
+        // A rule this run does not run, and a file that could not be read this run.
+        assert!(!good().is_valid(&texts, 1, &|code| code != "FL003"));
+        assert!(!good().is_valid(&[None, texts[1]], 1, &all));
+        assert!(!good().is_valid(&texts, 3, &all));
+    }
+
+    #[test]
+    fn pruning_removes_orphans_and_unused_records_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = std::time::SystemTime::now();
+        let day = std::time::Duration::from_secs(24 * 3600);
+        let put = |name: &str, age: std::time::Duration| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, b"x").unwrap();
+            let file = std::fs::File::options().append(true).open(&path).unwrap();
+            file.set_modified(now - age).unwrap();
+        };
+        put("a.json", MAX_UNUSED + day);
+        put("a.facts", MAX_UNUSED + day);
+        put("b.json", MAX_UNUSED - day);
+        put(".b.json.1.2.tmp", 2 * ORPHAN_AGE);
+        put(".c.json.1.3.tmp", std::time::Duration::ZERO);
+        put("CACHEDIR.TAG", 1000 * day);
+        assert_eq!(prune(dir.path(), now), 3);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".c.json.1.3.tmp", "CACHEDIR.TAG", "b.json"]);
     }
 
     #[test]
