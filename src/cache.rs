@@ -696,7 +696,7 @@ pub fn prune(dir: &Path, now: std::time::SystemTime) -> usize {
     let mut total: u64 = kept.iter().map(|(_, len, _)| len).sum();
     if total > MAX_BYTES {
         // Oldest first.
-        kept.sort_by(|a, b| b.0.cmp(&a.0));
+        kept.sort_by_key(|k| std::cmp::Reverse(k.0));
         for (_, len, path) in kept {
             if total <= MAX_BYTES / 4 * 3 {
                 break;
@@ -841,7 +841,8 @@ mod tests {
         };
         let all = |_: &str| true;
         assert!(good().is_valid(&texts, 1, &all));
-        let bad: Vec<(&str, Box<dyn Fn(&mut Entry)>)> = vec![
+        type Forge = Box<dyn Fn(&mut Entry)>;
+        let bad: Vec<(&str, Forge)> = vec![
             (
                 "start inside é",
                 Box::new(|e| e.diagnostics[0].range = (4, 8)),
