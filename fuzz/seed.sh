@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Seeds both fuzz corpora with the fixtures and the committed regression inputs.
+# Seeds the fuzz corpora: fixtures and the committed regression inputs, and two cache entries.
 #   usage: fuzz/seed.sh      (from anywhere; writes fuzz/corpus/<target>/, which git ignores)
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -9,4 +9,9 @@ for target in check_bytes check_mutated; do
     cp "$f" "$HERE/corpus/$target/$(sha1sum < "$f" | cut -c1-16).rs"
   done
 done
+# cache_entry: a file's text, NUL, an entry payload (one valid, one with an offset inside `é`).
+mkdir -p "$HERE/corpus/cache_entry"
+entry='{"others":[],"checked":[0],"diagnostics":[{"phase":1,"code":"FL003","message":"m","file":0,"range":[%s],"primary_label":null,"labels":[],"notes":[],"help":null,"fix":[ "f",true,[[0,[%s],"x"]]]}],"errors":[]}'
+printf "// \xc3\xa9\nasync fn f() { std::thread::sleep(d()); }\n\0$entry" "18,36" "18,36" > "$HERE/corpus/cache_entry/valid"
+printf "// \xc3\xa9\nasync fn f() { std::thread::sleep(d()); }\n\0$entry" "4,8" "4,4" > "$HERE/corpus/cache_entry/inside-char"
 ls "$HERE/corpus/check_bytes" | wc -l

@@ -38,7 +38,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label};
 use crate::rules::{self, RuleMeta};
@@ -350,6 +350,62 @@ pub struct Entry {
     pub errors: Vec<(u32, String)>,
 }
 
+impl Entry {
+    /// Whether the entry could have been written by this run's analysis of these files: every
+    /// index names a file, every range lies inside its file's text (`texts`: the unit's files,
+    /// then `others`, as read this run; `None` for one that could not be read) on character
+    /// boundaries, every code is a rule `enabled` in this run, and each fix's edits stay in
+    /// their files without overlapping. Anything else is a forged or damaged entry, discarded.
+    pub fn is_valid(
+        &self,
+        texts: &[Option<&str>],
+        own: usize,
+        enabled: &dyn Fn(&str) -> bool,
+    ) -> bool {
+        let own_text = |file: u32| (file as usize) < own && texts[file as usize].is_some();
+        let in_text = |file: u32, (start, end): (u32, u32)| {
+            let Some(Some(text)) = texts.get(file as usize) else {
+                return false;
+            };
+            start <= end
+                && (end as usize) <= text.len()
+                && text.is_char_boundary(start as usize)
+                && text.is_char_boundary(end as usize)
+        };
+        if own > texts.len() || self.others.len() != texts.len() - own {
+            return false;
+        }
+        if !self.checked.iter().all(|&file| own_text(file))
+            || !self.errors.iter().all(|(file, _)| (*file as usize) < own)
+        {
+            return false;
+        }
+        self.diagnostics.iter().all(|d| {
+            let known = rules::find(&d.code).is_some_and(|meta| meta.code == d.code);
+            let fix_ok = d.fix.as_ref().is_none_or(|(_, _, edits)| {
+                let mut ranges: Vec<(u32, (u32, u32))> = edits
+                    .iter()
+                    .map(|(file, range, _)| (*file, *range))
+                    .collect();
+                ranges.sort_unstable();
+                ranges.iter().all(|&(file, range)| in_text(file, range))
+                    && ranges
+                        .windows(2)
+                        .all(|w| w[0].0 != w[1].0 || w[0].1 .1 <= w[1].1 .0)
+            });
+            d.phase <= 1
+                && known
+                && enabled(&d.code)
+                && own_text(d.file)
+                && in_text(d.file, d.range)
+                && d.labels
+                    .iter()
+                    .all(|(file, range, _, _)| in_text(*file, *range))
+                && fix_ok
+        })
+    }
+}
+
 /// A secondary label: (file index in the group, (start, end), message, primary).
 pub type CachedLabel = (u32, (u32, u32), Option<String>, bool);
 /// A fix edit: (file index in the group, (start, end), replacement).
@@ -481,7 +537,15 @@ fn header(key: u128, payload: &[u8]) -> String {
 
 /// The entry stored under `key`, if there is a valid one.
 pub fn load(dir: &Path, key: u128) -> Option<Entry> {
-    let bytes = std::fs::read(entry_path(dir, key)).ok()?;
+    let path = entry_path(dir, key);
+    let entry = decode(key, &std::fs::read(&path).ok()?)?;
+    touch(&path);
+    Some(entry)
+}
+
+/// An entry file's bytes, if its header matches `key` and its payload. The entry still has to
+/// pass [`Entry::is_valid`] against the files it names before it is used.
+pub fn decode(key: u128, bytes: &[u8]) -> Option<Entry> {
     let newline = bytes.iter().position(|&b| b == b'\n')?;
     let (head, payload) = (&bytes[..=newline], &bytes[newline + 1..]);
     if head != header(key, payload).as_bytes() {
@@ -490,12 +554,21 @@ pub fn load(dir: &Path, key: u128) -> Option<Entry> {
     serde_json::from_slice(payload).ok()
 }
 
+/// An entry file's bytes as [`store`] writes them (tests and the fuzz target forge entries).
+pub fn encode(key: u128, entry: &Entry) -> Vec<u8> {
+    with_header(key, &serde_json::to_vec(entry).unwrap_or_default())
+}
+
+/// An entry file with this payload under `key` (the fuzz target feeds arbitrary payloads).
+pub fn with_header(key: u128, payload: &[u8]) -> Vec<u8> {
+    let mut bytes = header(key, payload).into_bytes();
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
 /// Stores `entry` under `key`; errors only cost speed.
 pub fn store(dir: &Path, key: u128, entry: &Entry) -> Result<(), String> {
-    let payload = serde_json::to_vec(entry).map_err(|e| e.to_string())?;
-    let mut bytes = header(key, &payload).into_bytes();
-    bytes.extend_from_slice(&payload);
-    write_atomic(dir, &entry_path(dir, key), &bytes)
+    write_atomic(dir, &entry_path(dir, key), &encode(key, entry))
 }
 
 fn interface_path(dir: &Path, own: u128) -> PathBuf {
@@ -525,7 +598,8 @@ fn interface_line(own: u128, interface: &Interface) -> String {
 /// did not (a comment, formatting after the last item) leave the units above it cached, and
 /// what lets those units be analysed with only its lib crate as context.
 pub fn load_interface(dir: &Path, own: u128) -> Option<Interface> {
-    let text = std::fs::read_to_string(interface_path(dir, own)).ok()?;
+    let path = interface_path(dir, own);
+    let text = std::fs::read_to_string(&path).ok()?;
     let mut words = text.strip_suffix('\n')?.rsplit(' ');
     let libs = words.next()?.strip_prefix("libs=")?;
     let facts = u128::from_str_radix(words.next()?, 16).ok()?;
@@ -537,7 +611,11 @@ pub fn load_interface(dir: &Path, own: u128) -> Option<Interface> {
             .collect::<Option<Vec<u32>>>()?
     };
     let interface = Interface { facts, lib_files };
-    (text == interface_line(own, &interface)).then_some(interface)
+    let valid = text == interface_line(own, &interface);
+    if valid {
+        touch(&path);
+    }
+    valid.then_some(interface)
 }
 
 /// Stores a unit's interface under its own key; errors only cost speed.
@@ -560,17 +638,76 @@ fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), String> {
             "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by forklint.\n",
         );
     }
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("entry");
-    let tmp = dir.join(format!(
-        ".{name}.{}.{:x}.tmp",
-        std::process::id(),
-        xxh3_128(format!("{:?}", std::time::SystemTime::now()).as_bytes()) as u64
-    ));
-    std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        e.to_string()
-    })
+    crate::atomic::overwrite(path, bytes).map_err(|e| e.to_string())
+}
+
+/// Entries and fingerprints no run has used for this long are deleted.
+pub const MAX_UNUSED: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+/// Above this many bytes of entries, the least recently used are deleted down to three quarters.
+pub const MAX_BYTES: u64 = 512 << 20;
+/// A temporary file this old is an orphan of a killed write (a write takes milliseconds).
+const ORPHAN_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Marks a record as used by this run (its modification time is its last use, for [`prune`]).
+fn touch(path: &Path) {
+    if let Ok(file) = std::fs::File::options().append(true).open(path) {
+        let _ = file.set_modified(std::time::SystemTime::now());
+    }
+}
+
+/// Keeps the cache bounded: deletes orphaned temporary files, records unused for
+/// [`MAX_UNUSED`], then the least recently used records while the rest exceed [`MAX_BYTES`].
+/// Only files this cache writes are touched. Returns how many were deleted.
+pub fn prune(dir: &Path, now: std::time::SystemTime) -> usize {
+    let Ok(list) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let age = |meta: &std::fs::Metadata| {
+        meta.modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .unwrap_or_default()
+    };
+    let mut deleted = 0;
+    let mut kept: Vec<(std::time::Duration, u64, PathBuf)> = Vec::new();
+    for item in list.flatten() {
+        let name = item.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Ok(meta) = item.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let path = item.path();
+        let old = if name.starts_with('.') && name.ends_with(crate::atomic::TMP_SUFFIX) {
+            age(&meta) > ORPHAN_AGE
+        } else if name.ends_with(".json") || name.ends_with(".facts") {
+            if age(&meta) <= MAX_UNUSED {
+                kept.push((age(&meta), meta.len(), path.clone()));
+                continue;
+            }
+            true
+        } else {
+            continue;
+        };
+        if old && std::fs::remove_file(&path).is_ok() {
+            deleted += 1;
+        }
+    }
+    let mut total: u64 = kept.iter().map(|(_, len, _)| len).sum();
+    if total > MAX_BYTES {
+        // Oldest first.
+        kept.sort_by_key(|k| std::cmp::Reverse(k.0));
+        for (_, len, path) in kept {
+            if total <= MAX_BYTES / 4 * 3 {
+                break;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                deleted += 1;
+                total -= len;
+            }
+        }
+    }
+    deleted
 }
 
 /// The fingerprint of a unit's facts: each file's display path and facts hash (`0` for a file
@@ -674,6 +811,138 @@ mod tests {
             std::fs::write(&path, bad).unwrap();
             assert_eq!(load_interface(dir.path(), 9), None);
         }
+    }
+
+    #[test]
+    fn entries_that_the_files_contradict_are_invalid() {
+        // File 0 of the unit, then one file of a unit below (`others`); `é` is bytes 3..5.
+        let texts = [Some("// é\nfn f() {}\n"), Some("fn g() {}\n")];
+        let len = texts[0].unwrap().len() as u32;
+        let good = || Entry {
+            others: vec!["dep/src/lib.rs".to_string()],
+            checked: vec![0],
+            diagnostics: vec![CachedDiagnostic {
+                phase: 1,
+                code: "FL003".to_string(),
+                message: "m".to_string(),
+                file: 0,
+                range: (6, 8),
+                primary_label: None,
+                labels: vec![(1, (0, 2), None, false)],
+                notes: Vec::new(),
+                help: None,
+                fix: Some((
+                    "f".to_string(),
+                    true,
+                    vec![(0, (6, 8), "x".to_string()), (0, (8, 8), "y".to_string())],
+                )),
+            }],
+            errors: vec![(0, "cannot read".to_string())],
+        };
+        let all = |_: &str| true;
+        assert!(good().is_valid(&texts, 1, &all));
+        type Forge = Box<dyn Fn(&mut Entry)>;
+        let bad: Vec<(&str, Forge)> = vec![
+            (
+                "start inside é",
+                Box::new(|e| e.diagnostics[0].range = (4, 8)),
+            ),
+            (
+                "end past the file",
+                Box::new(move |e| e.diagnostics[0].range = (6, len + 1)),
+            ),
+            (
+                "reversed range",
+                Box::new(|e| e.diagnostics[0].range = (8, 6)),
+            ),
+            (
+                "unknown code",
+                Box::new(|e| e.diagnostics[0].code = "FL999".to_string()),
+            ),
+            (
+                "a name, not a code",
+                Box::new(|e| e.diagnostics[0].code = "blocking-call-in-async".to_string()),
+            ),
+            ("unknown phase", Box::new(|e| e.diagnostics[0].phase = 2)),
+            (
+                "primary outside the unit",
+                Box::new(|e| e.diagnostics[0].file = 1),
+            ),
+            (
+                "primary in no file",
+                Box::new(|e| e.diagnostics[0].file = 9),
+            ),
+            (
+                "label in no file",
+                Box::new(|e| e.diagnostics[0].labels[0].0 = 2),
+            ),
+            (
+                "label inside é",
+                Box::new(|e| e.diagnostics[0].labels[0] = (0, (4, 5), None, false)),
+            ),
+            (
+                "label past its file",
+                Box::new(|e| e.diagnostics[0].labels[0].1 = (0, 11)),
+            ),
+            (
+                "edit in no file",
+                Box::new(|e| e.diagnostics[0].fix.as_mut().unwrap().2[0].0 = 5),
+            ),
+            (
+                "edit inside é",
+                Box::new(|e| e.diagnostics[0].fix.as_mut().unwrap().2[1].1 = (4, 4)),
+            ),
+            (
+                "edit past its file",
+                Box::new(move |e| e.diagnostics[0].fix.as_mut().unwrap().2[1].1 = (len, len + 3)),
+            ),
+            (
+                "overlapping edits",
+                Box::new(|e| e.diagnostics[0].fix.as_mut().unwrap().2[1].1 = (7, 9)),
+            ),
+            (
+                "checked file outside the unit",
+                Box::new(|e| e.checked = vec![1]),
+            ),
+            ("error for no file", Box::new(|e| e.errors[0].0 = 3)),
+            ("others do not match", Box::new(|e| e.others.clear())),
+        ];
+        for (what, forge) in bad {
+            let mut entry = good();
+            forge(&mut entry);
+            assert!(!entry.is_valid(&texts, 1, &all), "{what}");
+        }
+        // A rule this run does not run, and a file that could not be read this run.
+        assert!(!good().is_valid(&texts, 1, &|code| code != "FL003"));
+        assert!(!good().is_valid(&[None, texts[1]], 1, &all));
+        assert!(!good().is_valid(&texts, 3, &all));
+    }
+
+    #[test]
+    fn pruning_removes_orphans_and_unused_records_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = std::time::SystemTime::now();
+        let day = std::time::Duration::from_secs(24 * 3600);
+        let put = |name: &str, age: std::time::Duration| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, b"x").unwrap();
+            let file = std::fs::File::options().append(true).open(&path).unwrap();
+            file.set_modified(now - age).unwrap();
+        };
+        put("a.json", MAX_UNUSED + day);
+        put("a.facts", MAX_UNUSED + day);
+        put("b.json", MAX_UNUSED - day);
+        put(".b.json.1.2.tmp", 2 * ORPHAN_AGE);
+        put(".c.json.1.3.tmp", std::time::Duration::ZERO);
+        put("CACHEDIR.TAG", 1000 * day);
+        assert_eq!(prune(dir.path(), now), 3);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".c.json.1.3.tmp", "CACHEDIR.TAG", "b.json"]);
     }
 
     #[test]

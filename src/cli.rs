@@ -160,6 +160,7 @@ pub struct CheckArgs {
 /// Entry point shared by `forklint` and `cargo-forklint`.
 pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
     install_panic_hook();
+    crate::atomic::ignore_file_size_signal();
     let parsed = Cli::command()
         .try_get_matches_from(args)
         .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
@@ -218,11 +219,8 @@ fn level_order(matches: &ArgMatches) -> Vec<(String, Level)> {
 
 fn run_init() -> ExitCode {
     let path = PathBuf::from("forklint.toml");
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path);
-    match file.and_then(|mut f| f.write_all(config::default_file().as_bytes())) {
+    // Never half a file (a full disk leaves none), never over an existing one.
+    match crate::atomic::create_new(&path, config::default_file().as_bytes()) {
         Ok(()) => {
             eprintln!("wrote forklint.toml");
             ExitCode::SUCCESS
@@ -578,6 +576,8 @@ fn plan_groups(
         group.files = found.into_iter().map(|f| f.path).collect();
         if !args.no_cache {
             group.options.cache_dir = Some(forklint_cache_location(paths, &group.options.cwd));
+            // Fixes are never taken from the cache: what gets written is recomputed from the text.
+            group.options.reuse_cache = !args.fix && !args.diff;
         }
         groups.push(group);
     }
@@ -695,25 +695,43 @@ fn run_check(args: CheckArgs) -> ExitCode {
 
     if args.fix {
         let mut fixed = 0;
+        // Files that could not be written: each a tool error, left as it was and not retried;
+        // every other file is still fixed and the report still printed.
+        let mut unwritable: Vec<(PathBuf, engine::ToolError)> = Vec::new();
         // A fix can make room for another (overlapping edits wait a pass): repeat, bounded.
         for _ in 0..10 {
-            let plan = crate::fix::plan(&report);
-            if plan.files.is_empty() {
-                break;
-            }
-            fixed += plan.fixes();
-            for (file, (text, _)) in &plan.files {
+            let mut plan = crate::fix::plan(&report);
+            plan.files.retain(|file, _| {
+                let path = &report.source(*file).path;
+                !unwritable.iter().any(|(p, _)| p == path)
+            });
+            let mut wrote = false;
+            for (file, (text, count)) in &plan.files {
+                let source = report.source(*file);
                 if stdin {
                     stdin_text = text.clone();
-                } else if let Err(err) = std::fs::write(&report.source(*file).path, text) {
-                    return usage_error(format!(
-                        "cannot write {}: {err}",
-                        report.source(*file).display
+                } else if let Err(err) = crate::atomic::replace(&source.path, text.as_bytes()) {
+                    unwritable.push((
+                        source.path.clone(),
+                        engine::ToolError {
+                            path: source.display.clone(),
+                            message: format!("cannot write the fixes: {err}"),
+                        },
                     ));
+                    continue;
                 }
+                fixed += count;
+                wrote = true;
+            }
+            if !wrote {
+                break;
             }
             (report, failed) = check(&stdin_text);
         }
+        report
+            .errors
+            .extend(unwritable.into_iter().map(|(_, error)| error));
+        report.errors.sort();
         if !args.quiet && !args.silent {
             eprintln!("fixed {}", findings(fixed));
         }

@@ -73,6 +73,9 @@ pub struct Options {
     pub cwd: PathBuf,
     /// The findings cache directory (`None`: no cache, as with `--no-cache`).
     pub cache_dir: Option<PathBuf>,
+    /// Whether findings may come from the cache; when not (`--fix`, `--diff`), every unit is
+    /// analysed and its entry only written.
+    pub reuse_cache: bool,
     /// Estimate the fact model's size for the report (`--verbose`; a walk over every fact).
     pub measure_model: bool,
 }
@@ -92,6 +95,7 @@ impl Default for Options {
             deny_warnings: false,
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             cache_dir: None,
+            reuse_cache: true,
             measure_model: false,
         }
     }
@@ -1126,7 +1130,7 @@ fn cached_run(
     // to learn whether their facts changed; if not, the units above them stay cached. (A
     // changed unit nothing stands above is lowered once, in the analysis below, which also
     // records its interface.)
-    if !unknown.is_empty() && unknown.len() <= (n / 8).max(64) {
+    if options.reuse_cache && !unknown.is_empty() && unknown.len() <= (n / 8).max(64) {
         let sub_works: Vec<Work> = unknown
             .iter()
             .map(|&id| Work {
@@ -1166,13 +1170,39 @@ fn cached_run(
         .into_par_iter()
         .map(|u| entry_key(u, &interfaces))
         .collect();
+    let by_display: HashMap<&str, FileId> = displays
+        .iter()
+        .enumerate()
+        .map(|(id, d)| (d.as_str(), id as FileId))
+        .collect();
+    let text_of = |id: usize| match &texts[id] {
+        Some(Ok(text)) => Some(&**text),
+        _ => None,
+    };
+    // An entry is checked against the files it names, as read this run: the cache is an
+    // optimisation, never an input (a bad entry is analysed again and overwritten).
+    let valid = |u: usize, entry: &cache::Entry| {
+        let mut files: Vec<Option<&str>> = unit_files[u].iter().map(|&id| text_of(id)).collect();
+        for other in &entry.others {
+            match by_display.get(other.as_str()) {
+                Some(&id) => files.push(text_of(id as usize)),
+                None => return false,
+            }
+        }
+        entry.is_valid(&files, unit_files[u].len(), &|code| {
+            code == rules::SYNTAX_ERROR.code
+                || rules::find(code).is_some_and(|meta| rule_enabled(meta, options))
+        })
+    };
     let entries: Vec<Option<cache::Entry>> = (0..unit_count)
         .into_par_iter()
         .map(|u| {
             if unit_files[u].is_empty() {
                 Some(cache::Entry::default())
+            } else if !options.reuse_cache {
+                None
             } else {
-                cache::load(dir, unit_keys[u]?)
+                cache::load(dir, unit_keys[u]?).filter(|entry| valid(u, entry))
             }
         })
         .collect();
@@ -1324,6 +1354,10 @@ fn cached_run(
         .par_iter()
         .filter_map(|(u, entry)| cache::store(dir, unit_keys[*u]?, entry).err())
         .collect();
+    if !stored.is_empty() {
+        // Only runs that add entries can grow the cache, so only they prune it.
+        cache::prune(dir, std::time::SystemTime::now());
+    }
     if let Some(first) = failures.first() {
         report.cache_note = Some(format!(
             "cannot write the cache in {}: {first}",
@@ -1367,11 +1401,6 @@ fn cached_run(
         .chain(findings.into_iter().map(|d| (1, d.file, d)))
         .collect();
     let mut all_errors = errors;
-    let by_display: HashMap<&str, FileId> = displays
-        .iter()
-        .enumerate()
-        .map(|(id, d)| (d.as_str(), id as FileId))
-        .collect();
     for (u, entry) in entries.iter().enumerate() {
         let Some(entry) = entry else { continue };
         let own = unit_files[u].len();

@@ -5,9 +5,11 @@
 //! - [`parse`]: safe `syn` parsing; [`model`]: lowering to the fact model and name resolution;
 //! - [`vocab`]: the API vocabulary from `rules/*.toml`;
 //! - [`rules`]: the registry and one module per rule; [`suppress`]: comment directives;
-//! - [`engine`]: the pipeline; [`render`]: output formats; [`cli`]: the command line.
+//! - [`engine`]: the pipeline; [`render`]: output formats; [`cli`]: the command line;
+//! - [`atomic`]: writing files through a temporary file and a rename.
 
 pub mod analysis;
+pub mod atomic;
 pub mod cache;
 pub mod cli;
 pub mod config;

@@ -8,6 +8,9 @@
 //! The vocabulary and options are built once (`check_source` builds them per call), and the
 //! engine runs on one worker thread: the machine is shared.
 //!
+//! [`cache_entry`] is the harness of `cache_entry`: a forged findings-cache entry through
+//! decoding, validation, conversion, every renderer and the fix planner.
+//!
 //! [`mutate`] is the structure-aware mutator of `check_mutated`: it edits Rust text at token and
 //! line granularity with a dictionary of Rust keywords and the tokens forklint's rules look for,
 //! and splices lines of the embedded fixtures, so most mutants stay close to real Rust.
@@ -91,6 +94,76 @@ pub fn check(text: &str) {
     ] {
         let mut out = Vec::new();
         render::render(&report, format, style, &mut out).expect("rendering to memory");
+    }
+}
+
+/// The file of a unit below that a forged entry may point into (`others`).
+const OTHER: (&str, &str) = ("dep/src/lib.rs", "pub fn helper() {\n    std::thread::sleep(d());\n}\n");
+
+/// The cache-load path on arbitrary bytes: `data` is a file's text, a NUL byte, then an entry
+/// payload (JSON), stored under a valid header as a forged entry would be. The entry is decoded
+/// and validated against the texts the way `engine::cached_run` does; a valid one must convert
+/// into findings without losing any, and render in every format and apply as fixes without
+/// panicking (what an offset inside a character or past the end used to do).
+pub fn cache_entry(data: &[u8]) {
+    use forklint::cache;
+    use forklint::source::SourceFile;
+    let (text, payload) = match data.iter().position(|&b| b == 0) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (FIXTURES.first().map_or(&b""[..], |f| f.as_bytes()), data),
+    };
+    let Ok(text) = std::str::from_utf8(text) else {
+        return;
+    };
+    let key = 0x5eed;
+    let Some(entry) = cache::decode(key, &cache::with_header(key, payload)) else {
+        return;
+    };
+    let mut texts = vec![Some(text)];
+    for other in &entry.others {
+        if other != OTHER.0 {
+            return; // not a file of the run: the engine discards the entry
+        }
+        texts.push(Some(OTHER.1));
+    }
+    let known = |code: &str| forklint::rules::find(code).is_some();
+    if !entry.is_valid(&texts, 1, &known) {
+        return;
+    }
+    let mut report = forklint::Report {
+        sources: vec![
+            SourceFile::new("src/lib.rs".into(), "src/lib.rs".to_string(), text.into()),
+            SourceFile::new(OTHER.0.into(), OTHER.0.to_string(), OTHER.1.into()),
+        ],
+        ..forklint::Report::default()
+    };
+    for cached in &entry.diagnostics {
+        let d = cached
+            // Every `others` entry names the one other file.
+            .to_diagnostic(&|index| ((index as usize) < texts.len()).then_some(index.min(1)))
+            .expect("a valid entry converts without losing findings");
+        report.diagnostics.push(d);
+    }
+    let style = Style {
+        width: Some(100),
+        ..Style::default()
+    };
+    for format in [
+        Format::Full,
+        Format::Concise,
+        Format::Json,
+        Format::JsonLines,
+        Format::CargoJson,
+        Format::Sarif,
+        Format::Github,
+    ] {
+        let mut out = Vec::new();
+        render::render(&report, format, style, &mut out).expect("rendering to memory");
+    }
+    let plan = forklint::fix::plan(&report);
+    for (file, (fixed, _)) in &plan.files {
+        let source = report.source(*file);
+        forklint::fix::unified_diff(&source.display, &source.text, fixed);
     }
 }
 

@@ -381,3 +381,196 @@ fn a_rebuilt_binary_does_not_reuse_entries() {
     drop(file);
     assert_eq!(groups(&run_bin()), (0, 4));
 }
+
+/// The one entry file of a one-package tree, and its key.
+fn only_entry(cache: &Path) -> (std::path::PathBuf, u128) {
+    let entries: Vec<_> = std::fs::read_dir(cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|e| e.extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let stem = entries[0].file_stem().unwrap().to_str().unwrap();
+    let key = u128::from_str_radix(stem, 16).unwrap();
+    (entries[0].clone(), key)
+}
+
+#[test]
+fn forged_entries_are_discarded_and_never_fix_anything() {
+    use forklint::cache::{self, CachedDiagnostic};
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let (p, c) = (dir.path(), cache_dir.path());
+    write(
+        p,
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = \"1\"\n",
+    );
+    let original = "// héllo wörld\npub async fn poll() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}\n";
+    write(p, "src/lib.rs", original);
+    let lib = p.join("src/lib.rs");
+    let len = original.len() as u32;
+    let cold = |args: &[&str]| {
+        let mut args = args.to_vec();
+        args.insert(1, "--no-cache");
+        args.push(".");
+        run(p, c, &args)
+    };
+    // SARIF lists every finding with positions (an offset inside a character panicked it);
+    // `--diff` applies fixes in memory.
+    let formats: [&[&str]; 2] = [&["check", "--output-format", "sarif"], &["check", "--diff"]];
+    let colds: Vec<Output> = formats.iter().map(|args| cold(args)).collect();
+    run(p, c, &["check", "."]);
+    let (path, key) = only_entry(c);
+    let good = cache::decode(key, &std::fs::read(&path).unwrap()).expect("a valid entry");
+    assert_eq!(good.diagnostics.len(), 1);
+    let finding = |f: &dyn Fn(&mut CachedDiagnostic)| {
+        let mut entry = cache::decode(key, &std::fs::read(&path).unwrap()).unwrap();
+        entry.diagnostics = good
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let mut d: CachedDiagnostic =
+                    serde_json::from_value(serde_json::to_value(d).unwrap()).unwrap();
+                f(&mut d);
+                d
+            })
+            .collect();
+        entry.others.clone_from(&good.others);
+        entry.checked.clone_from(&good.checked);
+        entry
+    };
+    // `é` is bytes 4..6 of the file. (`cache::tests` checks every kind of bad entry against
+    // `Entry::is_valid`; these are the ones that panicked, hid findings or wiped files.)
+    let forged = [
+        ("inside a character", finding(&|d| d.range = (5, 9))),
+        ("unknown code", finding(&|d| d.code = "FL999".to_string())),
+        ("unknown file", finding(&|d| d.file = 7)),
+        (
+            "label in an unknown file",
+            finding(&|d| d.labels.push((3, (0, 1), None, false))),
+        ),
+        (
+            "fix that wipes the file",
+            finding(&|d| {
+                d.fix = Some(("wipe".to_string(), true, vec![(0, (0, len), String::new())]))
+            }),
+        ),
+        (
+            "fix inside a character",
+            finding(&|d| d.fix = Some(("x".to_string(), true, vec![(0, (5, 5), "x".to_string())]))),
+        ),
+        ("others naming a file not in the run", {
+            let mut e = finding(&|d| d.labels.push((1, (0, 1), None, false)));
+            e.others = vec!["nowhere.rs".to_string()];
+            e
+        }),
+    ];
+    for (what, entry) in &forged {
+        for (args, cold) in formats.iter().zip(&colds) {
+            // A fix that stays inside its file is a plausible entry (only a new analysis could
+            // tell): it may be shown, but `--diff` and `--fix` recompute what they show or write.
+            if what.starts_with("fix that wipes") && !args.contains(&"--diff") {
+                continue;
+            }
+            std::fs::write(&path, cache::encode(key, entry)).unwrap();
+            let mut args = args.to_vec();
+            args.push(".");
+            let warm = run(p, c, &args);
+            assert_eq!(
+                warm.status.code(),
+                cold.status.code(),
+                "{what} {args:?}: {}",
+                err(&warm)
+            );
+            assert_eq!(out(&warm), out(cold), "{what} {args:?}");
+            assert_eq!(err(&warm), err(cold), "{what} {args:?}");
+            // The bad entry was replaced by the recomputed one.
+            let again = cache::decode(key, &std::fs::read(&path).unwrap()).unwrap();
+            assert_eq!(
+                serde_json::to_value(&again.diagnostics).unwrap(),
+                serde_json::to_value(&good.diagnostics).unwrap(),
+                "{what} {args:?}"
+            );
+        }
+        if !what.starts_with("fix") {
+            continue;
+        }
+        // `--fix` recomputes what it writes: only the real fix is applied.
+        std::fs::write(&path, cache::encode(key, entry)).unwrap();
+        let fixed = run(p, c, &["check", "--fix", "."]);
+        assert_eq!(fixed.status.code(), Some(0), "{what}: {}", err(&fixed));
+        assert_eq!(
+            std::fs::read_to_string(&lib).unwrap(),
+            original.replace(
+                "std::thread::sleep(std::time::Duration::from_secs(1));",
+                "tokio::time::sleep(std::time::Duration::from_secs(1)).await;"
+            ),
+            "{what}"
+        );
+        std::fs::write(&lib, original).unwrap();
+    }
+    // A well-formed entry that is not forged still hits.
+    std::fs::write(&path, cache::encode(key, &good)).unwrap();
+    let warm = run(p, c, &["check", "-v", "--output-format", "json", "."]);
+    assert_eq!(groups(&warm), (1, 0));
+    assert_eq!(
+        out(&warm),
+        out(&cold(&["check", "--output-format", "json"]))
+    );
+}
+
+#[test]
+fn the_cache_is_pruned_of_orphans_and_unused_entries() {
+    let dir = workspace();
+    let cache = tempfile::tempdir().unwrap();
+    let (p, c) = (dir.path(), cache.path());
+    run(p, c, &["check", "."]);
+    let day = std::time::Duration::from_secs(24 * 3600);
+    let now = std::time::SystemTime::now();
+    let set_age = |path: &Path, age: std::time::Duration| {
+        let file = std::fs::File::options().append(true).open(path).unwrap();
+        file.set_modified(now - age).unwrap();
+    };
+    let records: Vec<_> = std::fs::read_dir(c)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|e| e.extension().is_some_and(|x| x == "json" || x == "facts"))
+        .collect();
+    assert!(records.len() >= 4);
+    // An entry in use (a warm run reads it) is kept however old it was.
+    for record in &records {
+        set_age(record, 40 * day);
+    }
+    let warm = run(p, c, &["check", "-v", "."]);
+    assert_eq!(groups(&warm), (4, 0));
+    // Unused records, an orphaned temporary file (a write killed long ago) and one being
+    // written right now; then a run that stores something prunes.
+    let stale = c.join("0123456789abcdef0123456789abcdef.json");
+    let stale_facts = c.join("0123456789abcdef0123456789abcdef.facts");
+    let orphan = c.join(".0123.json.999.1.tmp");
+    let in_flight = c.join(".4567.json.999.2.tmp");
+    for (path, age) in [
+        (&stale, 31 * day),
+        (&stale_facts, 31 * day),
+        (&orphan, 2 * day),
+        (&in_flight, std::time::Duration::ZERO),
+    ] {
+        std::fs::write(path, b"x").unwrap();
+        set_age(path, age);
+    }
+    let foreign = c.join("notes.txt");
+    std::fs::write(&foreign, b"mine").unwrap();
+    set_age(&foreign, 400 * day);
+    write(p, "other/src/broken.rs", "fn f() {}\n");
+    let edited = run(p, c, &["check", "-v", "."]);
+    assert_eq!(groups(&edited), (3, 1));
+    assert!(!stale.exists() && !stale_facts.exists() && !orphan.exists());
+    assert!(in_flight.exists() && foreign.exists());
+    for record in &records {
+        assert!(record.exists(), "{record:?} was in use");
+    }
+    assert!(c.join("CACHEDIR.TAG").exists());
+}

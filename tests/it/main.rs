@@ -4,6 +4,7 @@
 mod cache;
 mod cli;
 mod e2e;
+mod fix;
 mod formats;
 mod meta;
 mod paths;
