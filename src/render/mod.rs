@@ -6,6 +6,7 @@ use crate::engine::Report;
 
 pub mod cargo_json;
 pub mod concise;
+pub mod excerpt;
 pub mod full;
 pub mod github;
 pub mod json;

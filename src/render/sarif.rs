@@ -41,16 +41,20 @@ fn rule_json(meta: &RuleMeta) -> Value {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    json!({
+    let mut rule = json!({
         "id": meta.code,
         "name": pascal_case(meta.name),
         "shortDescription": { "text": meta.summary },
         "fullDescription": { "text": full },
         "help": { "text": meta.summary, "markdown": crate::cli::rule_markdown(meta) },
-        "helpUri": meta.url(),
         "defaultConfiguration": { "level": level(meta.default_severity) },
         "properties": { "tags": ["forklint", meta.name] },
-    })
+    });
+    // Only a published page; the docs themselves are in `help.markdown` either way.
+    if let Some(url) = meta.url() {
+        rule["helpUri"] = json!(url);
+    }
+    rule
 }
 
 /// Percent-encodes what may not appear raw in a relative URI reference.
@@ -190,17 +194,20 @@ pub fn report_sarif(report: &Report) -> Value {
     if !root.starts_with('/') {
         root.insert(0, '/');
     }
+    let mut driver = json!({
+        "name": "forklint",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    });
+    if !rules::REPOSITORY.is_empty() {
+        driver["informationUri"] = json!(rules::REPOSITORY);
+    }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": { "driver": {
-                "name": "forklint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/forklint/forklint",
-                "rules": rules,
-            } },
+            "tool": { "driver": driver },
             "invocations": [{
                 "executionSuccessful": report.errors.is_empty(),
                 "toolExecutionNotifications": notifications,

@@ -19,8 +19,13 @@ pub mod thread_before_fork;
 pub mod unsafe_call_in_child;
 pub mod util;
 
-/// Where rule documentation is published (the repository's docs/rules directory).
-pub const DOCS_BASE: &str = "https://github.com/forklint/forklint/blob/main/docs/rules";
+/// forklint's repository, from its own Cargo.toml (`repository`, else `homepage`); empty when
+/// neither is set, and then no format prints a url (`forklint rule CODE` prints the docs).
+pub const REPOSITORY: &str = if !env!("CARGO_PKG_REPOSITORY").is_empty() {
+    env!("CARGO_PKG_REPOSITORY")
+} else {
+    env!("CARGO_PKG_HOMEPAGE")
+};
 
 /// Static description of a rule.
 #[derive(Debug)]
@@ -35,8 +40,9 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    pub fn url(&self) -> String {
-        format!("{DOCS_BASE}/{}-{}.md", self.code, self.name)
+    /// The rule's page under the repository's `docs/rules` (`None` without a repository).
+    pub fn url(&self) -> Option<String> {
+        docs_url(REPOSITORY, self)
     }
 
     /// A documentation section's body (`What it does`, `Why is this bad?`, `Example`, `Use instead`).
@@ -47,6 +53,20 @@ impl RuleMeta {
         let end = rest.find("\n### ").unwrap_or(rest.len());
         Some(rest[..end].trim())
     }
+}
+
+/// `<repository>/blob/main/docs/rules/FL003-blocking-call-in-async.md` (the layout of GitHub,
+/// GitLab and Gitea), or `None` for an empty repository.
+pub fn docs_url(repository: &str, meta: &RuleMeta) -> Option<String> {
+    let base = repository.trim().trim_end_matches('/');
+    let base = base.strip_suffix(".git").unwrap_or(base);
+    if base.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{base}/blob/main/docs/rules/{}-{}.md",
+        meta.code, meta.name
+    ))
 }
 
 /// Declares a rule's metadata; the doc comments become its documentation.
@@ -163,6 +183,22 @@ pub static RULES: &[Rule] = &[
         check: None,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_come_from_the_repository_key_only() {
+        assert_eq!(docs_url("", &SYNTAX_ERROR), None);
+        assert_eq!(
+            docs_url("https://example.org/x/forklint.git", &SYNTAX_ERROR).as_deref(),
+            Some("https://example.org/x/forklint/blob/main/docs/rules/FL000-syntax-error.md")
+        );
+        // Without a repository key no format may invent a url.
+        assert!(RULES.iter().all(|r| r.meta.url().is_none()) || !REPOSITORY.is_empty());
+    }
+}
 
 /// Finds a rule by code (`FL003`, case-insensitive) or name (`blocking-call-in-async`).
 pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {

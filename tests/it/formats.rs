@@ -186,10 +186,17 @@ fn sarif_matches_the_official_schema() {
             "name",
             "shortDescription",
             "fullDescription",
-            "helpUri",
         ] {
             assert!(!rule[key].is_null(), "rule lacks {key}: {rule}");
         }
+        // The docs travel with the rule; a helpUri only when Cargo.toml names a repository.
+        let markdown = rule["help"]["markdown"].as_str().unwrap_or_default();
+        assert!(markdown.contains("### What it does"), "{rule}");
+        assert_eq!(
+            rule["helpUri"].is_null(),
+            forklint::rules::REPOSITORY.is_empty(),
+            "{rule}"
+        );
         assert!(!rule["defaultConfiguration"]["level"].is_null());
     }
     let result = run["results"]
