@@ -52,7 +52,7 @@ impl SourceCode for ExcerptSource<'_> {
             0
         };
         Ok(Box::new(MietteSpanContents::new_named(
-            self.file.display.clone(),
+            escape_controls(&self.file.display).into_owned(),
             &self.excerpt.text.as_bytes()[from..to],
             (from, to - from).into(),
             line,
@@ -151,7 +151,7 @@ fn help_text(report: &Report, diag: &Diagnostic) -> Option<String> {
         let pos = source.position(label.range.start);
         parts.push(format!(
             "note: {}:{}:{}: {}",
-            source.display,
+            escape_controls(&source.display),
             pos.line,
             pos.column,
             escape_controls(label.message.as_deref().unwrap_or(""))
@@ -219,7 +219,7 @@ pub fn render_one(report: &Report, diag: &Diagnostic, handler: &GraphicalReportH
         let pos = file.position(diag.range.start);
         text = format!(
             "{}:{}:{}: {} {}",
-            file.display,
+            escape_controls(&file.display),
             pos.line,
             pos.column,
             diag.rule.code,
