@@ -720,3 +720,66 @@ fn control_characters_never_reach_concise_full_or_stderr_raw() {
         }
     }
 }
+
+/// `run_in` with a 10 s cap: a regression here is a hang, not a slow test.
+fn run_within_10s(dir: &Path, flags: &[&str], paths: &[&str]) -> Run {
+    let mut args = vec!["check", "--output-format", "json"];
+    args.extend_from_slice(flags);
+    args.extend_from_slice(if paths.is_empty() { &["."] } else { paths });
+    let out = output_within(command(dir, &args), Duration::from_secs(10));
+    Run {
+        code: out.status.code(),
+        json: serde_json::from_slice(&out.stdout).expect("stdout is JSON"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_or_device_ignore_files_are_tool_errors_not_hangs() {
+    let mkfifo = |path: &Path| {
+        let status = Command::new("mkfifo").arg(path).status().expect("runs mkfifo");
+        assert!(status.success());
+    };
+    // A git repository (the walker looks for `.git`) with normal.rs at the top.
+    let repo = || {
+        let dir = tree();
+        std::fs::create_dir_all(dir.path().join(".git/info")).unwrap();
+        std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+        write(dir.path(), "sub/x.rs", NORMAL);
+        dir
+    };
+
+    // A FIFO `.gitignore` in a subdirectory: that directory is left out, the rest reported.
+    let dir = repo();
+    mkfifo(&dir.path().join("sub/.gitignore"));
+    let run = run_within_10s(dir.path(), &[], &[]);
+    run.assert_tool_error("sub/.gitignore", "not a regular file");
+    run.assert_normal_reported();
+    assert!(run.diagnostics("sub/x.rs").is_empty());
+
+    // A FIFO `.ignore` is read even with --no-respect-gitignore; above the root too.
+    let dir = repo();
+    mkfifo(&dir.path().join(".ignore"));
+    let run = run_within_10s(dir.path(), &["--no-respect-gitignore"], &[]);
+    run.assert_tool_error(".ignore", "not a regular file");
+    let run = run_within_10s(dir.path(), &[], &["sub", "normal.rs"]);
+    run.assert_tool_error(".ignore", "not a regular file");
+    run.assert_normal_reported();
+
+    // `.git/info/exclude` linked to /dev/zero would be read forever.
+    let dir = repo();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join(".git/info/exclude")).unwrap();
+    let run = run_within_10s(dir.path(), &[], &["sub", "normal.rs"]);
+    run.assert_tool_error(".git/info/exclude", "not a regular file");
+    run.assert_normal_reported();
+
+    // A worktree's `.git` file that is a FIFO (the walker reads it for the gitdir).
+    let dir = tree();
+    std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+    write(dir.path(), "sub/x.rs", NORMAL);
+    mkfifo(&dir.path().join("sub/.git"));
+    let run = run_within_10s(dir.path(), &[], &[]);
+    run.assert_tool_error("sub/.git", "not a regular file");
+    run.assert_normal_reported();
+}
