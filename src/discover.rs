@@ -50,7 +50,10 @@ pub fn build_globs(patterns: &[String]) -> Result<GlobSet, String> {
             }
         }
     }
-    builder.build().map_err(|e| e.to_string())
+    builder.build().map_err(|_| {
+        "invalid exclude globs: too complex to match (their regex exceeds the size limit)"
+            .to_string()
+    })
 }
 
 /// Whether a directory is a cargo build directory.
@@ -83,8 +86,11 @@ pub fn discover(
             Err(err) => {
                 let message = if std::fs::symlink_metadata(root).is_ok() {
                     format!("cannot follow symlink: {err}")
-                } else {
+                } else if err.kind() == std::io::ErrorKind::NotFound {
                     "no such file or directory".to_string()
+                } else {
+                    // Permission denied on a directory above it, a name too long, ...
+                    crate::engine::io_message(&err)
                 };
                 errors.push(DiscoveryError {
                     path: root.clone(),

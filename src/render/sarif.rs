@@ -59,8 +59,12 @@ fn rule_json(meta: &RuleMeta) -> Value {
 
 /// Percent-encodes what may not appear raw in a relative URI reference.
 fn uri(path: &str) -> String {
+    uri_bytes(path.as_bytes())
+}
+
+fn uri_bytes(path: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
+    for &byte in path {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
                 out.push(byte as char)
@@ -86,8 +90,27 @@ fn region(report: &Report, file: u32, range: TextRange) -> Value {
     })
 }
 
+/// The file's URI: its displayed path, or, for a name that is not UTF-8 (displayed with
+/// U+FFFD), the name's own bytes, so that the URI still names the file.
+fn file_uri(report: &Report, file: u32) -> String {
+    let source = report.source(file);
+    #[cfg(unix)]
+    if source.display.contains('\u{fffd}') {
+        use std::os::unix::ffi::OsStrExt;
+        let path = source.path.as_path();
+        let rel = path
+            .strip_prefix(&report.root)
+            .ok()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(path);
+        let rel = rel.strip_prefix("./").unwrap_or(rel);
+        return uri_bytes(rel.as_os_str().as_bytes());
+    }
+    uri(&source.display)
+}
+
 fn artifact_location(report: &Report, file: u32) -> Value {
-    json!({ "uri": uri(&report.source(file).display), "uriBaseId": "%SRCROOT%" })
+    json!({ "uri": file_uri(report, file), "uriBaseId": "%SRCROOT%" })
 }
 
 fn location(report: &Report, file: u32, range: TextRange, message: Option<&str>) -> Value {
