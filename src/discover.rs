@@ -227,7 +227,10 @@ pub type Problems = Arc<Mutex<Vec<DiscoveryError>>>;
 /// must be absent or a regular file (after symlinks) of at most [`MAX_IGNORE_FILE_SIZE`]. A
 /// directory with another one is left out, with a problem naming the file: its ignore rules
 /// cannot be honoured, and checking it without them could report files meant to be ignored.
-pub fn walker_with_problems(root: &Path, respect_gitignore: bool) -> (ignore::WalkBuilder, Problems) {
+pub fn walker_with_problems(
+    root: &Path,
+    respect_gitignore: bool,
+) -> (ignore::WalkBuilder, Problems) {
     let problems: Problems = Arc::default();
     let mut walker = ignore::WalkBuilder::new(root);
     let mut blocked = Vec::new();
@@ -344,7 +347,9 @@ fn vet_ignore_file(path: &Path) -> Result<bool, String> {
         return Ok(false);
     };
     if !meta.is_file() {
-        return Err("ignore file is not a regular file (a FIFO, a device or a directory)".to_string());
+        return Err(
+            "ignore file is not a regular file (a FIFO, a device or a directory)".to_string(),
+        );
     }
     if meta.len() > MAX_IGNORE_FILE_SIZE {
         return Err(format!(
@@ -372,7 +377,9 @@ fn first_line(path: &Path) -> Option<String> {
         return None;
     }
     let mut text = String::new();
-    file.take(MAX_IGNORE_FILE_SIZE).read_to_string(&mut text).ok()?;
+    file.take(MAX_IGNORE_FILE_SIZE)
+        .read_to_string(&mut text)
+        .ok()?;
     Some(text.lines().next()?.to_string())
 }
 

@@ -128,7 +128,12 @@ impl Entry {
         }
         // An empty name would match nothing (or, as a `prefix::*`, every call of a crate).
         let bad_path = |p: &String| p.split("::").any(|segment| segment.trim().is_empty());
-        if self.path.iter().chain(&self.macro_path).chain(&self.ty).any(bad_path)
+        if self
+            .path
+            .iter()
+            .chain(&self.macro_path)
+            .chain(&self.ty)
+            .any(bad_path)
             || self.first_arg.iter().flatten().any(bad_path)
             || self.replacement.iter().any(bad_path)
         {

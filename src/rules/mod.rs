@@ -21,11 +21,15 @@ pub mod util;
 
 /// forklint's repository, from its own Cargo.toml (`repository`, else `homepage`); empty when
 /// neither is set, and then no format prints a url (`forklint rule CODE` prints the docs).
-pub const REPOSITORY: &str = if !env!("CARGO_PKG_REPOSITORY").is_empty() {
-    env!("CARGO_PKG_REPOSITORY")
-} else {
-    env!("CARGO_PKG_HOMEPAGE")
-};
+pub const REPOSITORY: &str = non_empty_or(env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE"));
+
+const fn non_empty_or<'a>(first: &'a str, second: &'a str) -> &'a str {
+    if first.is_empty() {
+        second
+    } else {
+        first
+    }
+}
 
 /// Static description of a rule.
 #[derive(Debug)]
@@ -184,6 +188,14 @@ pub static RULES: &[Rule] = &[
     },
 ];
 
+/// Finds a rule by code (`FL003`, case-insensitive) or name (`blocking-call-in-async`).
+pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
+    RULES
+        .iter()
+        .map(|r| r.meta)
+        .find(|m| m.code.eq_ignore_ascii_case(code_or_name) || m.name == code_or_name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,12 +210,4 @@ mod tests {
         // Without a repository key no format may invent a url.
         assert!(RULES.iter().all(|r| r.meta.url().is_none()) || !REPOSITORY.is_empty());
     }
-}
-
-/// Finds a rule by code (`FL003`, case-insensitive) or name (`blocking-call-in-async`).
-pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
-    RULES
-        .iter()
-        .map(|r| r.meta)
-        .find(|m| m.code.eq_ignore_ascii_case(code_or_name) || m.name == code_or_name)
 }

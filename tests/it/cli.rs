@@ -828,10 +828,16 @@ fn config_file_problems_say_what_they_are() {
     };
     let (code_, err) = run("/dev/zero");
     assert_eq!(code_, Some(2));
-    assert!(err.contains("configuration file /dev/zero is not a regular file"), "{err}");
+    assert!(
+        err.contains("configuration file /dev/zero is not a regular file"),
+        "{err}"
+    );
     let (code_, err) = run("missing.toml");
     assert_eq!(code_, Some(2));
-    assert!(err.contains("configuration file missing.toml does not exist"), "{err}");
+    assert!(
+        err.contains("configuration file missing.toml does not exist"),
+        "{err}"
+    );
 }
 
 #[cfg(unix)]
@@ -846,8 +852,11 @@ fn permission_denied_is_not_reported_as_missing() {
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     write(dir.path(), "locked/forklint.toml", "");
     write(dir.path(), "locked/x.rs", "fn main() {}\n");
-    std::fs::set_permissions(dir.path().join("locked"), std::fs::Permissions::from_mode(0o000))
-        .unwrap();
+    std::fs::set_permissions(
+        dir.path().join("locked"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
     let out = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(env!("CARGO_BIN_EXE_forklint"))
@@ -871,19 +880,33 @@ fn permission_denied_is_not_reported_as_missing() {
     let out = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(env!("CARGO_BIN_EXE_forklint"))
-        .args(["check", "--isolated", "--output-format", "json", "locked/x.rs", "src/lib.rs"])
+        .args([
+            "check",
+            "--isolated",
+            "--output-format",
+            "json",
+            "locked/x.rs",
+            "src/lib.rs",
+        ])
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .output()
         .unwrap();
     let err = stderr(&out);
-    std::fs::set_permissions(dir.path().join("locked"), std::fs::Permissions::from_mode(0o755))
-        .unwrap();
+    std::fs::set_permissions(
+        dir.path().join("locked"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
     assert_eq!(code(&out), Some(2), "{err}");
     assert!(err.contains("locked/x.rs: Permission denied"), "{err}");
     assert!(!err.contains("no such file"), "{err}");
-    assert_eq!(findings(&json(&out)).len(), 1, "src/lib.rs is still reported");
+    assert_eq!(
+        findings(&json(&out)).len(),
+        1,
+        "src/lib.rs is still reported"
+    );
 }
 
 #[test]
@@ -899,13 +922,17 @@ fn vocabulary_and_glob_mistakes_point_at_the_key() {
 
     // A glob whose regex exceeds globset's size limit: globset said `error building NFA` with
     // no file or key (`[files]`) or panicked (`[per-file-lints]`).
-    let huge: Vec<String> = (0..20_000).map(|i| format!("{}{i}", "a".repeat(50))).collect();
+    let huge: Vec<String> = (0..20_000)
+        .map(|i| format!("{}{i}", "a".repeat(50)))
+        .collect();
     let huge = format!("{{{}}}", huge.join(","));
     let (code, err) = config_error(&format!("[files]\nextend-exclude = [\"{huge}\"]\n"));
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("too complex to match"), "{err}");
     assert!(err.contains("[forklint.toml:2:19]"), "{err}");
-    let (code, err) = config_error(&format!("[per-file-lints]\n\"{huge}\" = {{ FL003 = \"allow\" }}\n"));
+    let (code, err) = config_error(&format!(
+        "[per-file-lints]\n\"{huge}\" = {{ FL003 = \"allow\" }}\n"
+    ));
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("too complex to match"), "{err}");
     assert!(!err.contains("panicked"), "{err}");

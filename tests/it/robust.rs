@@ -663,9 +663,14 @@ fn full_output_clips_long_lines_and_survives_columns_past_65535() {
     let dir = tree();
     // A finding and a syntax error past column 65535 (miette's `{:width$}` limit), on 1 MB lines.
     let pad = " ".repeat(1 << 20);
-    let long = format!("async fn f() {{{pad}std::thread::sleep(std::time::Duration::from_secs(1)); }}\n");
+    let long =
+        format!("async fn f() {{{pad}std::thread::sleep(std::time::Duration::from_secs(1)); }}\n");
     write(dir.path(), "long.rs", &long);
-    write(dir.path(), "syntax.rs", &format!("fn g() {{{pad}let x = ; }}\n"));
+    write(
+        dir.path(),
+        "syntax.rs",
+        &format!("fn g() {{{pad}let x = ; }}\n"),
+    );
     let (code, stdout, stderr) = run_format(dir.path(), "full");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(code, Some(1), "stderr:\n{stderr}");
@@ -738,7 +743,10 @@ fn run_within_10s(dir: &Path, flags: &[&str], paths: &[&str]) -> Run {
 #[test]
 fn fifo_or_device_ignore_files_are_tool_errors_not_hangs() {
     let mkfifo = |path: &Path| {
-        let status = Command::new("mkfifo").arg(path).status().expect("runs mkfifo");
+        let status = Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .expect("runs mkfifo");
         assert!(status.success());
     };
     // A git repository (the walker looks for `.git`) with normal.rs at the top.
