@@ -335,9 +335,17 @@ fn load_config(args: &CheckArgs, start: &Path) -> Result<Config, ExitCode> {
     }
     let path = match &args.config {
         Some(path) => {
-            if !path.is_file() {
+            let problem = match std::fs::metadata(path) {
+                Ok(meta) if meta.is_file() => None,
+                Ok(_) => Some("is not a regular file".to_string()),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                    Some("does not exist".to_string())
+                }
+                Err(err) => Some(format!("cannot be read: {}", engine::io_message(&err))),
+            };
+            if let Some(problem) = problem {
                 return Err(usage_error(format!(
-                    "configuration file {} does not exist",
+                    "configuration file {} {problem}",
                     path.display()
                 )));
             }
@@ -380,6 +388,10 @@ fn per_file_levels(
             None => vec![glob.clone(), format!("**/{glob}")],
         };
         for pattern in patterns {
+            // globset's `compile_matcher` panics on a pattern too complex to compile.
+            if let Some(message) = config::glob_error(&pattern) {
+                return Err(message);
+            }
             let matcher = globset::Glob::new(&pattern)
                 .map_err(|e| format!("invalid glob `{pattern}`: {e}"))?
                 .compile_matcher();
@@ -626,8 +638,28 @@ fn run_check(args: CheckArgs) -> ExitCode {
 
     let mut stdin_text = String::new();
     if stdin {
-        if let Err(err) = std::io::stdin().read_to_string(&mut stdin_text) {
+        // The limit of files read from disk: one byte more tells a larger input apart.
+        let mut bytes = Vec::new();
+        if let Err(err) = std::io::stdin()
+            .take(engine::MAX_FILE_SIZE + 1)
+            .read_to_end(&mut bytes)
+        {
             return usage_error(format!("cannot read stdin: {err}"));
+        }
+        if bytes.len() as u64 > engine::MAX_FILE_SIZE {
+            return usage_error(format!(
+                "stdin: input too large (more than {} MiB)",
+                engine::MAX_FILE_SIZE >> 20
+            ));
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => stdin_text = text,
+            Err(e) => {
+                return usage_error(format!(
+                    "stdin: not valid UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ))
+            }
         }
     }
     // The report, and whether it fails the run (each group by its own `warnings = "deny"`).

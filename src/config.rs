@@ -243,17 +243,15 @@ struct ProbeMetadata {
 
 /// Reads and validates the configuration file at `path`.
 pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
-    let regular = std::fs::metadata(path).map(|m| m.is_file());
-    let text = match regular {
-        Ok(false) => Err(std::io::Error::other("not a regular file")),
-        _ => std::fs::read_to_string(path),
-    }
-    .map_err(|err| {
+    // Like a source: a FIFO or /dev/zero named `forklint.toml` must not hang the run.
+    let text = crate::engine::read_file(path).map_err(|message| {
+        let why = message.strip_prefix("cannot read: ").unwrap_or(&message);
+        let why = why.strip_suffix(" (skipped)").unwrap_or(why);
         Box::new(ConfigError {
             path: path.to_path_buf(),
             source: miette::NamedSource::new(shown(path), String::new()),
             span: None,
-            message: format!("cannot read the file: {err}"),
+            message: format!("cannot read the file: {why}"),
             label: String::new(),
         })
     })?;
@@ -348,12 +346,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         let globs = |list: Option<Vec<Spanned<String>>>| -> Result<Vec<String>, Box<ConfigError>> {
             let mut out = Vec::new();
             for glob in list.into_iter().flatten() {
-                if let Err(e) = globset::Glob::new(glob.get_ref()) {
-                    return Err(error(
-                        Some(glob.span()),
-                        format!("invalid glob `{}`: {}", glob.get_ref(), e.kind()),
-                        "invalid glob",
-                    ));
+                if let Some(message) = glob_error(glob.get_ref()) {
+                    return Err(error(Some(glob.span()), message, "invalid glob"));
                 }
                 out.push(glob.into_inner());
             }
@@ -368,12 +362,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
     let mut per_file: Vec<_> = raw.per_file_lints.into_iter().flatten().collect();
     per_file.sort_by_key(|(key, _)| key.span().start);
     for (glob, table) in per_file {
-        if let Err(e) = globset::Glob::new(glob.get_ref()) {
-            return Err(error(
-                Some(glob.span()),
-                format!("invalid glob `{}`: {}", glob.get_ref(), e.kind()),
-                "invalid glob",
-            ));
+        if let Some(message) = glob_error(glob.get_ref()) {
+            return Err(error(Some(glob.span()), message, "invalid glob"));
         }
         let mut entries: Vec<_> = table.into_iter().collect();
         entries.sort_by_key(|(key, _)| key.span().start);
@@ -412,6 +402,25 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         ));
     }
     Ok(config)
+}
+
+/// Why `pattern` cannot be used as a glob, if it cannot: a syntax error, or a pattern whose
+/// regex exceeds the matcher's size limit (which globset reports as `error building NFA` with
+/// no pattern, or panics on, when matchers are compiled later).
+pub fn glob_error(pattern: &str) -> Option<String> {
+    let glob = match globset::Glob::new(pattern) {
+        Ok(glob) => glob,
+        Err(e) => return Some(format!("invalid glob `{pattern}`: {}", e.kind())),
+    };
+    let mut set = globset::GlobSetBuilder::new();
+    set.add(glob);
+    // Discovery also matches it below any directory (`**/` prefix): the larger regex.
+    if let Ok(deep) = globset::Glob::new(&format!("**/{pattern}")) {
+        set.add(deep);
+    }
+    set.build().err().map(|_| {
+        "invalid glob: too complex to match (its regex exceeds the size limit)".to_string()
+    })
 }
 
 /// toml's messages end with a newline and sometimes a period; ours do not.

@@ -7,6 +7,7 @@
 //! loop, an unreadable directory) are collected, never fatal.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -52,7 +53,10 @@ pub fn build_globs(patterns: &[String]) -> Result<GlobSet, String> {
             }
         }
     }
-    builder.build().map_err(|e| e.to_string())
+    builder.build().map_err(|_| {
+        "invalid exclude globs: too complex to match (their regex exceeds the size limit)"
+            .to_string()
+    })
 }
 
 /// Whether a directory is a cargo build directory.
@@ -112,8 +116,11 @@ pub fn discover(
             Err(err) => {
                 let message = if std::fs::symlink_metadata(root).is_ok() {
                     format!("cannot follow symlink: {err}")
-                } else {
+                } else if err.kind() == std::io::ErrorKind::NotFound {
                     "no such file or directory".to_string()
+                } else {
+                    // Permission denied on a directory above it, a name too long, ...
+                    crate::engine::io_message(&err)
                 };
                 errors.push(DiscoveryError {
                     path: root.clone(),
@@ -132,7 +139,8 @@ pub fn discover(
             });
             continue;
         }
-        for entry in walker(root, selection.respect_gitignore).build() {
+        let (walk, problems) = walker_with_problems(root, selection.respect_gitignore);
+        for entry in walk.build() {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
@@ -180,6 +188,7 @@ pub fn discover(
                 explicit: false,
             });
         }
+        errors.append(&mut problems.lock().unwrap_or_else(|e| e.into_inner()));
     }
     found.sort();
     found.dedup_by(|a, b| a.path == b.path);
@@ -226,9 +235,58 @@ pub fn package_root(dir: &Path) -> Option<PathBuf> {
 /// The directory walk of discovery and of package context files alike: hidden entries and
 /// cargo target directories pruned, `.ignore` files always and `.gitignore`/`.git/info/exclude`
 /// inside git repositories when `respect_gitignore`, no global gitignore, symlinks not followed,
-/// entries sorted by name.
+/// entries sorted by name. A directory whose ignore files cannot be read safely is left out (see
+/// [`walker_with_problems`]).
 pub fn walker(root: &Path, respect_gitignore: bool) -> ignore::WalkBuilder {
+    walker_with_problems(root, respect_gitignore).0
+}
+
+/// Larger ignore files are refused (real ones are a few KiB; the walker holds them in memory).
+pub const MAX_IGNORE_FILE_SIZE: u64 = 1 << 20;
+
+/// The problems met by a walk's ignore-file checks, filled while it runs.
+pub type Problems = Arc<Mutex<Vec<DiscoveryError>>>;
+
+/// [`walker`], and the problems its ignore-file checks meet.
+///
+/// The `ignore` crate opens a directory's `.ignore`, `.gitignore`, `.git` (a worktree's gitdir
+/// file, its `commondir`) and `.git/info/exclude` itself, blocking on a FIFO and reading
+/// `/dev/zero` forever, and a cloned repository can hold any of them. So each directory's are
+/// checked before the crate reads them, from `filter_entry` (which sees a directory before the
+/// walk descends into it), and those of the root and its ancestors before the walk starts: each
+/// must be absent or a regular file (after symlinks) of at most [`MAX_IGNORE_FILE_SIZE`]. A
+/// directory with another one is left out, with a problem naming the file: its ignore rules
+/// cannot be honoured, and checking it without them could report files meant to be ignored.
+pub fn walker_with_problems(
+    root: &Path,
+    respect_gitignore: bool,
+) -> (ignore::WalkBuilder, Problems) {
+    let problems: Problems = Arc::default();
     let mut walker = ignore::WalkBuilder::new(root);
+    let mut blocked = Vec::new();
+    // The crate reads the ignore files of every ancestor of the (canonical) root.
+    if let Ok(absolute) = root.canonicalize() {
+        for dir in absolute.ancestors() {
+            blocked.extend(unsafe_ignore_files(dir, respect_gitignore));
+        }
+    }
+    if !blocked.is_empty() {
+        let mut list = problems.lock().unwrap_or_else(|e| e.into_inner());
+        for (path, message) in blocked {
+            list.push(DiscoveryError {
+                path,
+                message: format!("{message}; {} was not checked", root.display()),
+            });
+        }
+        drop(list);
+        // Read no ignore file and list nothing.
+        walker
+            .standard_filters(false)
+            .parents(false)
+            .filter_entry(|entry| entry.depth() == 0);
+        return (walker, problems);
+    }
+    let found = Arc::clone(&problems);
     walker
         .hidden(true)
         .parents(true)
@@ -239,11 +297,120 @@ pub fn walker(root: &Path, respect_gitignore: bool) -> ignore::WalkBuilder {
         .require_git(true)
         .follow_links(false)
         .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(|entry| {
+        .filter_entry(move |entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && entry.depth() > 0 && is_target_dir(entry.path()))
+            if !is_dir || entry.depth() == 0 {
+                return true;
+            }
+            if is_target_dir(entry.path()) {
+                return false;
+            }
+            let bad = unsafe_ignore_files(entry.path(), respect_gitignore);
+            if bad.is_empty() {
+                return true;
+            }
+            let mut list = found.lock().unwrap_or_else(|e| e.into_inner());
+            for (path, message) in bad {
+                list.push(DiscoveryError {
+                    path,
+                    message: format!("{message}; its directory was not checked"),
+                });
+            }
+            false
         });
-    walker
+    (walker, problems)
+}
+
+/// The ignore files of `dir` that the walker must not open, with the reason.
+fn unsafe_ignore_files(dir: &Path, respect_gitignore: bool) -> Vec<(PathBuf, String)> {
+    let mut bad = Vec::new();
+    let mut check = |path: PathBuf| -> bool {
+        match vet_ignore_file(&path) {
+            Ok(exists) => exists,
+            Err(message) => {
+                bad.push((path, message));
+                false
+            }
+        }
+    };
+    check(dir.join(".ignore"));
+    if respect_gitignore {
+        check(dir.join(".gitignore"));
+        let dot_git = dir.join(".git");
+        match std::fs::metadata(&dot_git) {
+            Ok(meta) if meta.is_dir() => {
+                check(dot_git.join("info/exclude"));
+            }
+            // A worktree's `.git` file names its gitdir, whose `commondir` names the directory
+            // holding `info/exclude`: the crate reads all three.
+            Ok(_) => {
+                if check(dot_git.clone()) {
+                    if let Some(gitdir) = first_line(&dot_git)
+                        .and_then(|l| l.strip_prefix("gitdir: ").map(PathBuf::from))
+                    {
+                        let commondir = gitdir.join("commondir");
+                        if check(commondir.clone()) {
+                            if let Some(line) = first_line(&commondir) {
+                                let common = if line.starts_with('.') {
+                                    gitdir.join(line)
+                                } else {
+                                    PathBuf::from(line)
+                                };
+                                check(common.join("info/exclude"));
+                            }
+                        }
+                    }
+                }
+            }
+            Err(_) => {}
+        }
+    }
+    bad
+}
+
+/// Whether the ignore file at `path` exists (`Ok(false)` when it does not, or cannot even be
+/// looked at: the walker reports that itself), or why the walker must not open it.
+fn vet_ignore_file(path: &Path) -> Result<bool, String> {
+    // `metadata` follows symlinks (as the walker's `open` would) but never opens: a FIFO
+    // cannot block it.
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(false);
+    };
+    if !meta.is_file() {
+        return Err(
+            "ignore file is not a regular file (a FIFO, a device or a directory)".to_string(),
+        );
+    }
+    if meta.len() > MAX_IGNORE_FILE_SIZE {
+        return Err(format!(
+            "ignore file too large ({} KiB; the limit is {} KiB)",
+            meta.len() >> 10,
+            MAX_IGNORE_FILE_SIZE >> 10
+        ));
+    }
+    Ok(true)
+}
+
+/// The first line of a small regular file (already vetted), read without blocking.
+fn first_line(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Swapped for a FIFO since it was vetted: `open` must still not wait for a writer.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut text = String::new();
+    file.take(MAX_IGNORE_FILE_SIZE)
+        .read_to_string(&mut text)
+        .ok()?;
+    Some(text.lines().next()?.to_string())
 }
 
 /// Module path of a file inside its package, from its location (`src/a/b.rs` -> `crate::a::b`,

@@ -189,7 +189,9 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     }
 }
 
-fn read_file(path: &Path) -> Result<String, String> {
+/// Reads a source (or configuration) file: never blocks on a FIFO, regular files only, at most
+/// [`MAX_FILE_SIZE`], UTF-8.
+pub fn read_file(path: &Path) -> Result<String, String> {
     use std::io::Read;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -237,7 +239,7 @@ fn read_file(path: &Path) -> Result<String, String> {
 }
 
 /// An I/O error without the `(os error N)` suffix.
-fn io_message(err: &std::io::Error) -> String {
+pub fn io_message(err: &std::io::Error) -> String {
     let text = err.to_string();
     match text.find(" (os error") {
         Some(i) => text[..i].to_string(),

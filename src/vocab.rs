@@ -126,6 +126,24 @@ impl Entry {
         } else if self.ty.is_some() {
             return Some("`type` only goes with `returns` entries");
         }
+        // An empty name would match nothing (or, as a `prefix::*`, every call of a crate).
+        let bad_path = |p: &String| p.split("::").any(|segment| segment.trim().is_empty());
+        if self
+            .path
+            .iter()
+            .chain(&self.macro_path)
+            .chain(&self.ty)
+            .any(bad_path)
+            || self.first_arg.iter().flatten().any(bad_path)
+            || self.replacement.iter().any(bad_path)
+        {
+            return Some("a path is empty or has an empty segment (`a::::b`, `a::`)");
+        }
+        if self.methods.iter().flatten().any(|m| m.trim().is_empty())
+            || self.receivers.iter().flatten().any(|r| r.trim().is_empty())
+        {
+            return Some("a method or receiver name is empty");
+        }
         let forms = [
             self.path.is_some(),
             self.macro_path.is_some(),

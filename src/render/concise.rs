@@ -1,7 +1,11 @@
 //! `concise`: one line per finding, `path:line:col: FL003 message [name]`.
+//!
+//! One line really: a message quoting a string literal (or a path) with a raw line break would
+//! otherwise put its rest at column 0, where a CI log reads `::error` as a workflow command.
 
 use std::io::{self, Write};
 
+use super::excerpt::escape_controls;
 use super::Style;
 use crate::engine::Report;
 
@@ -12,7 +16,12 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
         writeln!(
             out,
             "{}:{}:{}: {} {} [{}]",
-            source.display, pos.line, pos.column, diag.rule.code, diag.message, diag.rule.name
+            escape_controls(&source.display),
+            pos.line,
+            pos.column,
+            diag.rule.code,
+            escape_controls(&diag.message),
+            diag.rule.name
         )?;
     }
     if !style.quiet {

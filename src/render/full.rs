@@ -1,8 +1,10 @@
 //! `full`: miette's graphical report per finding, then a summary line.
 //!
-//! miette's stock `SourceCode` for `str` rescans the text from byte 0 for every label; here the
-//! source is read through the file's line index, so thousands of findings render in linear time.
-//! Labels in other files than the primary one are printed as notes with their position.
+//! miette's stock `SourceCode` for `str` rescans the text from byte 0 for every label; here each
+//! finding reads a small excerpt built through the file's line index (its labels' lines, long
+//! lines clipped, controls escaped: `excerpt.rs`), so thousands of findings render in linear time
+//! and a finding on a huge minified line prints a few hundred bytes. Labels in other files than
+//! the primary one are printed as notes with their position.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -12,55 +14,50 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
+use super::excerpt::{escape_controls, Excerpt};
 use super::Style;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::Report;
 use crate::source::SourceFile;
 
-/// A source file seen through its line index.
-struct IndexedSource<'a> {
+/// Lines of context around each label.
+const CONTEXT_LINES: usize = 1;
+
+/// One finding's excerpt of its file (see [`Excerpt`]): miette reads excerpt offsets.
+struct ExcerptSource<'a> {
     file: &'a SourceFile,
+    excerpt: Excerpt,
 }
 
-impl SourceCode for IndexedSource<'_> {
+impl SourceCode for ExcerptSource<'_> {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text: &str = &self.file.text;
-        let lines = &self.file.lines;
         let start = span.offset();
         let end = start + span.len();
-        if end > text.len() {
-            return Err(MietteError::OutOfBounds);
-        }
-        let start_line = lines.line_of(start as u32);
-        let end_line = lines.line_of(end.saturating_sub(1).max(start) as u32);
-        let first = start_line.saturating_sub(context_lines_before);
-        let last = (end_line + context_lines_after).min(lines.line_count() - 1);
-        let from = lines.line_start(first) as usize;
-        let mut to = if last + 1 < lines.line_count() {
-            lines.line_start(last + 1) as usize
+        let ((from, to), line) = self
+            .excerpt
+            .lines_around(start, end, context_lines_before, context_lines_after)
+            .ok_or(MietteError::OutOfBounds)?;
+        // miette's header prints the line and column of a span read without context (the
+        // primary label's), as its own `str` source does: the file's column, in chars like
+        // every position forklint prints, whatever the excerpt left out before it.
+        let column = if context_lines_before == 0 {
+            let offset = self.excerpt.unmap(start) as u32;
+            self.file.position(offset).column as usize - 1
         } else {
-            text.len()
+            0
         };
-        // Like miette's own implementation: the context ends before the last line break.
-        if to > from && text.as_bytes()[to - 1] == b'\n' {
-            to -= 1;
-            if to > from && text.as_bytes()[to - 1] == b'\r' {
-                to -= 1;
-            }
-        }
-        let to = to.max(end.min(text.len()));
         Ok(Box::new(MietteSpanContents::new_named(
-            self.file.display.clone(),
-            &text.as_bytes()[from..to],
+            escape_controls(&self.file.display).into_owned(),
+            &self.excerpt.text.as_bytes()[from..to],
             (from, to - from).into(),
-            first,
-            0,
-            last - first + 1,
+            line,
+            column,
+            self.excerpt.text[from..to].matches('\n').count() + 1,
         )))
     }
 }
@@ -69,20 +66,21 @@ impl SourceCode for IndexedSource<'_> {
 struct MietteDiagnostic<'a> {
     report: &'a Report,
     diag: &'a Diagnostic,
-    source: IndexedSource<'a>,
-    url: String,
+    source: ExcerptSource<'a>,
+    message: String,
+    url: Option<String>,
     help: Option<String>,
 }
 
 impl fmt::Debug for MietteDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
+        f.write_str(&self.message)
     }
 }
 
 impl fmt::Display for MietteDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -104,7 +102,9 @@ impl miette::Diagnostic for MietteDiagnostic<'_> {
     }
 
     fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.url))
+        self.url
+            .as_ref()
+            .map(|url| Box::new(url) as Box<dyn fmt::Display + 'a>)
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -125,11 +125,15 @@ impl miette::Diagnostic for MietteDiagnostic<'_> {
             .into_iter()
             .filter(move |l| l.file == file)
             .map(|l| {
-                let span = SourceSpan::from((l.range.start as usize, l.range.len()));
+                let excerpt = &self.source.excerpt;
+                let start = excerpt.map(l.range.start as usize, false);
+                let end = excerpt.map(l.range.end as usize, true).max(start);
+                let span = SourceSpan::from((start, end - start));
+                let message = l.message.map(|m| escape_controls(&m).into_owned());
                 if l.primary {
-                    LabeledSpan::new_primary_with_span(l.message, span)
+                    LabeledSpan::new_primary_with_span(message, span)
                 } else {
-                    LabeledSpan::new_with_span(l.message, span)
+                    LabeledSpan::new_with_span(message, span)
                 }
             });
         Some(Box::new(labels))
@@ -140,21 +144,25 @@ impl miette::Diagnostic for MietteDiagnostic<'_> {
 fn help_text(report: &Report, diag: &Diagnostic) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(help) = &diag.help {
-        parts.push(help.clone());
+        parts.push(escape_controls(help).into_owned());
     }
     for label in diag.labels.iter().filter(|l| l.file != diag.file) {
         let source = report.source(label.file);
         let pos = source.position(label.range.start);
         parts.push(format!(
             "note: {}:{}:{}: {}",
-            source.display,
+            escape_controls(&source.display),
             pos.line,
             pos.column,
-            label.message.as_deref().unwrap_or("")
+            escape_controls(label.message.as_deref().unwrap_or(""))
         ));
     }
     for note in &diag.notes {
-        parts.push(format!("note: {note}"));
+        parts.push(format!("note: {}", escape_controls(note)));
+    }
+    if diag.rule.url().is_none() {
+        // No published docs to link to: name the command that prints them.
+        parts.push(format!("docs: `forklint rule {}`", diag.rule.code));
     }
     if parts.is_empty() {
         None
@@ -171,7 +179,7 @@ pub fn handler(style: Style) -> GraphicalReportHandler {
     };
     let mut handler = GraphicalReportHandler::new_themed(theme)
         .with_links(style.links)
-        .with_context_lines(1);
+        .with_context_lines(CONTEXT_LINES);
     if let Some(width) = style.width {
         handler = handler.with_width(width);
     }
@@ -183,19 +191,40 @@ pub fn handler(style: Style) -> GraphicalReportHandler {
 
 /// Renders one finding to a string (used by the renderer, `cargo-json`'s `rendered`, tests).
 pub fn render_one(report: &Report, diag: &Diagnostic, handler: &GraphicalReportHandler) -> String {
+    let file = report.source(diag.file);
+    let ranges: Vec<_> = diag
+        .all_labels()
+        .into_iter()
+        .filter(|l| l.file == diag.file)
+        .map(|l| l.range)
+        .collect();
     let shown = MietteDiagnostic {
         report,
         diag,
-        source: IndexedSource {
-            file: report.source(diag.file),
+        source: ExcerptSource {
+            file,
+            excerpt: Excerpt::new(file, &ranges, CONTEXT_LINES),
         },
+        message: escape_controls(&diag.message).into_owned(),
         url: diag.rule.url(),
         help: help_text(report, diag),
     };
     let _ = shown.report;
     let mut text = String::new();
-    if handler.render_report(&mut text, &shown).is_err() {
-        text = format!("{}: {}", diag.rule.code, diag.message);
+    // A failure (or a panic) inside miette must not lose the finding: fall back to one line.
+    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        handler.render_report(&mut text, &shown)
+    }));
+    if !matches!(rendered, Ok(Ok(()))) {
+        let pos = file.position(diag.range.start);
+        text = format!(
+            "{}:{}:{}: {} {}",
+            escape_controls(&file.display),
+            pos.line,
+            pos.column,
+            diag.rule.code,
+            escape_controls(&diag.message)
+        );
     }
     text
 }

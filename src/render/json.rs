@@ -75,7 +75,8 @@ pub fn diagnostic_json(report: &Report, diag: &Diagnostic) -> Value {
         "labels": labels,
         "notes": diag.notes,
         "help": diag.help,
-        "url": diag.rule.url(),
+        // report-v1 requires a string: empty when forklint has no repository to link to.
+        "url": diag.rule.url().unwrap_or_default(),
         "fix": fix,
         "fingerprint": fingerprint(report, diag),
     })

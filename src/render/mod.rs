@@ -6,6 +6,7 @@ use crate::engine::Report;
 
 pub mod cargo_json;
 pub mod concise;
+pub mod excerpt;
 pub mod full;
 pub mod github;
 pub mod json;
@@ -93,10 +94,16 @@ pub fn summary(report: &Report) -> String {
     line
 }
 
-/// Tool errors, for stderr.
+/// Tool errors, for stderr (one line each: a path or a quoted comment may hold controls).
 pub fn tool_errors(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    use excerpt::escape_controls;
     for err in &report.errors {
-        writeln!(out, "error: {}: {}", err.path, err.message)?;
+        writeln!(
+            out,
+            "error: {}: {}",
+            escape_controls(&err.path),
+            escape_controls(&err.message)
+        )?;
     }
     Ok(())
 }

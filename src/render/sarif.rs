@@ -41,22 +41,30 @@ fn rule_json(meta: &RuleMeta) -> Value {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    json!({
+    let mut rule = json!({
         "id": meta.code,
         "name": pascal_case(meta.name),
         "shortDescription": { "text": meta.summary },
         "fullDescription": { "text": full },
         "help": { "text": meta.summary, "markdown": crate::cli::rule_markdown(meta) },
-        "helpUri": meta.url(),
         "defaultConfiguration": { "level": level(meta.default_severity) },
         "properties": { "tags": ["forklint", meta.name] },
-    })
+    });
+    // Only a published page; the docs themselves are in `help.markdown` either way.
+    if let Some(url) = meta.url() {
+        rule["helpUri"] = json!(url);
+    }
+    rule
 }
 
 /// Percent-encodes what may not appear raw in a relative URI reference.
 fn uri(path: &str) -> String {
+    uri_bytes(path.as_bytes())
+}
+
+fn uri_bytes(path: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
+    for &byte in path {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
                 out.push(byte as char)
@@ -82,8 +90,27 @@ fn region(report: &Report, file: u32, range: TextRange) -> Value {
     })
 }
 
+/// The file's URI: its displayed path, or, for a name that is not UTF-8 (displayed with
+/// U+FFFD), the name's own bytes, so that the URI still names the file.
+fn file_uri(report: &Report, file: u32) -> String {
+    let source = report.source(file);
+    #[cfg(unix)]
+    if source.display.contains('\u{fffd}') {
+        use std::os::unix::ffi::OsStrExt;
+        let path = source.path.as_path();
+        let rel = path
+            .strip_prefix(&report.root)
+            .ok()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(path);
+        let rel = rel.strip_prefix("./").unwrap_or(rel);
+        return uri_bytes(rel.as_os_str().as_bytes());
+    }
+    uri(&source.display)
+}
+
 fn artifact_location(report: &Report, file: u32) -> Value {
-    json!({ "uri": uri(&report.source(file).display), "uriBaseId": "%SRCROOT%" })
+    json!({ "uri": file_uri(report, file), "uriBaseId": "%SRCROOT%" })
 }
 
 fn location(report: &Report, file: u32, range: TextRange, message: Option<&str>) -> Value {
@@ -190,17 +217,20 @@ pub fn report_sarif(report: &Report) -> Value {
     if !root.starts_with('/') {
         root.insert(0, '/');
     }
+    let mut driver = json!({
+        "name": "forklint",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    });
+    if !rules::REPOSITORY.is_empty() {
+        driver["informationUri"] = json!(rules::REPOSITORY);
+    }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": { "driver": {
-                "name": "forklint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/forklint/forklint",
-                "rules": rules,
-            } },
+            "tool": { "driver": driver },
             "invocations": [{
                 "executionSuccessful": report.errors.is_empty(),
                 "toolExecutionNotifications": notifications,

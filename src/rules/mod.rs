@@ -16,8 +16,17 @@ pub mod thread_before_fork;
 pub mod unsafe_call_in_child;
 pub mod util;
 
-/// Where rule documentation is published (the repository's docs/rules directory).
-pub const DOCS_BASE: &str = "https://github.com/forklint/forklint/blob/main/docs/rules";
+/// forklint's repository, from its own Cargo.toml (`repository`, else `homepage`); empty when
+/// neither is set, and then no format prints a url (`forklint rule CODE` prints the docs).
+pub const REPOSITORY: &str = non_empty_or(env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE"));
+
+const fn non_empty_or<'a>(first: &'a str, second: &'a str) -> &'a str {
+    if first.is_empty() {
+        second
+    } else {
+        first
+    }
+}
 
 /// Static description of a rule.
 #[derive(Debug)]
@@ -32,8 +41,9 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    pub fn url(&self) -> String {
-        format!("{DOCS_BASE}/{}-{}.md", self.code, self.name)
+    /// The rule's page under the repository's `docs/rules` (`None` without a repository).
+    pub fn url(&self) -> Option<String> {
+        docs_url(REPOSITORY, self)
     }
 
     /// A documentation section's body (`What it does`, `Why is this bad?`, `Example`, `Use instead`).
@@ -44,6 +54,20 @@ impl RuleMeta {
         let end = rest.find("\n### ").unwrap_or(rest.len());
         Some(rest[..end].trim())
     }
+}
+
+/// `<repository>/blob/main/docs/rules/FL003-blocking-call-in-async.md` (the layout of GitHub,
+/// GitLab and Gitea), or `None` for an empty repository.
+pub fn docs_url(repository: &str, meta: &RuleMeta) -> Option<String> {
+    let base = repository.trim().trim_end_matches('/');
+    let base = base.strip_suffix(".git").unwrap_or(base);
+    if base.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{base}/blob/main/docs/rules/{}-{}.md",
+        meta.code, meta.name
+    ))
 }
 
 /// Declares a rule's metadata; the doc comments become its documentation.
@@ -164,4 +188,20 @@ pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
         .iter()
         .map(|r| r.meta)
         .find(|m| m.code.eq_ignore_ascii_case(code_or_name) || m.name == code_or_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_come_from_the_repository_key_only() {
+        assert_eq!(docs_url("", &SYNTAX_ERROR), None);
+        assert_eq!(
+            docs_url("https://example.org/x/forklint.git", &SYNTAX_ERROR).as_deref(),
+            Some("https://example.org/x/forklint/blob/main/docs/rules/FL000-syntax-error.md")
+        );
+        // Without a repository key no format may invent a url.
+        assert!(RULES.iter().all(|r| r.meta.url().is_none()) || !REPOSITORY.is_empty());
+    }
 }

@@ -784,3 +784,156 @@ fn level_flags_apply_in_command_line_order() {
         Some(1)
     );
 }
+
+#[test]
+fn stdin_is_capped_like_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_forklint"))
+        .args(["check", "--output-format", "json", "-"])
+        .current_dir(dir.path())
+        .env_remove("FORKLINT_OUTPUT_FORMAT")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    // 64 MiB of blanks and then one more byte: valid Rust, one byte over the files' limit.
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..64 {
+            if input.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+        let _ = input.write_all(b"\n");
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("stdin: input too large (more than 64 MiB)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn config_file_problems_say_what_they_are() {
+    let dir = blocking_tree();
+    let run = |config: &str| {
+        let out = forklint(dir.path(), &["check", "--config", config, "."]);
+        (code(&out), stderr(&out))
+    };
+    let (code_, err) = run("/dev/zero");
+    assert_eq!(code_, Some(2));
+    assert!(
+        err.contains("configuration file /dev/zero is not a regular file"),
+        "{err}"
+    );
+    let (code_, err) = run("missing.toml");
+    assert_eq!(code_, Some(2));
+    assert!(
+        err.contains("configuration file missing.toml does not exist"),
+        "{err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn permission_denied_is_not_reported_as_missing() {
+    use std::os::unix::fs::PermissionsExt;
+    if Command::new("setpriv").arg("--version").output().is_err() {
+        println!("SKIP: setpriv not available");
+        return;
+    }
+    let dir = blocking_tree();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    write(dir.path(), "locked/forklint.toml", "");
+    write(dir.path(), "locked/x.rs", "fn main() {}\n");
+    std::fs::set_permissions(
+        dir.path().join("locked"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_forklint"))
+        .args(["check", "--output-format", "json"])
+        .args(["--config", "locked/forklint.toml", "src/lib.rs"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    if err.contains("setpriv:") {
+        println!("SKIP: cannot drop privileges: {err}");
+        return;
+    }
+    assert_eq!(code(&out), Some(2), "{err}");
+    assert!(
+        err.contains("configuration file locked/forklint.toml cannot be read: Permission denied"),
+        "{err}"
+    );
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_forklint"))
+        .args([
+            "check",
+            "--isolated",
+            "--output-format",
+            "json",
+            "locked/x.rs",
+            "src/lib.rs",
+        ])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    std::fs::set_permissions(
+        dir.path().join("locked"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    assert_eq!(code(&out), Some(2), "{err}");
+    assert!(err.contains("locked/x.rs: Permission denied"), "{err}");
+    assert!(!err.contains("no such file"), "{err}");
+    assert_eq!(
+        findings(&json(&out)).len(),
+        1,
+        "src/lib.rs is still reported"
+    );
+}
+
+#[test]
+fn vocabulary_and_glob_mistakes_point_at_the_key() {
+    let (code, err) = config_error("[vocab]\nblocking = [{ path = \"\" }]\n");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("a path is empty"), "{err}");
+    assert!(err.contains("[forklint.toml:2:1]"), "{err}");
+
+    let (code, err) = config_error("[vocab]\nblocking = [{ path = \"db::\" }]\n");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("empty segment"), "{err}");
+
+    // A glob whose regex exceeds globset's size limit: globset said `error building NFA` with
+    // no file or key (`[files]`) or panicked (`[per-file-lints]`).
+    let huge: Vec<String> = (0..4_000)
+        .map(|i| format!("{}{i}", "a".repeat(50)))
+        .collect();
+    let huge = format!("{{{}}}", huge.join(","));
+    let (code, err) = config_error(&format!("[files]\nextend-exclude = [\"{huge}\"]\n"));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("too complex to match"), "{err}");
+    assert!(err.contains("[forklint.toml:2:19]"), "{err}");
+    let (code, err) = config_error(&format!(
+        "[per-file-lints]\n\"{huge}\" = {{ FL003 = \"allow\" }}\n"
+    ));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("too complex to match"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -181,15 +181,17 @@ fn sarif_matches_the_official_schema() {
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), forklint::rules::RULES.len());
     for rule in rules {
-        for key in [
-            "id",
-            "name",
-            "shortDescription",
-            "fullDescription",
-            "helpUri",
-        ] {
+        for key in ["id", "name", "shortDescription", "fullDescription"] {
             assert!(!rule[key].is_null(), "rule lacks {key}: {rule}");
         }
+        // The docs travel with the rule; a helpUri only when Cargo.toml names a repository.
+        let markdown = rule["help"]["markdown"].as_str().unwrap_or_default();
+        assert!(markdown.contains("### What it does"), "{rule}");
+        assert_eq!(
+            rule["helpUri"].is_null(),
+            forklint::rules::REPOSITORY.is_empty(),
+            "{rule}"
+        );
         assert!(!rule["defaultConfiguration"]["level"].is_null());
     }
     let result = run["results"]
@@ -333,4 +335,51 @@ fn cargo_json_records_start_with_reason_and_name_the_package_like_cargo() {
         first["manifest_path"],
         root.join("Cargo.toml").to_string_lossy().as_ref()
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn sarif_uris_of_non_utf8_names_keep_their_bytes() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.rs");
+    std::fs::write(
+        dir.path().join(name),
+        "async fn f() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}\n",
+    )
+    .unwrap();
+    let out = forklint(dir.path(), &["check", "--output-format", "sarif", "."]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    validate("sarif-2.1.0.schema.json", &sarif);
+    let result = &sarif["runs"][0]["results"][0];
+    // Not `caf%EF%BF%BD.rs` (U+FFFD): that URI names no file.
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "caf%E9.rs",
+        "{result}"
+    );
+}
+
+#[test]
+fn no_format_links_to_a_repository_cargo_toml_does_not_name() {
+    let (dir, _) = tree();
+    let repository = forklint::rules::REPOSITORY;
+    for format in ["json", "sarif", "cargo-json", "full"] {
+        let (stdout, _) = run(dir.path(), format);
+        if repository.is_empty() {
+            assert!(
+                !stdout.contains("https://github.com"),
+                "{format}:\n{stdout}"
+            );
+        } else {
+            assert!(stdout.contains(repository) || format == "full", "{format}");
+        }
+    }
+    let (stdout, _) = run(dir.path(), "json");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let diag = &report["diagnostics"][0];
+    let url = diag["url"].as_str().unwrap();
+    assert_eq!(url.is_empty(), repository.is_empty(), "{diag}");
+    // Without a url, the human help names the command that prints the docs.
+    let (stdout, _) = run(dir.path(), "full");
+    assert!(stdout.contains("docs: `forklint rule FL003`"), "{stdout}");
 }

@@ -644,3 +644,150 @@ fn output_is_byte_identical_across_threads_and_runs() {
         }
     }
 }
+
+/// `forklint check --output-format FORMAT .` in `dir`: (exit code, stdout, stderr).
+fn run_format(dir: &Path, format: &str) -> (Option<i32>, String, String) {
+    let out = output_within(
+        command(dir, &["check", "--output-format", format, "."]),
+        Duration::from_secs(60),
+    );
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn full_output_clips_long_lines_and_survives_columns_past_65535() {
+    let dir = tree();
+    // A finding and a syntax error past column 65535 (miette's `{:width$}` limit), on 1 MB lines.
+    let pad = " ".repeat(1 << 20);
+    let long =
+        format!("async fn f() {{{pad}std::thread::sleep(std::time::Duration::from_secs(1)); }}\n");
+    write(dir.path(), "long.rs", &long);
+    write(
+        dir.path(),
+        "syntax.rs",
+        &format!("fn g() {{{pad}let x = ; }}\n"),
+    );
+    let (code, stdout, stderr) = run_format(dir.path(), "full");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(code, Some(1), "stderr:\n{stderr}");
+    let sleep = long.find("std::thread").unwrap();
+    let semi = "fn g() {".len() + pad.len() + "let x = ".len();
+    for header in [
+        format!("[long.rs:1:{}]", sleep + 1),
+        format!("[syntax.rs:1:{}]", semi + 1),
+        "[normal.rs:2:5]".to_string(),
+    ] {
+        assert!(stdout.contains(&header), "no {header} in:\n{stdout}");
+    }
+    assert!(stdout.contains("…"), "{stdout}");
+    // Three findings, not two megabytes of echoed source.
+    assert!(stdout.len() < 8 << 10, "{} bytes of output", stdout.len());
+}
+
+#[test]
+fn control_characters_never_reach_concise_full_or_stderr_raw() {
+    let dir = tree();
+    // FL004's message quotes the receiver, a string literal with a raw line break and an ESC;
+    // an unknown rule in a directive is a tool error quoting the comment.
+    write(
+        dir.path(),
+        "lock.rs",
+        "fn main() {\n    let _t = std::thread::spawn(|| {});\n    let _g = std::sync::Mutex::new(\"\n::error::pwned\u{1b}[2J\").lock().unwrap();\n    let _pid = unsafe { libc::fork() };\n}\n",
+    );
+    write(
+        dir.path(),
+        "directive.rs",
+        "fn f() {} // forklint: allow(FL003\u{1b}[2J\r::error::pwned)\n",
+    );
+    for format in ["concise", "full"] {
+        let (code, stdout, stderr) = run_format(dir.path(), format);
+        assert_eq!(code, Some(2), "{format}: stderr:\n{stderr}");
+        assert!(stdout.contains("FL004"), "{format}:\n{stdout}");
+        assert!(stderr.contains("directive.rs"), "{format}:\n{stderr}");
+        for (what, text) in [("stdout", &stdout), ("stderr", &stderr)] {
+            assert!(
+                !text.contains(['\u{1b}', '\r']),
+                "{format} {what} holds a raw control:\n{text:?}"
+            );
+            assert!(
+                !text.lines().any(|l| l.starts_with("::")),
+                "{format} {what} has a line starting `::`:\n{text}"
+            );
+        }
+        // The message's line break and (in the source excerpt) the ESC, written as escapes.
+        assert!(stdout.contains("(\"\\n::error"), "{format}:\n{stdout}");
+        if format == "full" {
+            assert!(stdout.contains("\\u{1b}[2J"), "{format}:\n{stdout}");
+        }
+    }
+}
+
+/// `run_in` with a 10 s cap: a regression here is a hang, not a slow test.
+fn run_within_10s(dir: &Path, flags: &[&str], paths: &[&str]) -> Run {
+    let mut args = vec!["check", "--output-format", "json"];
+    args.extend_from_slice(flags);
+    args.extend_from_slice(if paths.is_empty() { &["."] } else { paths });
+    let out = output_within(command(dir, &args), Duration::from_secs(10));
+    Run {
+        code: out.status.code(),
+        json: serde_json::from_slice(&out.stdout).expect("stdout is JSON"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_or_device_ignore_files_are_tool_errors_not_hangs() {
+    let mkfifo = |path: &Path| {
+        let status = Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .expect("runs mkfifo");
+        assert!(status.success());
+    };
+    // A git repository (the walker looks for `.git`) with normal.rs at the top.
+    let repo = || {
+        let dir = tree();
+        std::fs::create_dir_all(dir.path().join(".git/info")).unwrap();
+        std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+        write(dir.path(), "sub/x.rs", NORMAL);
+        dir
+    };
+
+    // A FIFO `.gitignore` in a subdirectory: that directory is left out, the rest reported.
+    let dir = repo();
+    mkfifo(&dir.path().join("sub/.gitignore"));
+    let run = run_within_10s(dir.path(), &[], &[]);
+    run.assert_tool_error("sub/.gitignore", "not a regular file");
+    run.assert_normal_reported();
+    assert!(run.diagnostics("sub/x.rs").is_empty());
+
+    // A FIFO `.ignore` is read even with --no-respect-gitignore; above the root too.
+    let dir = repo();
+    mkfifo(&dir.path().join(".ignore"));
+    let run = run_within_10s(dir.path(), &["--no-respect-gitignore"], &[]);
+    run.assert_tool_error(".ignore", "not a regular file");
+    let run = run_within_10s(dir.path(), &[], &["sub", "normal.rs"]);
+    run.assert_tool_error(".ignore", "not a regular file");
+    run.assert_normal_reported();
+
+    // `.git/info/exclude` linked to /dev/zero would be read forever.
+    let dir = repo();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join(".git/info/exclude")).unwrap();
+    let run = run_within_10s(dir.path(), &[], &["sub", "normal.rs"]);
+    run.assert_tool_error(".git/info/exclude", "not a regular file");
+    run.assert_normal_reported();
+
+    // A worktree's `.git` file that is a FIFO (the walker reads it for the gitdir).
+    let dir = tree();
+    std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+    write(dir.path(), "sub/x.rs", NORMAL);
+    mkfifo(&dir.path().join("sub/.git"));
+    let run = run_within_10s(dir.path(), &[], &[]);
+    run.assert_tool_error("sub/.git", "not a regular file");
+    run.assert_normal_reported();
+}
