@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::{self, Config};
-use crate::engine::{self, Level, Options, Report};
+use crate::driver::{self, Level, Options, Report};
 use crate::render::{self, Format, Style};
 use crate::rules;
 
@@ -160,7 +160,7 @@ pub struct CheckArgs {
 /// Entry point shared by `forklint` and `cargo-forklint`.
 pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
     install_panic_hook();
-    crate::atomic::ignore_file_size_signal();
+    crate::io::atomic::ignore_file_size_signal();
     let parsed = Cli::command()
         .try_get_matches_from(args)
         .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
@@ -220,7 +220,7 @@ fn level_order(matches: &ArgMatches) -> Vec<(String, Level)> {
 fn run_init() -> ExitCode {
     let path = PathBuf::from("forklint.toml");
     // Never half a file (a full disk leaves none), never over an existing one.
-    match crate::atomic::create_new(&path, config::default_file().as_bytes()) {
+    match crate::io::atomic::create_new(&path, config::default_file().as_bytes()) {
         Ok(()) => {
             eprintln!("wrote forklint.toml");
             ExitCode::SUCCESS
@@ -341,7 +341,7 @@ fn load_config(args: &CheckArgs, start: &Path) -> Result<Config, ExitCode> {
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                     Some("does not exist".to_string())
                 }
-                Err(err) => Some(format!("cannot be read: {}", engine::io_message(&err))),
+                Err(err) => Some(format!("cannot be read: {}", driver::io_message(&err))),
             };
             if let Some(problem) = problem {
                 return Err(usage_error(format!(
@@ -418,7 +418,7 @@ fn build_options(args: &CheckArgs, config: &Config) -> Result<Options, String> {
         .cloned()
         .collect();
     options.selection.force_exclude = args.force_exclude;
-    options.selection.base = Some(engine::normalize(Path::new(""), &options.cwd));
+    options.selection.base = Some(driver::normalize(Path::new(""), &options.cwd));
     options.measure_model = args.verbose;
     options.selection.respect_gitignore = !args.no_respect_gitignore;
     options.select = lint_codes(&args.select)?;
@@ -541,9 +541,9 @@ fn reads_stdin(args: &CheckArgs) -> Result<bool, String> {
 fn plan_groups(
     args: &CheckArgs,
     paths: &[PathBuf],
-) -> Result<(Vec<Group>, Vec<engine::ToolError>), ExitCode> {
+) -> Result<(Vec<Group>, Vec<driver::ToolError>), ExitCode> {
     let base = build_options(args, &Config::default()).map_err(usage_error)?;
-    let (found, errors) = engine::discover_paths(paths, &base).map_err(usage_error)?;
+    let (found, errors) = driver::discover_paths(paths, &base).map_err(usage_error)?;
     let fixed = args.isolated || args.config.is_some();
     let mut by_config: Vec<(Option<PathBuf>, Vec<crate::discover::Found>)> = Vec::new();
     if fixed {
@@ -552,7 +552,7 @@ fn plan_groups(
         let mut finder = config::Finder::default();
         let mut index: std::collections::HashMap<Option<PathBuf>, usize> = Default::default();
         for file in found {
-            let config = finder.find(&engine::normalize(&file.path, &base.cwd));
+            let config = finder.find(&driver::normalize(&file.path, &base.cwd));
             let at = *index.entry(config.clone()).or_insert_with(|| {
                 by_config.push((config, Vec::new()));
                 by_config.len() - 1
@@ -564,7 +564,7 @@ fn plan_groups(
             // and globs are validated as before).
             let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
             by_config.push((
-                finder.find(&engine::normalize(&start, &base.cwd)),
+                finder.find(&driver::normalize(&start, &base.cwd)),
                 Vec::new(),
             ));
         }
@@ -641,15 +641,15 @@ fn run_check(args: CheckArgs) -> ExitCode {
         // The limit of files read from disk: one byte more tells a larger input apart.
         let mut bytes = Vec::new();
         if let Err(err) = std::io::stdin()
-            .take(engine::MAX_FILE_SIZE + 1)
+            .take(driver::MAX_FILE_SIZE + 1)
             .read_to_end(&mut bytes)
         {
             return usage_error(format!("cannot read stdin: {err}"));
         }
-        if bytes.len() as u64 > engine::MAX_FILE_SIZE {
+        if bytes.len() as u64 > driver::MAX_FILE_SIZE {
             return usage_error(format!(
                 "stdin: input too large (more than {} MiB)",
-                engine::MAX_FILE_SIZE >> 20
+                driver::MAX_FILE_SIZE >> 20
             ));
         }
         match String::from_utf8(bytes) {
@@ -669,25 +669,25 @@ fn run_check(args: CheckArgs) -> ExitCode {
         for group in &groups {
             let report = if stdin {
                 match &args.stdin_filename {
-                    Some(path) => engine::check_stdin(
+                    Some(path) => driver::check_stdin(
                         path,
                         stdin_text.to_string(),
                         &group.options,
                         &group.vocab,
                     ),
-                    None => engine::check_sources(
+                    None => driver::check_sources(
                         vec![("<stdin>".to_string(), stdin_text.to_string())],
                         &group.options,
                         &group.vocab,
                     ),
                 }
             } else {
-                engine::check_found(group.files.clone(), &group.options, &group.vocab)
+                driver::check_found(group.files.clone(), &group.options, &group.vocab)
             };
-            failed |= engine::has_failures(&report, &group.options);
+            failed |= driver::has_failures(&report, &group.options);
             reports.push(report);
         }
-        let mut report = engine::merge(reports);
+        let mut report = driver::merge(reports);
         report.errors.extend(discovery_errors.iter().cloned());
         report.errors.sort();
         (report, failed)
@@ -729,7 +729,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         let mut fixed = 0;
         // Files that could not be written: each a tool error, left as it was and not retried;
         // every other file is still fixed and the report still printed.
-        let mut unwritable: Vec<(PathBuf, engine::ToolError)> = Vec::new();
+        let mut unwritable: Vec<(PathBuf, driver::ToolError)> = Vec::new();
         // A fix can make room for another (overlapping edits wait a pass): repeat, bounded.
         for _ in 0..10 {
             let mut plan = crate::fix::plan(&report);
@@ -742,10 +742,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
                 let source = report.source(*file);
                 if stdin {
                     stdin_text = text.clone();
-                } else if let Err(err) = crate::atomic::replace(&source.path, text.as_bytes()) {
+                } else if let Err(err) = crate::io::atomic::replace(&source.path, text.as_bytes()) {
                     unwritable.push((
                         source.path.clone(),
-                        engine::ToolError {
+                        driver::ToolError {
                             path: source.display.clone(),
                             message: format!("cannot write the fixes: {err}"),
                         },
@@ -937,7 +937,7 @@ fn run_rule(args: RuleArgs) -> ExitCode {
     let result = match args.output_format {
         RuleFormat::Text => metas
             .iter()
-            .try_for_each(|m| writeln!(out, "{}", rule_markdown(m))),
+            .try_for_each(|m| writeln!(out, "{}", rules::docs::markdown(m))),
         RuleFormat::Json => {
             let list: Vec<serde_json::Value> = metas
                 .iter()
@@ -962,34 +962,5 @@ fn run_rule(args: RuleArgs) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::from(2),
-    }
-}
-
-/// A rule's documentation page.
-pub fn rule_markdown(meta: &rules::RuleMeta) -> String {
-    let docs = meta
-        .docs
-        .lines()
-        .map(|l| l.strip_prefix(' ').unwrap_or(l))
-        .collect::<Vec<_>>()
-        .join("\n");
-    format!(
-        "# {name} ({code})\n\nDefault level: {level}. {summary}.\n\n{docs}\n\n### Configuration\n\
-         Set the level with `-A/-W/-D {code}` or in `forklint.toml` (`[lints]` `{code} = \"deny\"`); \
-         silence one finding with `// forklint: allow({code}) reason` on the line before it (see \
-         docs/configuration.md).\n",
-        name = meta.name,
-        code = meta.code,
-        level = meta.default_severity.as_str(),
-        summary = capitalize(meta.summary),
-        docs = docs.trim()
-    )
-}
-
-fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

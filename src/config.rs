@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::engine::Level;
+use crate::driver::Level;
 use crate::rules;
 use crate::vocab::{Entry, RawVocab, Vocab};
 
@@ -74,7 +74,7 @@ impl fmt::Display for ConfigError {
 /// A config path as printed: relative to the current directory when below it.
 fn shown(path: &Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
-    crate::engine::display_path(path, &cwd)
+    crate::driver::display_path(path, &cwd)
 }
 
 impl std::error::Error for ConfigError {}
@@ -244,7 +244,7 @@ struct ProbeMetadata {
 /// Reads and validates the configuration file at `path`.
 pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
     // Like a source: a FIFO or /dev/zero named `forklint.toml` must not hang the run.
-    let text = crate::engine::read_file(path).map_err(|message| {
+    let text = crate::io::read::read_file(path).map_err(|message| {
         let why = message.strip_prefix("cannot read: ").unwrap_or(&message);
         let why = why.strip_suffix(" (skipped)").unwrap_or(why);
         Box::new(ConfigError {
@@ -442,8 +442,8 @@ pub fn default_file() -> String {
     for rule in rules::RULES {
         let meta = rule.meta;
         let level = match meta.default_severity {
-            crate::diagnostic::Severity::Error => "deny",
-            crate::diagnostic::Severity::Warning => "warn",
+            crate::base::diagnostic::Severity::Error => "deny",
+            crate::base::diagnostic::Severity::Warning => "warn",
         };
         out.push_str(&format!(
             "# {} = \"{level}\"  # {}: {}\n",

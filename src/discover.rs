@@ -120,7 +120,7 @@ pub fn discover(
                     "no such file or directory".to_string()
                 } else {
                     // Permission denied on a directory above it, a name too long, ...
-                    crate::engine::io_message(&err)
+                    crate::io::read::io_message(&err)
                 };
                 errors.push(DiscoveryError {
                     path: root.clone(),

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Applicability, Edit};
-use crate::engine::Report;
-use crate::source::FileId;
+use crate::base::diagnostic::{Applicability, Edit};
+use crate::base::source::FileId;
+use crate::driver::Report;
 
 /// The fixed text of every file that has machine-applicable fixes, and how many fixes each got.
 #[derive(Debug, Default)]

@@ -1,37 +1,43 @@
 //! forklint: a static linter for fork-safety and green-task hazards in Rust.
 //!
-//! Crate map (see docs/ARCHITECTURE.md):
-//! - [`discover`]: paths -> files; [`source`]: text, line index, positions;
-//! - [`parse`]: safe `syn` parsing; [`model`]: lowering to the fact model and name resolution;
+//! The crate is layered; each layer uses only the layers above it in this list (a meta test
+//! checks every `use crate::` line; docs/ARCHITECTURE.md, "Layers"):
+//! - [`base`]: source files, positions and findings;
+//! - [`ir`]: the intermediate representation of a function's code, with no syntax tree;
 //! - [`vocab`]: the API vocabulary from `rules/*.toml`;
-//! - [`rules`]: the registry and one module per rule; [`suppress`]: comment directives;
-//! - [`engine`]: the pipeline; [`render`]: output formats; [`cli`]: the command line;
-//! - [`atomic`]: writing files through a temporary file and a rename.
+//! - [`syntax`]: parsing and lowering (the only users of `syn`);
+//! - [`model`]: the crate-wide facts (function index, call graph, summaries);
+//! - [`analysis`]: the shared per-file analysis (fork sites, interpreter, contexts);
+//! - [`rules`]: the registry and one module per rule;
+//! - [`io`]: bounded reads and safe writes of user files;
+//! - [`cache`], [`suppress`], [`discover`]: findings cache, comment directives, file discovery;
+//! - [`driver`]: the pipeline, from paths to a report;
+//! - [`config`], [`fix`], [`render`]: configuration, fixes, output formats;
+//! - [`cli`]: the command line.
 
 pub mod analysis;
-pub mod atomic;
+pub mod base;
 pub mod cache;
 pub mod cli;
 pub mod config;
-pub mod crates;
-pub mod diagnostic;
 pub mod discover;
-pub mod engine;
+pub mod driver;
 pub mod fix;
+pub mod io;
+pub mod ir;
 pub mod model;
-pub mod parse;
 pub mod render;
 pub mod rules;
-pub mod source;
 pub mod suppress;
+pub mod syntax;
 pub mod vocab;
 
-pub use engine::{check_paths, check_sources, Options, Report};
+pub use driver::{check_paths, check_sources, Options, Report};
 
 /// Checks one in-memory source with default options (tests, fuzzing, editors).
 pub fn check_source(name: &str, text: &str) -> Report {
     let vocab = vocab::Vocab::builtin();
-    engine::check_sources(
+    driver::check_sources(
         vec![(name.to_string(), text.to_string())],
         &Options::default(),
         &vocab,

@@ -13,8 +13,8 @@
 //! `[lints.rust] unexpected_cfgs = { level = "warn", check-cfg = ["cfg(forklint)"] }`.
 //! The attribute must sit on one line.
 
+use crate::base::source::{SourceFile, TextRange};
 use crate::rules;
-use crate::source::{SourceFile, TextRange};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {

@@ -17,7 +17,7 @@
 
 use std::sync::OnceLock;
 
-use forklint::engine::{self, Options};
+use forklint::driver::{self, Options};
 use forklint::render::{self, Format, Style};
 use forklint::vocab::Vocab;
 
@@ -70,7 +70,7 @@ pub fn check(text: &str) {
         return;
     }
     let h = harness();
-    let report = engine::check_sources(
+    let report = driver::check_sources(
         vec![("fuzz.rs".to_string(), text.to_string())],
         &h.options,
         &h.vocab,
@@ -102,12 +102,12 @@ const OTHER: (&str, &str) = ("dep/src/lib.rs", "pub fn helper() {\n    std::thre
 
 /// The cache-load path on arbitrary bytes: `data` is a file's text, a NUL byte, then an entry
 /// payload (JSON), stored under a valid header as a forged entry would be. The entry is decoded
-/// and validated against the texts the way `engine::cached_run` does; a valid one must convert
+/// and validated against the texts the way `driver::cached_run` does; a valid one must convert
 /// into findings without losing any, and render in every format and apply as fixes without
 /// panicking (what an offset inside a character or past the end used to do).
 pub fn cache_entry(data: &[u8]) {
     use forklint::cache;
-    use forklint::source::SourceFile;
+    use forklint::base::source::SourceFile;
     let (text, payload) = match data.iter().position(|&b| b == 0) {
         Some(at) => (&data[..at], &data[at + 1..]),
         None => (FIXTURES.first().map_or(&b""[..], |f| f.as_bytes()), data),

@@ -5,7 +5,7 @@
 use crate::analysis::flow::Flow;
 use crate::analysis::fork::ChildRegion;
 use crate::analysis::Cx;
-use crate::model::ir::{
+use crate::ir::{
     Block, Body, BodyId, BodyKind, Call, Callee, CmpOp, Cond, FileModel, Match, Node, Operand, Pat,
 };
 use crate::vocab::Category;
@@ -85,7 +85,7 @@ fn find_call<'a>(nodes: &'a [Node], target: &Call, chain: &mut Vec<(&'a [Node], 
 
 fn contains_call(nodes: &[Node], target: &Call) -> bool {
     let mut found = false;
-    crate::model::ir::walk_nodes(nodes, &mut |node| {
+    crate::ir::walk_nodes(nodes, &mut |node| {
         if let Node::Call(c) = node {
             if c.span == target.span {
                 found = true;
@@ -255,7 +255,7 @@ impl<'a> Deciders<'a> {
     fn if_test(
         &mut self,
         cx: &Cx<'_>,
-        i: &'a crate::model::ir::If,
+        i: &'a crate::ir::If,
         subject: &Subject<'_>,
         direct: bool,
         after: &'a [Node],

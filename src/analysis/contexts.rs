@@ -3,7 +3,7 @@
 //! cannot name.
 
 use crate::analysis::Cx;
-use crate::model::ir::{Body, BodyId, BodyKind, Callee, Context, FileModel, Node, Role};
+use crate::ir::{Body, BodyId, BodyKind, Callee, Context, FileModel, Node, Role};
 use crate::vocab::Category;
 
 /// The body that gives `id` its async or green context: the nearest enclosing body that is an
@@ -21,9 +21,9 @@ pub fn context_root(file: &FileModel, id: BodyId) -> (BodyId, &Body) {
 }
 
 /// Every call node of a body (not of nested closures), in order.
-pub fn calls(body: &Body) -> Vec<&crate::model::ir::Call> {
+pub fn calls(body: &Body) -> Vec<&crate::ir::Call> {
     let mut out = Vec::new();
-    crate::model::ir::walk_nodes(&body.block.nodes, &mut |node| {
+    crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
         if let Node::Call(call) = node {
             out.push(&**call);
         }
@@ -33,12 +33,12 @@ pub fn calls(body: &Body) -> Vec<&crate::model::ir::Call> {
 }
 
 /// The call that receives closure or async block `id` as an argument, in its parent body.
-pub fn enclosing_call(file: &FileModel, id: BodyId) -> Option<&crate::model::ir::Call> {
+pub fn enclosing_call(file: &FileModel, id: BodyId) -> Option<&crate::ir::Call> {
     let parent = file.body(file.body(id).parent?);
     let mut found = None;
-    crate::model::ir::walk_nodes(&parent.block.nodes, &mut |node| {
+    crate::ir::walk_nodes(&parent.block.nodes, &mut |node| {
         if let Node::Call(call) = node {
-            if call.args.contains(&crate::model::ir::Arg::Closure(id)) {
+            if call.args.contains(&crate::ir::Arg::Closure(id)) {
                 found = Some(&**call);
             }
         }
@@ -112,7 +112,7 @@ fn is_local_context_exit(cx: &Cx<'_>, path: &str, depth: u32) -> bool {
                     return false;
                 };
                 let passes_param = call.args.iter().any(|a| {
-                    matches!(a, crate::model::ir::Arg::Local(name)
+                    matches!(a, crate::ir::Arg::Local(name)
                         if body.params.iter().any(|(p, _)| p == name))
                 });
                 passes_param
@@ -152,19 +152,16 @@ fn exit_names<'v>(cx: &Cx<'v>) -> Vec<&'v str> {
 pub fn blocking_entry<'v>(
     cx: &Cx<'v>,
     id: BodyId,
-    call: &crate::model::ir::Call,
+    call: &crate::ir::Call,
 ) -> Option<&'v crate::vocab::Entry> {
     crate::model::summary::blocking_entry_in(cx.vocab, cx.file, id, call)
 }
 
 /// The call whose primary span is `span` in any body of `file`.
-pub fn call_at(
-    file: &FileModel,
-    span: crate::source::TextRange,
-) -> Option<&crate::model::ir::Call> {
+pub fn call_at(file: &FileModel, span: crate::base::source::TextRange) -> Option<&crate::ir::Call> {
     let mut found = None;
     for body in &file.bodies {
-        crate::model::ir::walk_nodes(&body.block.nodes, &mut |node| {
+        crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
             if let Node::Call(call) = node {
                 if call.span == span {
                     found = Some(&**call);

@@ -2,9 +2,9 @@
 //! `?`, `break` out of the region, `std::process::exit`).
 
 use crate::analysis::Cx;
-use crate::model::ir::{BodyId, Call, Callee, Cond, FileModel, JumpKind, Node};
+use crate::base::source::TextRange;
+use crate::ir::{BodyId, Call, Callee, Cond, FileModel, JumpKind, Node};
 use crate::model::summary::display_callee as call_name;
-use crate::source::TextRange;
 use crate::vocab::Category;
 
 /// Whether a call never returns: `_exit`, `exec*`, `abort`, `std::process::exit`, or a
@@ -147,8 +147,8 @@ impl<'c, 'a> Flow<'c, 'a> {
                     return false;
                 }
                 self.seq(&l.body.nodes, loops + 1);
-                let infinite = l.kind == crate::model::ir::LoopKind::Loop
-                    || matches!(l.cond, Some(Cond::Bool(true)));
+                let infinite =
+                    l.kind == crate::ir::LoopKind::Loop || matches!(l.cond, Some(Cond::Bool(true)));
                 !infinite || breaks_out(&l.body.nodes, l.label.as_deref(), 0)
             }
             Node::Block(b) => self.seq(&b.nodes, loops),

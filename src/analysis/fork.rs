@@ -4,7 +4,7 @@
 use crate::analysis::child::child_region;
 use crate::analysis::interp::{Interp, State};
 use crate::analysis::Cx;
-use crate::model::ir::{Arg, Block, Body, BodyId, BodyKind, Call, Context, FileModel, Node, Role};
+use crate::ir::{Arg, Block, Body, BodyId, BodyKind, Call, Context, FileModel, Node, Role};
 use crate::model::summary::display_callee as call_name;
 use crate::vocab::{Category, Entry};
 
@@ -81,7 +81,7 @@ pub fn fork_entry<'v>(cx: &'v Cx<'_>, call: &Call) -> Option<&'v Entry> {
 
 fn has_fork(cx: &Cx<'_>, body: &Body) -> bool {
     let mut found = false;
-    crate::model::ir::walk_nodes(&body.block.nodes, &mut |node| {
+    crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
         if let Node::Call(call) = node {
             if fork_entry(cx, call).is_some() {
                 found = true;
@@ -109,7 +109,7 @@ pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
             continue;
         }
         let mut calls = Vec::new();
-        crate::model::ir::walk_nodes(&body.block.nodes, &mut |node| {
+        crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
             if let Node::Call(call) = node {
                 if let Some(entry) = fork_entry(cx, call) {
                     calls.push((call, entry));

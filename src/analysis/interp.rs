@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use crate::analysis::flow::ends_process;
 use crate::analysis::fork::fork_entry;
 use crate::analysis::Cx;
-use crate::model::ir::{
+use crate::base::source::{FileId, TextRange};
+use crate::ir::{
     Arg, Block, Body, BodyId, BodyKind, Call, Callee, Cond, Context, FileModel, GuardInfo,
     JumpKind, Node, Role,
 };
 use crate::model::summary::Fact;
-use crate::source::{FileId, TextRange};
 use crate::vocab::Category;
 
 /// A thread (or pool) that may be running at a program point.
@@ -413,8 +413,8 @@ impl<'a> Interp<'a> {
                     entry = state.clone().join(end);
                 }
                 let frame = self.loops.pop().expect("pushed above");
-                let infinite = l.kind == crate::model::ir::LoopKind::Loop
-                    || matches!(l.cond, Some(Cond::Bool(true)));
+                let infinite =
+                    l.kind == crate::ir::LoopKind::Loop || matches!(l.cond, Some(Cond::Bool(true)));
                 let mut after = if infinite {
                     frame.breaks
                 } else {
@@ -646,7 +646,7 @@ fn rename_handles(state: &mut State, before: (usize, usize), name: &str, moved_f
 /// Whether a loop body calls `.join()` on one of its bindings.
 fn joins_binding(nodes: &[Node], bindings: &[String]) -> bool {
     let mut found = false;
-    crate::model::ir::walk_nodes(nodes, &mut |node| {
+    crate::ir::walk_nodes(nodes, &mut |node| {
         if let Node::Call(call) = node {
             let Callee::Method { name, receiver } = &call.callee else {
                 return true;
@@ -678,7 +678,7 @@ fn starts_thread(
         return false;
     }
     let mut found = false;
-    crate::model::ir::walk_nodes(&file.body(id).block.nodes, &mut |node| {
+    crate::ir::walk_nodes(&file.body(id).block.nodes, &mut |node| {
         found |= match node {
             Node::Call(call) => cx
                 .vocab

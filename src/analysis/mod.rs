@@ -18,7 +18,7 @@ pub mod signal_safety;
 
 use std::cell::OnceCell;
 
-use crate::model::ir::FileModel;
+use crate::ir::FileModel;
 use crate::model::Model;
 use crate::vocab::Vocab;
 

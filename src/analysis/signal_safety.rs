@@ -4,9 +4,9 @@
 use crate::analysis::flow::{local_fn, Flow};
 use crate::analysis::fork::{ChildRegion, ForkSite};
 use crate::analysis::Cx;
-use crate::model::ir::{Callee, FileModel, Node, Role};
+use crate::base::source::TextRange;
+use crate::ir::{Callee, FileModel, Node, Role};
 use crate::model::summary::display_callee as call_name;
-use crate::source::TextRange;
 use crate::vocab::Category;
 
 /// The first operation of a child region that is not async-signal-safe (span, description).
@@ -94,7 +94,7 @@ pub fn first_unsafe_in_child(cx: &Cx<'_>, site: &ForkSite<'_>) -> Option<(TextRa
 
 /// Visit nodes in order, descending into control flow and into closures that run inline.
 pub fn walk_inline<'a>(file: &'a FileModel, nodes: &'a [Node], f: &mut dyn FnMut(&'a Node)) {
-    crate::model::ir::walk_nodes(nodes, &mut |node| {
+    crate::ir::walk_nodes(nodes, &mut |node| {
         f(node);
         if let Node::Closure(id) = node {
             let body = file.body(*id);

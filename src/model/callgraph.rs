@@ -9,9 +9,9 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::ir::{Call, Callee, FileModel, ModuleScope};
 use super::{FnRef, Model};
-use crate::source::FileId;
+use crate::base::source::FileId;
+use crate::ir::{Call, Callee, FileModel, ModuleScope};
 
 /// Where each module's import list lives: (crate, module path) -> (file, index in `modules`).
 pub type ModuleIndex = HashMap<usize, HashMap<String, (FileId, usize)>>;
@@ -36,7 +36,7 @@ pub fn module_index(model: &Model) -> ModuleIndex {
 pub fn lib_crates(model: &Model) -> HashMap<usize, usize> {
     let mut lib_crates = HashMap::default();
     for (index, krate) in model.crates.iter().enumerate() {
-        if krate.kind == crate::crates::TargetKind::Lib {
+        if krate.kind == super::TargetKind::Lib {
             lib_crates.entry(krate.package).or_insert(index);
         }
     }

@@ -1,20 +1,31 @@
 //! The fact model: what forklint knows about the checked code, without syntax trees.
 //!
-//! `lower` turns one parsed file into a [`ir::FileModel`]; `resolve` canonicalizes paths inside
-//! a file. The [`Model`] holds every file's facts, the packages and crates they belong to, and an
+//! `syntax::lower` turns one parsed file into an [`crate::ir::FileModel`]. The [`Model`] holds
+//! every file's facts, the packages and crates they belong to, and an
 //! index of crate-local functions, so rules can follow calls across files (`callgraph`) and ask
 //! what a function does (`summary`). Nothing here does I/O.
 
 pub mod callgraph;
-pub mod ir;
-pub mod lower;
-pub mod resolve;
 pub mod summary;
+
+use crate::ir;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::crates::TargetKind;
-use crate::source::FileId;
+use crate::base::source::FileId;
+
+/// What kind of target a crate is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TargetKind {
+    Lib,
+    Bin,
+    Example,
+    Test,
+    Bench,
+    Build,
+    /// A file no module tree reaches.
+    Loose,
+}
 
 /// A Cargo package (or the lone files outside any package).
 #[derive(Clone, Debug, Default)]

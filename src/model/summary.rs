@@ -11,9 +11,9 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::VecDeque;
 
-use super::ir::{walk_nodes, Body, BodyId, Call, Callee, FileModel, Node, Role};
 use super::{FnRef, Model};
-use crate::source::{FileId, TextRange};
+use crate::base::source::{FileId, TextRange};
+use crate::ir::{walk_nodes, Body, BodyId, Call, Callee, FileModel, Node, Role};
 use crate::vocab::{Category, CategorySet, Vocab};
 
 /// Evidence for a fact: where it happens, possibly through a chain of calls.
@@ -168,7 +168,7 @@ pub fn blocking_entry_in<'v>(
     vocab: &'v crate::vocab::Vocab,
     file: &FileModel,
     id: BodyId,
-    call: &super::ir::Call,
+    call: &crate::ir::Call,
 ) -> Option<&'v crate::vocab::Entry> {
     if call.awaited {
         return None;
@@ -178,7 +178,7 @@ pub fn blocking_entry_in<'v>(
         return Some(entry);
     }
     let does_io = call.args.iter().any(|arg| {
-        let super::ir::Arg::Local(name) = arg else {
+        let crate::ir::Arg::Local(name) = arg else {
             return false;
         };
         let origin = local_origin(file, id, name);
@@ -195,10 +195,10 @@ pub fn local_origin<'a>(
     file: &'a FileModel,
     id: BodyId,
     name: &str,
-) -> Option<&'a super::ir::Origin> {
+) -> Option<&'a crate::ir::Origin> {
     let body = file.body(id);
     let mut found = None;
-    super::ir::walk_nodes(&body.block.nodes, &mut |node| {
+    crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
         if let Node::Let(l) = node {
             if l.names.iter().any(|n| n == name) {
                 found = Some(l.origin.as_ref());
@@ -400,7 +400,7 @@ fn joined_spawns(vocab: &Vocab, file: &FileModel, bodies: &[BodyId]) -> HashSet<
                                 joined.insert(local.clone());
                             }
                             if name == "push" {
-                                if let Some(super::ir::Arg::Local(item)) = c.args.first() {
+                                if let Some(crate::ir::Arg::Local(item)) = c.args.first() {
                                     pushed.push((item.clone(), local.clone()));
                                 }
                             }
@@ -556,7 +556,7 @@ fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<
     let mut queue: VecDeque<FnRef> = VecDeque::new();
     for file in model.files.iter().flatten() {
         for (index, body) in file.bodies.iter().enumerate() {
-            if body.context == super::ir::Context::Sync {
+            if body.context == crate::ir::Context::Sync {
                 continue;
             }
             walk_nodes(&body.block.nodes, &mut |node| {
@@ -622,13 +622,13 @@ fn async_root_name(file: &FileModel, id: BodyId) -> String {
     let mut current = id;
     loop {
         let body = file.body(current);
-        if body.context == super::ir::Context::Green {
+        if body.context == crate::ir::Context::Green {
             return "a green task".to_string();
         }
         if body.is_async {
             return match body.kind {
-                super::ir::BodyKind::Fn => format!("async fn `{}`", body.name),
-                super::ir::BodyKind::AsyncBlock => "an async block".to_string(),
+                crate::ir::BodyKind::Fn => format!("async fn `{}`", body.name),
+                crate::ir::BodyKind::AsyncBlock => "an async block".to_string(),
                 _ => "an async closure".to_string(),
             };
         }

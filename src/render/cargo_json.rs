@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use super::full;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::Report;
-use crate::source::TextRange;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::source::TextRange;
+use crate::driver::Report;
 
 /// What cargo says about the package a file belongs to.
 struct PackageInfo {

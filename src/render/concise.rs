@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use super::excerpt::escape_controls;
 use super::Style;
-use crate::engine::Report;
+use crate::driver::Report;
 
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     for diag in &report.diagnostics {

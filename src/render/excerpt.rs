@@ -11,7 +11,7 @@
 
 use std::fmt::Write as _;
 
-use crate::source::{SourceFile, TextRange};
+use crate::base::source::{SourceFile, TextRange};
 
 /// A line up to this many bytes is shown whole.
 const MAX_LINE: usize = 240;

@@ -16,9 +16,9 @@ use miette::{
 
 use super::excerpt::{escape_controls, Excerpt};
 use super::Style;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::Report;
-use crate::source::SourceFile;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::source::SourceFile;
+use crate::driver::Report;
 
 /// Lines of context around each label.
 const CONTEXT_LINES: usize = 1;

@@ -5,8 +5,8 @@
 
 use std::io::{self, Write};
 
-use crate::diagnostic::Severity;
-use crate::engine::Report;
+use crate::base::diagnostic::Severity;
+use crate::driver::Report;
 
 pub fn escape_data(text: &str) -> String {
     text.replace('%', "%25")

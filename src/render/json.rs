@@ -4,9 +4,9 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::Report;
-use crate::source::TextRange;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::source::TextRange;
+use crate::driver::Report;
 
 pub const SCHEMA_VERSION: u64 = 1;
 

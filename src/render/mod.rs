@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::engine::Report;
+use crate::driver::Report;
 
 pub mod cargo_json;
 pub mod concise;
@@ -68,7 +68,7 @@ pub fn render(
 
 /// `Found 3 errors and 1 warning (2 suppressed) in 120 files.`
 pub fn summary(report: &Report) -> String {
-    use crate::diagnostic::Severity;
+    use crate::base::diagnostic::Severity;
     let plural = |n: usize, word: &str| {
         if n == 1 {
             format!("{n} {word}")

@@ -9,10 +9,10 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::json::fingerprint;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::Report;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::source::TextRange;
+use crate::driver::Report;
 use crate::rules::{self, RuleMeta};
-use crate::source::TextRange;
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -46,7 +46,7 @@ fn rule_json(meta: &RuleMeta) -> Value {
         "name": pascal_case(meta.name),
         "shortDescription": { "text": meta.summary },
         "fullDescription": { "text": full },
-        "help": { "text": meta.summary, "markdown": crate::cli::rule_markdown(meta) },
+        "help": { "text": meta.summary, "markdown": crate::rules::docs::markdown(meta) },
         "defaultConfiguration": { "level": level(meta.default_severity) },
         "properties": { "tags": ["forklint", meta.name] },
     });

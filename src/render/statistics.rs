@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
-use crate::engine::Report;
+use crate::driver::Report;
 use crate::rules;
 
 /// One row: code, name, reported count, suppressed count, machine-fixable count.
@@ -23,11 +23,9 @@ pub fn rows(report: &Report) -> Vec<Row> {
     for diag in &report.diagnostics {
         let entry = counts.entry(diag.rule.code).or_default();
         entry.0 += 1;
-        if diag
-            .fix
-            .as_ref()
-            .is_some_and(|f| f.applicability == crate::diagnostic::Applicability::MachineApplicable)
-        {
+        if diag.fix.as_ref().is_some_and(|f| {
+            f.applicability == crate::base::diagnostic::Applicability::MachineApplicable
+        }) {
             entry.2 += 1;
         }
     }

@@ -6,9 +6,9 @@
 //! APIs comes from the vocabulary (`yield`, `spin`, `blocking`, `diverges`).
 
 use crate::analysis::contexts::{blocking_entry, context_root, in_local_context_exit};
+use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
-use crate::diagnostic::Diagnostic;
-use crate::model::ir::{
+use crate::ir::{
     walk_nodes, Block, Body, BodyKind, Call, Callee, Cond, Context, If, Jump, JumpKind, Loop,
     LoopKind, Match, Node, Pat,
 };

@@ -1,9 +1,9 @@
 //! FL003 blocking-call-in-async: a known blocking call runs in async or green context.
 
 use crate::analysis::contexts::{blocking_entry, calls, context_root, in_local_context_exit};
+use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
-use crate::diagnostic::Diagnostic;
-use crate::model::ir::{Body, BodyKind, Call, Context};
+use crate::ir::{Body, BodyKind, Call, Context};
 use crate::model::summary::Fact;
 use crate::rules::util::{call_name, context_description, near};
 use crate::rules::RuleContext;
@@ -163,10 +163,10 @@ fn through_call(cx: &RuleContext<'_>, index: u32, body: &Body, call: &Call) -> O
 fn tokio_fix(
     cx: &RuleContext<'_>,
     body: u32,
-    call: &crate::model::ir::Call,
+    call: &crate::ir::Call,
     replacement: Option<&str>,
-) -> Option<crate::diagnostic::Fix> {
-    use crate::diagnostic::{Applicability, Edit, Fix};
+) -> Option<crate::base::diagnostic::Fix> {
+    use crate::base::diagnostic::{Applicability, Edit, Fix};
     let replacement = replacement?;
     let file = cx.file.file;
     let body = cx.file.body(body);
@@ -175,11 +175,13 @@ fn tokio_fix(
         .is_some_and(|p| p.uses_tokio);
     let awaitable =
         body.context == Context::Async && (body.is_async || body.kind == BodyKind::AsyncBlock);
-    if !tokio || !awaitable || !matches!(call.callee, crate::model::ir::Callee::Path(_)) {
+    if !tokio || !awaitable || !matches!(call.callee, crate::ir::Callee::Path(_)) {
         return None;
     }
-    let end =
-        crate::source::TextRange::new(call.expr_span.end as usize, call.expr_span.end as usize);
+    let end = crate::base::source::TextRange::new(
+        call.expr_span.end as usize,
+        call.expr_span.end as usize,
+    );
     Some(Fix {
         message: format!("use `{replacement}(..).await`"),
         applicability: Applicability::MachineApplicable,

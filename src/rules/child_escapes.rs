@@ -4,11 +4,11 @@ use crate::analysis::child::enclosing_item;
 use crate::analysis::flow::{Escape, EscapeKind, Flow};
 use crate::analysis::fork::{fork_entry, ForkSite};
 use crate::analysis::signal_safety::{first_unsafe_op, walk_inline};
+use crate::base::diagnostic::Diagnostic;
+use crate::base::source::TextRange;
 use crate::declare_rule;
-use crate::diagnostic::Diagnostic;
-use crate::model::ir::Node;
+use crate::ir::Node;
 use crate::rules::RuleContext;
-use crate::source::TextRange;
 
 declare_rule! {
     /// ### What it does

@@ -3,9 +3,9 @@
 use crate::analysis::contexts::context_root;
 use crate::analysis::fork::ChildRegion;
 use crate::analysis::signal_safety::fork_exec_clean;
+use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
-use crate::diagnostic::Diagnostic;
-use crate::model::ir::Context;
+use crate::ir::Context;
 use crate::rules::notes::TOKIO_FORK_NOTE;
 use crate::rules::util::context_description;
 use crate::rules::RuleContext;
@@ -101,13 +101,13 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
 /// The call chain from async code to the function enclosing body `id`, if async code calls it.
 fn reached_from_async<'m>(
     cx: &'m RuleContext<'_>,
-    id: crate::model::ir::BodyId,
+    id: crate::ir::BodyId,
 ) -> Option<&'m crate::model::summary::Witness> {
     let file = cx.file;
     let mut current = id;
     loop {
         let body = file.body(current);
-        if body.kind == crate::model::ir::BodyKind::Fn {
+        if body.kind == crate::ir::BodyKind::Fn {
             break;
         }
         current = body.parent?;

@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 
 use crate::analysis::signal_safety::{short, walk_inline};
+use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
-use crate::diagnostic::Diagnostic;
-use crate::model::ir::Node;
+use crate::ir::Node;
 use crate::rules::notes::NIX_FORK_NOTE;
 use crate::rules::util::{call_name, near};
 use crate::rules::RuleContext;

@@ -4,11 +4,12 @@
 //! `### What it does`, `### Why is this bad?`, `### Example`, `### Use instead`) and a `check`
 //! function that queries the fact model. Rules never see `syn` and never do I/O.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 
 pub mod async_loop_never_yields;
 pub mod blocking_call_in_async;
 pub mod child_escapes;
+pub mod docs;
 pub mod fork_in_async;
 pub mod lock_across_fork;
 pub mod notes;
@@ -16,68 +17,16 @@ pub mod thread_before_fork;
 pub mod unsafe_call_in_child;
 pub mod util;
 
-/// forklint's repository, from its own Cargo.toml (`repository`, else `homepage`); empty when
-/// neither is set, and then no format prints a url (`forklint rule CODE` prints the docs).
-pub const REPOSITORY: &str = non_empty_or(env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE"));
-
-const fn non_empty_or<'a>(first: &'a str, second: &'a str) -> &'a str {
-    if first.is_empty() {
-        second
-    } else {
-        first
-    }
-}
-
-/// Static description of a rule.
-#[derive(Debug)]
-pub struct RuleMeta {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub default_severity: Severity,
-    /// One line: what the rule finds.
-    pub summary: &'static str,
-    /// Markdown documentation with the four sections.
-    pub docs: &'static str,
-}
-
-impl RuleMeta {
-    /// The rule's page under the repository's `docs/rules` (`None` without a repository).
-    pub fn url(&self) -> Option<String> {
-        docs_url(REPOSITORY, self)
-    }
-
-    /// A documentation section's body (`What it does`, `Why is this bad?`, `Example`, `Use instead`).
-    pub fn section(&self, title: &str) -> Option<&'static str> {
-        let marker = format!("### {title}");
-        let start = self.docs.find(&marker)? + marker.len();
-        let rest = &self.docs[start..];
-        let end = rest.find("\n### ").unwrap_or(rest.len());
-        Some(rest[..end].trim())
-    }
-}
-
-/// `<repository>/blob/main/docs/rules/FL003-blocking-call-in-async.md` (the layout of GitHub,
-/// GitLab and Gitea), or `None` for an empty repository.
-pub fn docs_url(repository: &str, meta: &RuleMeta) -> Option<String> {
-    let base = repository.trim().trim_end_matches('/');
-    let base = base.strip_suffix(".git").unwrap_or(base);
-    if base.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "{base}/blob/main/docs/rules/{}-{}.md",
-        meta.code, meta.name
-    ))
-}
+pub use crate::base::rule::{docs_url, RuleMeta, REPOSITORY};
 
 /// Declares a rule's metadata; the doc comments become its documentation.
 #[macro_export]
 macro_rules! declare_rule {
     ($(#[doc = $doc:expr])* $vis:vis static $ident:ident = $code:literal, $name:literal, $severity:ident, $summary:literal;) => {
-        $vis static $ident: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+        $vis static $ident: $crate::base::rule::RuleMeta = $crate::base::rule::RuleMeta {
             code: $code,
             name: $name,
-            default_severity: $crate::diagnostic::Severity::$severity,
+            default_severity: $crate::base::diagnostic::Severity::$severity,
             summary: $summary,
             docs: concat!($($doc, "\n",)*),
         };

@@ -4,8 +4,8 @@
 use crate::analysis::contexts::call_at;
 use crate::analysis::fork::ChildRegion;
 use crate::analysis::signal_safety::{first_unsafe_in_child, fork_exec_clean};
+use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
-use crate::diagnostic::Diagnostic;
 use crate::model::summary::Fact;
 use crate::rules::notes::NIX_FORK_NOTE;
 use crate::rules::util::witness_labels;

@@ -5,13 +5,13 @@ use std::collections::BTreeSet;
 
 use crate::analysis::flow::local_fn;
 use crate::analysis::signal_safety::{classify_op, walk_inline, Op};
+use crate::base::diagnostic::Diagnostic;
+use crate::base::source::{FileId, TextRange};
 use crate::declare_rule;
-use crate::diagnostic::Diagnostic;
-use crate::model::ir::{BodyId, FileModel, Node, Role};
+use crate::ir::{BodyId, FileModel, Node, Role};
 use crate::rules::notes::{NIX_FORK_NOTE, PRE_EXEC_NOTE};
 use crate::rules::util::near;
 use crate::rules::RuleContext;
-use crate::source::{FileId, TextRange};
 
 declare_rule! {
     /// ### What it does
@@ -165,7 +165,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
 /// The first non-AS-safe operation inside a crate-local function (followed a few levels deep).
 fn unsafe_inside(
     cx: &RuleContext<'_>,
-    callee: &crate::model::ir::Callee,
+    callee: &crate::ir::Callee,
     depth: u32,
     seen: &mut Vec<(FileId, BodyId)>,
 ) -> Option<(FileId, TextRange, String)> {

@@ -1,6 +1,6 @@
 //! Helpers shared by rule passes: walking bodies, naming calls, finding enclosing contexts.
 
-use crate::model::ir::{Body, Callee, Context};
+use crate::ir::{Body, Callee, Context};
 use crate::rules::RuleContext;
 
 /// How a call is shown in messages: `std::thread::sleep` or `.recv()`.
@@ -12,15 +12,15 @@ pub fn call_name(callee: &Callee) -> String {
 pub fn context_description(body: &Body) -> &'static str {
     match (body.context, body.kind) {
         (Context::Green, _) => "this green task runs on may's scheduler",
-        (_, crate::model::ir::BodyKind::Fn) => "this async fn runs on the async runtime",
-        (_, crate::model::ir::BodyKind::AsyncBlock) => "this async block runs on the async runtime",
+        (_, crate::ir::BodyKind::Fn) => "this async fn runs on the async runtime",
+        (_, crate::ir::BodyKind::AsyncBlock) => "this async block runs on the async runtime",
         _ => "this closure runs inside async code",
     }
 }
 
 /// Whether two spans are close enough that one snippet shows both: evidence far away adds a
 /// second snippet and more noise than help, so rules mention it in the message instead.
-pub fn near(a: crate::source::TextRange, b: crate::source::TextRange) -> bool {
+pub fn near(a: crate::base::source::TextRange, b: crate::base::source::TextRange) -> bool {
     a.start.abs_diff(b.start) < 400
 }
 
@@ -28,9 +28,13 @@ pub fn near(a: crate::source::TextRange, b: crate::source::TextRange) -> bool {
 /// (`calls `start``, `spawns a thread here`), possibly in other files.
 pub fn witness_labels(
     cx: &RuleContext<'_>,
-    call: &crate::model::ir::Call,
+    call: &crate::ir::Call,
     fact: crate::model::summary::Fact,
-) -> Vec<(crate::source::FileId, crate::source::TextRange, String)> {
+) -> Vec<(
+    crate::base::source::FileId,
+    crate::base::source::TextRange,
+    String,
+)> {
     let Some((_, summary)) = cx.model.callee_summary(cx.file, call) else {
         return Vec::new();
     };

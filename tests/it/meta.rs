@@ -137,17 +137,14 @@ fn every_module_starts_with_a_doc_header() {
 }
 
 #[test]
-fn syn_is_used_only_by_parse_and_lower() {
+fn syn_is_used_only_by_the_syntax_layer() {
     for file in files_with_ext(&repo_root().join("src"), "rs") {
         let rel = file
             .strip_prefix(repo_root())
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        if rel == "src/parse.rs"
-            || rel == "src/model/lower.rs"
-            || rel.starts_with("src/model/lower/")
-        {
+        if rel.starts_with("src/syntax/") {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();
@@ -191,7 +188,7 @@ fn messages_are_lowercase_without_period() {
         ..forklint::Options::default()
     };
     let report =
-        forklint::engine::check_paths(&[repo_root().join("fixtures")], &options, &vocab).unwrap();
+        forklint::driver::check_paths(&[repo_root().join("fixtures")], &options, &vocab).unwrap();
     for d in &report.diagnostics {
         let first = d.message.chars().next().unwrap_or('a');
         assert!(
@@ -222,7 +219,7 @@ fn rule_docs_are_fresh() {
     let mut problems = Vec::new();
     for rule in RULES {
         let name = format!("{}-{}.md", rule.meta.code, rule.meta.name);
-        let text = forklint::cli::rule_markdown(rule.meta);
+        let text = forklint::rules::docs::markdown(rule.meta);
         if let Err(e) = crate::support::check_snapshot(&dir.join(&name), &text) {
             problems.push(e);
         }
@@ -254,7 +251,7 @@ fn forklint_checks_its_own_source_clean() {
         ..forklint::Options::default()
     };
     let report =
-        forklint::engine::check_paths(&[repo_root().join("src")], &options, &vocab).unwrap();
+        forklint::driver::check_paths(&[repo_root().join("src")], &options, &vocab).unwrap();
     assert!(report.errors.is_empty(), "tool errors: {:?}", report.errors);
     let found: Vec<String> = report
         .diagnostics
@@ -272,4 +269,89 @@ fn forklint_checks_its_own_source_clean() {
         found.is_empty(),
         "forklint reports on its own source: {found:#?}"
     );
+}
+
+/// The layers of `src/` (docs/ARCHITECTURE.md, "Layers"), lowest first: a module may use the
+/// modules of lower layers only (and its own). Modules of one layer do not use each other.
+const LAYERS: &[&[&str]] = &[
+    &["base"],
+    &["ir"],
+    &["vocab"],
+    &["syntax", "model"],
+    &["analysis"],
+    &["rules"],
+    &["io"],
+    &["cache", "suppress", "discover"],
+    &["driver"],
+    &["config", "fix", "render", "server"],
+    &["cli"],
+];
+
+fn layer_of(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|layer| layer.contains(&module))
+}
+
+#[test]
+fn layers_point_one_way() {
+    let src = repo_root().join("src");
+    let mut violations = Vec::new();
+    for file in files_with_ext(&src, "rs") {
+        let rel = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        // `lib.rs`, `main.rs`, `allocator.rs` and `bin/` sit above every layer.
+        let module = rel.split(['/', '.']).next().unwrap_or_default().to_string();
+        let Some(own) = layer_of(&module) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&file).unwrap();
+        // Code only: comments name modules of every layer.
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut rest = code.as_str();
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            let used: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if used == module {
+                continue;
+            }
+            match layer_of(&used) {
+                Some(layer) if layer < own => {}
+                Some(_) => violations.push(format!("src/{rel} ({module}) uses crate::{used}")),
+                // Not a module of the crate: a name in a comment or a string (`crate::db::query`).
+                None => {}
+            }
+        }
+    }
+    violations.sort();
+    violations.dedup();
+    assert!(
+        violations.is_empty(),
+        "layering violations:\n{}",
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn every_module_of_src_has_a_layer() {
+    let src = repo_root().join("src");
+    for entry in std::fs::read_dir(&src).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let module = name.strip_suffix(".rs").unwrap_or(&name);
+        if ["lib", "main", "allocator", "bin"].contains(&module) {
+            continue;
+        }
+        assert!(
+            layer_of(module).is_some(),
+            "src/{name} has no layer in LAYERS"
+        );
+    }
 }

@@ -439,7 +439,7 @@ fn nesting_100_000_deep_is_a_clear_error_never_a_crash() {
     for (name, text) in &sources {
         // The pre-scan catches every one (so syn never recurses that deep).
         assert!(
-            forklint::parse::nesting_depth(text).0 > forklint::parse::MAX_NESTING,
+            forklint::syntax::parse::nesting_depth(text).0 > forklint::syntax::parse::MAX_NESTING,
             "{name} passes the pre-scan"
         );
         write(dir.path(), &format!("{name}.rs"), text);
@@ -454,7 +454,7 @@ fn nesting_100_000_deep_is_a_clear_error_never_a_crash() {
 #[test]
 fn nesting_just_under_the_limit_parses_lowers_and_drops() {
     let dir = tree();
-    let limit = forklint::parse::MAX_NESTING;
+    let limit = forklint::syntax::parse::MAX_NESTING;
     let mut names = Vec::new();
     for (name, _) in deep_sources(1) {
         // The deepest of this shape the pre-scan accepts.
@@ -466,7 +466,7 @@ fn nesting_just_under_the_limit_parses_lowers_and_drops() {
                 .find(|s| s.0 == name)
                 .unwrap()
                 .1;
-            if forklint::parse::nesting_depth(text).0 <= limit {
+            if forklint::syntax::parse::nesting_depth(text).0 <= limit {
                 lo = mid;
             } else {
                 hi = mid;

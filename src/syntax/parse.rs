@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use crate::source::TextRange;
+use crate::base::source::TextRange;
 
 /// Deepest nesting accepted, as [`nesting_depth`] counts it (real code stays under 150: the
 /// deepest file of the 5,525 in the benchmark corpus reaches 141).
@@ -402,7 +402,7 @@ pub fn parse_file(text: &str) -> Result<syn::File, ParseFailure> {
     }
     let prepared = parse_text(text);
     syn::parse_file(&prepared).map_err(|err| {
-        let range = crate::model::lower::range(err.span());
+        let range = crate::syntax::lower::range(err.span());
         let message = err.to_string();
         // proc-macro2's lexer reports unbalanced delimiters and invalid tokens in its own words.
         let message = if message == "cannot parse string into token stream" {

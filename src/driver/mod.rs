@@ -5,6 +5,10 @@
 //! not UTF-8, too deep, a panic in analysis) becomes a tool error for that file; every other file
 //! is still checked and reported.
 
+pub mod layout;
+
+pub use crate::io::read::{io_message, read_file, MAX_FILE_SIZE};
+
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -14,25 +18,21 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::source::{FileId, SourceFile};
 use crate::cache;
-use crate::crates;
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Found, Selection};
-use crate::model::ir::FileModel;
+use crate::ir::FileModel;
 use crate::model::Model;
-use crate::parse::{self, ParseFailure};
 use crate::rules::{self, RuleContext, RuleMeta};
-use crate::source::{FileId, SourceFile};
 use crate::suppress::{self, Scope};
+use crate::syntax::parse::{self, ParseFailure};
 use crate::vocab::Vocab;
 
 /// Debug builds panic while analysing a file containing this marker, so tests can check that a
 /// panic in one file becomes a tool error and loses nothing else. Split so that forklint's own
 /// source does not contain it.
 pub const PANIC_MARKER: &str = concat!("forklint-test-", "inject-panic");
-
-/// Files larger than this are refused (generated tables beyond it are not worth parsing).
-pub const MAX_FILE_SIZE: u64 = 64 << 20;
 
 /// A rule's level, as set by defaults, config and `-A/-W/-D`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,64 +189,6 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     }
 }
 
-/// Reads a source (or configuration) file: never blocks on a FIFO, regular files only, at most
-/// [`MAX_FILE_SIZE`], UTF-8.
-pub fn read_file(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Discovery skips FIFOs, but one swapped in since must not block `open` (it would wait
-        // for a writer); the handle is checked to be a regular file before any read.
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let mut file = options
-        .open(path)
-        .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
-    if !meta.is_file() {
-        return Err("not a regular file (skipped)".to_string());
-    }
-    if meta.len() > MAX_FILE_SIZE {
-        return Err(format!(
-            "file too large ({} MiB; the limit is {} MiB)",
-            meta.len() >> 20,
-            MAX_FILE_SIZE >> 20
-        ));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    // `take`: a file that grows while being read stays within the limit.
-    (&mut file)
-        .take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(format!(
-            "file too large (more than {} MiB)",
-            MAX_FILE_SIZE >> 20
-        ));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not valid UTF-8 (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
-}
-
-/// An I/O error without the `(os error N)` suffix.
-pub fn io_message(err: &std::io::Error) -> String {
-    let text = err.to_string();
-    match text.find(" (os error") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
-}
-
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         s.to_string()
@@ -266,7 +208,7 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
                     panic!("injected panic for testing");
                 }
                 let parsed_text = parse::parse_text(text);
-                let model = crate::model::lower::lower_file_with_text(
+                let model = crate::syntax::lower::lower_file_with_text(
                     &file,
                     &parsed_text,
                     id,
@@ -280,7 +222,7 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
                 FileOutcome::Syntax(syntax_error(id, text, range, message))
             }
             Err(ParseFailure::TooDeep { offset, .. }) => {
-                let at = crate::source::LineIndex::new(text)
+                let at = crate::base::source::LineIndex::new(text)
                     .position(text, u32::try_from(offset).unwrap_or(u32::MAX));
                 FileOutcome::Error(format!(
                     "nested too deeply to analyse safely (more than {} levels of brackets, operators or generic arguments at {}:{})",
@@ -309,7 +251,7 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
 fn syntax_error(
     id: FileId,
     text: &str,
-    range: crate::source::TextRange,
+    range: crate::base::source::TextRange,
     message: String,
 ) -> Diagnostic {
     let hint = parse::edition_2015_hint(&parse::parse_text(text), range.start as usize);
@@ -379,7 +321,7 @@ pub fn discover_paths(
     let (found, errors) = discover::discover(&paths, &selection)?;
     let keys: Vec<PathBuf> = found
         .par_iter()
-        .map(|f| crates::path_key(&f.path))
+        .map(|f| layout::path_key(&f.path))
         .collect();
     let mut seen: HashMap<PathBuf, ()> = HashMap::with_capacity(found.len());
     let found = found
@@ -653,7 +595,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     let listed: Vec<(PathBuf, bool)> = inputs.iter().map(|i| (i.path.clone(), i.located)).collect();
     let on_disk = !inputs.is_empty() && inputs.iter().all(|i| i.text.is_none());
     let clock = Instant::now();
-    let plan = crates::plan(&listed, options.selection.respect_gitignore);
+    let plan = layout::plan(&listed, options.selection.respect_gitignore);
     let mut timings = vec![("packages", clock.elapsed().as_millis())];
     for path in &plan.context {
         inputs.push(Input {
@@ -810,7 +752,7 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
             FileOutcome::Lowered(file) => {
                 out.checked[id] = reported;
                 if options.measure_model {
-                    out.model_bytes += crate::model::ir::approx_heap_bytes(&file);
+                    out.model_bytes += crate::ir::approx_heap_bytes(&file);
                 }
                 model.files.push(Some(*file));
             }
@@ -832,7 +774,7 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
     }
 
     // Crates and module trees; files lowered under a wrong module path are lowered again.
-    let relower = crates::assign(&mut model, &paths);
+    let relower = layout::assign(&mut model, &paths);
     out.relowered = relower.len();
     if std::env::var_os("FORKLINT_DEBUG_RELOWER").is_some() {
         for (id, module) in &relower {
@@ -1019,7 +961,7 @@ fn cached_run(
     // Packages as the grouping sees them: lib crates of this run, dependencies, manifests.
     let keys: HashMap<PathBuf, ()> = works
         .par_iter()
-        .map(|w| (crates::path_key(&w.path), ()))
+        .map(|w| (layout::path_key(&w.path), ()))
         .collect();
     let infos: Vec<cache::PackageInfo> = layout
         .packages
@@ -1033,10 +975,10 @@ fn cached_run(
                     manifest: Vec::new(),
                 };
             }
-            let manifest = crates::read_manifest(&p.root);
+            let manifest = layout::read_manifest(&p.root);
             let has_lib = manifest.as_ref().is_some_and(|m| {
-                crates::target_roots(&p.root, m).iter().any(|(kind, path)| {
-                    *kind == crates::TargetKind::Lib && keys.contains_key(&crates::path_key(path))
+                layout::target_roots(&p.root, m).iter().any(|(kind, path)| {
+                    *kind == layout::TargetKind::Lib && keys.contains_key(&layout::path_key(path))
                 })
             });
             cache::PackageInfo {

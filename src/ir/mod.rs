@@ -6,7 +6,7 @@
 //! jumps). Paths are canonical strings (`std::thread::sleep`), so rules never look at syntax:
 //! they walk these trees and ask the vocabulary about calls. No `syn` type appears here.
 
-use crate::source::{FileId, TextRange};
+use crate::base::source::{FileId, TextRange};
 
 /// Index of a body in its file's `bodies`.
 pub type BodyId = u32;

@@ -12,21 +12,24 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use crate::model::ir::{Callee, Origin};
+use crate::ir::{Callee, Origin};
 
 /// The embedded vocabulary files, in a fixed order.
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
-    ("rules/fork.toml", include_str!("../rules/fork.toml")),
-    ("rules/threads.toml", include_str!("../rules/threads.toml")),
-    ("rules/async.toml", include_str!("../rules/async.toml")),
+    ("rules/fork.toml", include_str!("../../rules/fork.toml")),
+    (
+        "rules/threads.toml",
+        include_str!("../../rules/threads.toml"),
+    ),
+    ("rules/async.toml", include_str!("../../rules/async.toml")),
     (
         "rules/blocking.toml",
-        include_str!("../rules/blocking.toml"),
+        include_str!("../../rules/blocking.toml"),
     ),
-    ("rules/locks.toml", include_str!("../rules/locks.toml")),
+    ("rules/locks.toml", include_str!("../../rules/locks.toml")),
     (
         "rules/signal_safety.toml",
-        include_str!("../rules/signal_safety.toml"),
+        include_str!("../../rules/signal_safety.toml"),
     ),
 ];
 

@@ -10,20 +10,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::model::ir::ModDecl;
+use crate::ir::ModDecl;
 
-/// What kind of target a crate is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum TargetKind {
-    Lib,
-    Bin,
-    Example,
-    Test,
-    Bench,
-    Build,
-    /// A file no module tree reaches.
-    Loose,
-}
+pub use crate::model::TargetKind;
 
 /// The parts of a Cargo.toml forklint uses.
 #[derive(Clone, Debug, Default)]
@@ -221,7 +210,7 @@ pub fn path_key(path: &Path) -> PathBuf {
     // still absolute, so its directory leads to its package whatever the spelling.
     let full = || {
         std::fs::canonicalize(path).unwrap_or_else(|_| match std::env::current_dir() {
-            Ok(cwd) => crate::engine::normalize(path, &cwd),
+            Ok(cwd) => crate::driver::normalize(path, &cwd),
             Err(_) => path.to_path_buf(),
         })
     };
@@ -421,7 +410,7 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
             });
             plan.packages.len() - 1
         });
-        let file_id = plan.package_of.len() as crate::source::FileId;
+        let file_id = plan.package_of.len() as crate::base::source::FileId;
         plan.packages[package].files.push(file_id);
         plan.package_of.push(package);
         // A target root is its crate's root module whatever its location.
@@ -506,7 +495,7 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
 pub fn assign(
     model: &mut crate::model::Model,
     paths: &[PathBuf],
-) -> Vec<(crate::source::FileId, String)> {
+) -> Vec<(crate::base::source::FileId, String)> {
     use crate::model::Crate;
     use rayon::prelude::*;
     let keys: Vec<PathBuf> = paths.par_iter().map(|p| path_key(p)).collect();
@@ -546,7 +535,7 @@ pub fn assign(
             crates.push(Crate {
                 package: package_index,
                 kind: tree.kind,
-                root_file: root_id as crate::source::FileId,
+                root_file: root_id as crate::base::source::FileId,
             });
             for (key, module) in tree.modules {
                 let Some(&id) = by_key.get(&key) else {
@@ -572,7 +561,7 @@ pub fn assign(
                 crates.push(Crate {
                     package: model.package_of.get(id).copied().unwrap_or(0),
                     kind: TargetKind::Loose,
-                    root_file: id as crate::source::FileId,
+                    root_file: id as crate::base::source::FileId,
                 });
                 crates.len() - 1
             }
@@ -593,7 +582,7 @@ pub fn assign(
         });
         if let Some(Some(file)) = model.files.get(id) {
             if file.module != wanted {
-                relower.push((id as crate::source::FileId, wanted));
+                relower.push((id as crate::base::source::FileId, wanted));
             }
         }
     }

@@ -13,9 +13,9 @@ use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Expr, Item, Pat as SynPat, Stmt, Type, UseTree};
 
-use super::ir::*;
-use super::resolve::{Resolver, Scope};
-use crate::source::{FileId, TextRange};
+use crate::base::source::{FileId, TextRange};
+use crate::ir::*;
+use crate::syntax::resolve::{Resolver, Scope};
 use crate::vocab::{Category, Vocab};
 
 mod extent;

@@ -1,7 +1,7 @@
 //! Findings: what a rule reports, independent of how it is rendered.
 
-use crate::rules::RuleMeta;
-use crate::source::{FileId, TextRange};
+use crate::base::rule::RuleMeta;
+use crate::base::source::{FileId, TextRange};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {

@@ -40,9 +40,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label};
+use crate::base::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label};
+use crate::base::source::{FileId, TextRange};
 use crate::rules::{self, RuleMeta};
-use crate::source::{FileId, TextRange};
 
 /// Bumped whenever the entry format or what findings depend on changes.
 const FORMAT: u32 = 3;
@@ -638,7 +638,7 @@ fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), String> {
             "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by forklint.\n",
         );
     }
-    crate::atomic::overwrite(path, bytes).map_err(|e| e.to_string())
+    crate::io::atomic::overwrite(path, bytes).map_err(|e| e.to_string())
 }
 
 /// Entries and fingerprints no run has used for this long are deleted.
@@ -678,7 +678,7 @@ pub fn prune(dir: &Path, now: std::time::SystemTime) -> usize {
             continue;
         }
         let path = item.path();
-        let old = if name.starts_with('.') && name.ends_with(crate::atomic::TMP_SUFFIX) {
+        let old = if name.starts_with('.') && name.ends_with(crate::io::atomic::TMP_SUFFIX) {
             age(&meta) > ORPHAN_AGE
         } else if name.ends_with(".json") || name.ends_with(".facts") {
             if age(&meta) <= MAX_UNUSED {

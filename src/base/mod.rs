@@ -1,0 +1,6 @@
+//! Leaf types every layer shares: source files and positions ([`source`]), findings
+//! ([`diagnostic`]) and the description of their rules ([`rule`]). Nothing here knows about syntax, the model or the rules.
+
+pub mod diagnostic;
+pub mod rule;
+pub mod source;
