@@ -855,6 +855,33 @@ mod tests {
     }
 
     #[test]
+    fn items_statements_and_arms_after_braces_do_not_add_up() {
+        // A `}` before a new item, statement or arm still ends what was open in its level.
+        let mut text = String::new();
+        for _ in 0..2_000 {
+            text.push_str("#[inline]\nfn f() -> u8 { if a < b { g() } else { h() } x.f() }\n");
+            text.push_str("impl<T> A<T> for B { fn g(&self) -> Vec<u8> { vec![] } } // c\n");
+        }
+        text.push_str("fn m() { match x {\n");
+        for _ in 0..2_000 {
+            text.push_str("    S { a } if a < 1 => { a.b() }\n    _ if y > 2 => {},\n");
+        }
+        text.push_str("} }\n");
+        let (depth, _) = nesting_depth(&text);
+        assert!(depth < 20, "{depth}");
+    }
+
+    #[test]
+    fn char_literals_keep_the_scan_in_step() {
+        // Each would have hidden the parentheses after it from a byte-wise scan.
+        let text = |lit: &str| format!("fn f() {{ let c = ({lit},'\"'); let x = ((((1)))); }}");
+        let plain = nesting_depth(&text("'a'")).0;
+        for lit in ["'é'", "'\"'", "'日'", "'🦀'", "'\\''", "'\\\\'", "b'\"'"] {
+            assert_eq!(nesting_depth(&text(lit)).0, plain, "{}", text(lit));
+        }
+    }
+
+    #[test]
     fn frontmatter_is_blanked_in_place() {
         let text = "#!/usr/bin/env cargo\n\n---cargo\n[deps]\né = 1\n---\nfn main() {}\n";
         let prepared = parse_text(text);
