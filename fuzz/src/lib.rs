@@ -14,6 +14,10 @@
 //! [`mutate`] is the structure-aware mutator of `check_mutated`: it edits Rust text at token and
 //! line granularity with a dictionary of Rust keywords and the tokens forklint's rules look for,
 //! and splices lines of the embedded fixtures, so most mutants stay close to real Rust.
+//!
+//! [`expand_nesting`] is the input format of `check_nesting`: a small shape, repeated until it
+//! nests far deeper than any stack holds, so that a construct the nesting pre-scan misses
+//! overflows the stack (a crash) instead of hiding under the input size limit.
 
 use std::sync::OnceLock;
 
@@ -42,6 +46,9 @@ pub static DICTIONARY: &[&str] = &[
     "!", "-", "..", "0..", "=", "==", "->", " -> ! ", "#", "\"", "'", "r#\"", "\"#", "b'x'", "//",
     "/*", "*/", "// forklint: allow(FL003)\n", "// forklint: allow-file(FL002)\n",
     "// forklint: allow(all)\n", "\n", "\u{feff}", "#!", "---cargo\n", "---\n", "é", "\u{301}", "\t", "\r\n",
+    // Nesting that the pre-scan must count (see `expand_nesting`).
+    "a @ ", "{0}", " + {0}", " = {0}", "::<{0}>", "A<{0}, ", "'é'", "'\"'", ">>", "match match ",
+    "if if ", "for x in for x in ",
 ];
 
 struct Harness {
@@ -303,4 +310,37 @@ pub fn mutate(data: &mut [u8], size: usize, max_size: usize, seed: u32) -> Optio
     }
     data[..text.len()].copy_from_slice(text.as_bytes());
     Some(text.len())
+}
+
+/// Most repetitions [`expand_nesting`] makes (`0 + {0}` needed a million to overflow a worker's
+/// stack before the pre-scan counted it).
+pub const NESTING_REPEATS: usize = 1_000_000;
+
+/// Largest text [`expand_nesting`] makes: a repeated shape the pre-scan accepts is parsed in full.
+pub const NESTING_MAX_LEN: usize = 4 << 20;
+
+/// `HEAD\0OPEN\0MIDDLE\0CLOSE\0TAIL` (missing parts are empty) expanded to
+/// `HEAD + OPEN * n + MIDDLE + CLOSE * n + TAIL`, with `n` as large as [`NESTING_REPEATS`] and
+/// [`NESTING_MAX_LEN`] allow. `type T = \0A<{0}, \0u8\0>\0;` gives `A<{0}, A<{0}, .. u8>>;`.
+pub fn expand_nesting(input: &str) -> String {
+    let mut parts = input.splitn(5, '\0');
+    let mut part = || parts.next().unwrap_or("");
+    let (head, open, middle, close, tail) = (part(), part(), part(), part(), part());
+    let fixed = head.len() + middle.len() + tail.len();
+    let unit = open.len() + close.len();
+    let n = match unit {
+        0 => 0,
+        _ => (NESTING_MAX_LEN.saturating_sub(fixed) / unit).min(NESTING_REPEATS),
+    };
+    let mut text = String::with_capacity(fixed + unit * n);
+    text.push_str(head);
+    for _ in 0..n {
+        text.push_str(open);
+    }
+    text.push_str(middle);
+    for _ in 0..n {
+        text.push_str(close);
+    }
+    text.push_str(tail);
+    text
 }

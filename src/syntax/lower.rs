@@ -201,6 +201,7 @@ fn lower(
         },
         resolver: Resolver::new(module.to_string()),
         locals: Vec::new(),
+        chain: None,
         fields: HashMap::default(),
         static_types: HashMap::default(),
         current: None,
@@ -270,6 +271,19 @@ struct Local {
     origin: Option<Origin>,
 }
 
+/// The method call lowered last, as the receiver of the next link of its chain.
+struct ChainLink {
+    /// Compared, never dereferenced.
+    expr: *const Expr,
+    /// What `Lowerer::receiver(expr)` gives, as long as `locals` is unchanged: lowering the
+    /// call's arguments only adds locals (in scopes it pops again, or in the current one).
+    receiver: Receiver,
+    /// `extent::expr_first(expr)`.
+    first: Span,
+    /// `Lowerer::locals_state()` when `receiver` was computed.
+    locals: (usize, usize),
+}
+
 struct Lowerer<'v, 't> {
     vocab: &'v Vocab,
     /// Byte offsets of spans (`None`: ask proc-macro2).
@@ -278,6 +292,8 @@ struct Lowerer<'v, 't> {
     resolver: Resolver,
     /// Local bindings visible here, innermost last (closures see their parents' locals).
     locals: Vec<Vec<Local>>,
+    /// The method call lowered last (see [`ChainLink`]).
+    chain: Option<ChainLink>,
     /// struct canonical path -> field name -> origin of its type.
     fields: HashMap<String, HashMap<String, Origin>>,
     /// static canonical path -> origin of its type.
@@ -376,6 +392,15 @@ impl Lowerer<'_, '_> {
                 let (a, b) = (first.byte_range(), last.byte_range());
                 TextRange::new(a.start, b.end)
             }
+        }
+    }
+
+    /// `extent::expr_first(expr)`, from the method call just lowered when `expr` is that call:
+    /// a chain's links all start where its root does, found once rather than at every link.
+    fn chain_first(&self, expr: &Expr) -> Span {
+        match &self.chain {
+            Some(link) if std::ptr::eq(expr, link.expr) => link.first,
+            _ => extent::expr_first(expr),
         }
     }
 
@@ -1133,19 +1158,7 @@ impl Lowerer<'_, '_> {
                 }
                 Some(Origin::ctor(path))
             }
-            Expr::MethodCall(mc) => {
-                let mut origin = self.origin_of(&mc.receiver)?;
-                let name = mc.method.to_string();
-                // Builder methods (vocabulary `builder`) return their receiver's type.
-                let builder = self
-                    .vocab
-                    .method(Category::Builder, &name, Some(&origin))
-                    .is_some();
-                if !TRANSPARENT_METHODS.contains(&name.as_str()) && !builder {
-                    origin.methods.push(name);
-                }
-                Some(origin)
-            }
+            Expr::MethodCall(mc) => self.method_origin(self.origin_of(&mc.receiver), &mc.method),
             Expr::Path(p) if p.qself.is_none() => {
                 if let Some(ident) = p.path.get_ident() {
                     if let Some(local) = self.local(&ident.to_string()) {
@@ -1181,7 +1194,68 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// The origin of `receiver.method(..)` given the receiver's.
+    fn method_origin(&self, origin: Option<Origin>, method: &syn::Ident) -> Option<Origin> {
+        let mut origin = origin?;
+        let name = method.to_string();
+        // Builder methods (vocabulary `builder`) return their receiver's type.
+        let builder = self
+            .vocab
+            .method(Category::Builder, &name, Some(&origin))
+            .is_some();
+        if !TRANSPARENT_METHODS.contains(&name.as_str())
+            && !builder
+            && origin.methods.len() < self.vocab.origin_methods_kept()
+        {
+            origin.methods.push(name);
+        }
+        Some(origin)
+    }
+
+    /// The locals in scope, as far as a [`ChainLink`] needs to tell whether they changed.
+    fn locals_state(&self) -> (usize, usize) {
+        (self.locals.len(), self.locals.last().map_or(0, Vec::len))
+    }
+
+    /// What [`Lowerer::receiver`] gives for `expr`, taken from the link just lowered when `expr`
+    /// is that method call (or it with `?` or `.await`) and no local appeared since: each link
+    /// of `a.b()?.c().d()..` then costs the same, not the length of the chain before it.
+    fn chain_receiver(&self, expr: &Expr) -> Option<Receiver> {
+        let link = self.chain.as_ref()?;
+        if link.locals != self.locals_state() {
+            return None;
+        }
+        let mut e = expr;
+        // `.await` ends the walk to a local or path (see `receiver`); `?` does not.
+        let mut awaited = false;
+        loop {
+            match e {
+                Expr::Try(t) => e = &t.expr,
+                Expr::Await(a) => {
+                    awaited = true;
+                    e = &a.base;
+                }
+                _ => break,
+            }
+        }
+        if !std::ptr::eq(e, link.expr) {
+            return None;
+        }
+        let receiver = link.receiver.clone();
+        Some(if awaited {
+            Receiver {
+                origin: receiver.origin,
+                ..Receiver::default()
+            }
+        } else {
+            receiver
+        })
+    }
+
     fn receiver(&self, expr: &Expr) -> Receiver {
+        if let Some(receiver) = self.chain_receiver(expr) {
+            return receiver;
+        }
         let origin = self.origin_of(expr);
         let mut local = None;
         let mut field = None;
@@ -1421,6 +1495,21 @@ impl Lowerer<'_, '_> {
             Expr::MethodCall(mc) => {
                 self.expr(&mc.receiver, out);
                 let receiver = Box::new(self.receiver(&mc.receiver));
+                // This call as the receiver of the next link, computed now (before the arguments
+                // are lowered) like `receiver` would compute it then, if no local appears.
+                let first = match extent::outer_attr_first(&mc.attrs) {
+                    Some(span) => span,
+                    None => self.chain_first(&mc.receiver),
+                };
+                let link = ChainLink {
+                    expr,
+                    receiver: Receiver {
+                        origin: self.method_origin(receiver.origin.clone(), &mc.method),
+                        ..(*receiver).clone()
+                    },
+                    first,
+                    locals: self.locals_state(),
+                };
                 let callee = Callee::Method {
                     name: mc.method.to_string(),
                     receiver,
@@ -1430,11 +1519,12 @@ impl Lowerer<'_, '_> {
                 let args = self.args(&mut mc.args.iter(), role, param, out);
                 out.push(Node::Call(Box::new(Call {
                     span: self.range(mc.method.span()),
-                    expr_span: self.expr_range(expr),
+                    expr_span: self.extent(first, extent::expr_last(expr)),
                     callee,
                     args,
                     awaited: false,
                 })));
+                self.chain = Some(link);
             }
             Expr::Macro(m) => self.mac(&m.mac, out),
             Expr::Await(a) => {
@@ -1625,10 +1715,14 @@ impl Lowerer<'_, '_> {
                 span: self.range(c.continue_token.span),
             })),
             Expr::Assign(a) => {
-                let mut value = Vec::new();
-                self.expr(&a.right, &mut value);
+                // The value's nodes go straight into `out` and are split off if they belong to
+                // an `Assign` node: copying them into `out` afterwards would copy the nodes of
+                // `a = {0} = {0} = ..` once per `=`.
+                let start = out.len();
+                self.expr(&a.right, out);
                 match plain_local(&a.left).filter(|n| self.is_local(n)) {
                     Some(local) => {
+                        let value = out.split_off(start);
                         let origin = self.origin_of(&a.right);
                         out.push(Node::Assign(Box::new(Assign {
                             local,
@@ -1637,10 +1731,7 @@ impl Lowerer<'_, '_> {
                             value,
                         })));
                     }
-                    None => {
-                        out.extend(value);
-                        self.expr(&a.left, out);
-                    }
+                    None => self.expr(&a.left, out),
                 }
             }
             Expr::Path(p) => {

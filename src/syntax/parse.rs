@@ -110,19 +110,26 @@ impl Frame {
 /// Keywords that continue a prefix run (`&mut`, `*const`, `move |x|`, `dyn Fn`) rather than end it.
 const NEUTRAL_WORDS: &[&[u8]] = &[
     b"mut", b"const", b"raw", b"dyn", b"impl", b"move", b"static", b"async", b"unsafe", b"ref",
-    b"fn", b"for", b"in", b"if", b"match", b"while", b"let",
+    b"fn", b"let",
 ];
 
-/// Keywords that take an operand and recurse into it, like a prefix operator.
-const PREFIX_WORDS: &[&[u8]] = &[b"return", b"break", b"yield", b"box"];
+/// Keywords that take an operand and recurse into it, like a prefix operator (`match match x
+/// {} {}`, `if if a {} else {} {}`: a condition or scrutinee may be another such expression).
+const PREFIX_WORDS: &[&[u8]] = &[
+    b"return", b"break", b"yield", b"box", b"if", b"match", b"while", b"for",
+];
+
+/// Keywords that continue the expression (or loop) before them, like a binary operator, also
+/// after a `}`: `{0} as u8`, `if a {} else if`, `for S {} in for S {} in ..`.
+const CHAIN_WORDS: &[&[u8]] = &[b"as", b"else", b"in"];
 
 /// An over-estimate of how deeply syn recurses on `text` (and of the depth of the tree it
 /// builds), skipping comments and literals, and where it is reached. Stops counting as soon as
 /// [`MAX_NESTING`] is passed, so memory stays bounded on any input.
 ///
 /// The depth is the bracket depth plus, for every open bracket level, the constructs in
-/// [`Frame`]. Separators end them: `;` and `}` all of them (`}` not before `else`), `,` and `=>`
-/// those that cannot span one.
+/// [`Frame`]. Separators end them: `;` and `=>` all of them, `}` all of them only where a new
+/// item or statement follows (see [`block_ends_construct`]), `,` those that cannot span one.
 pub fn nesting_depth(text: &str) -> (usize, usize) {
     let bytes = text.as_bytes();
     let mut frames: Vec<Frame> = vec![Frame::default()];
@@ -170,23 +177,29 @@ pub fn nesting_depth(text: &str) -> (usize, usize) {
                     after_operand = true;
                 }
                 b'\'' => {
-                    // A char literal ('a', '\n', '\u{..}') or a lifetime ('a): skip literals only.
-                    if bytes.get(i + 2) == Some(&b'\'') {
-                        next = i + 3;
-                        top.prefix = 0;
-                        after_operand = true;
-                    } else if bytes.get(i + 1) == Some(&b'\\') {
-                        next = i + 2;
+                    // A char literal ('a', 'é', '\n', '\'', '\u{..}') or a lifetime ('a): skip
+                    // literals only. The char is decoded, not taken as one byte, so a multi-byte
+                    // char literal does not throw the scan out of step with the lexer.
+                    let char_len = bytes.get(i + 1).map_or(1, |&c| utf8_len(c));
+                    if bytes.get(i + 1) == Some(&b'\\') {
+                        // Past the backslash and the escaped char, then to the closing quote.
+                        next = i + 2 + bytes.get(i + 2).map_or(1, |&c| utf8_len(c));
                         while next < bytes.len() && bytes[next] != b'\'' && bytes[next] != b'\n' {
                             next += 1;
                         }
                         next += 1;
                         top.prefix = 0;
                         after_operand = true;
+                    } else if bytes.get(i + 1 + char_len) == Some(&b'\'') {
+                        next = i + 2 + char_len;
+                        top.prefix = 0;
+                        after_operand = true;
                     } else {
                         // A lifetime or label: part of what follows (`&'a &'a T`), not an operand.
                         while next < bytes.len()
-                            && (bytes[next].is_ascii_alphanumeric() || bytes[next] == b'_')
+                            && (bytes[next].is_ascii_alphanumeric()
+                                || bytes[next] == b'_'
+                                || bytes[next] >= 0x80)
                         {
                             next += 1;
                         }
@@ -207,7 +220,7 @@ pub fn nesting_depth(text: &str) -> (usize, usize) {
                         let top = frames.last_mut().expect("not the outermost frame");
                         below -= top.level();
                         top.prefix = 0;
-                        if b == b'}' && !next_word_is(bytes, i + 1, b"else") {
+                        if b == b'}' && block_ends_construct(bytes, i + 1) {
                             *top = Frame::default();
                         }
                     }
@@ -224,9 +237,9 @@ pub fn nesting_depth(text: &str) -> (usize, usize) {
                     after_operand = false;
                 }
                 b'=' if bytes.get(i + 1) == Some(&b'>') => {
-                    top.bars = 0;
-                    top.prefix = 0;
-                    top.chain = 0;
+                    // A match arm's pattern and guard end here; its body is their sibling (an
+                    // unclosed `<` here was a comparison in the guard).
+                    *top = Frame::default();
                     next = i + 2;
                     after_operand = false;
                 }
@@ -248,8 +261,11 @@ pub fn nesting_depth(text: &str) -> (usize, usize) {
                     if bytes.get(i + 1) == Some(&b'=') {
                         top.chain += 1;
                         next = i + 2;
+                    } else if top.angle == 0 {
+                        // No `<` to close: a comparison or a shift (`a >> b >> c`).
+                        top.chain += 1;
                     } else {
-                        top.angle = top.angle.saturating_sub(1);
+                        top.angle -= 1;
                     }
                     after_operand = false;
                 }
@@ -271,6 +287,11 @@ pub fn nesting_depth(text: &str) -> (usize, usize) {
                     after_operand = false;
                 }
                 b'#' => after_operand = false,
+                b'@' => {
+                    // `a @ b @ c`: each binding holds the rest as its subpattern.
+                    top.chain += 1;
+                    after_operand = false;
+                }
                 b'+' | b'/' | b'%' | b'^' | b'=' | b'?' => {
                     top.chain += 1;
                     after_operand = b == b'?';
@@ -307,7 +328,7 @@ pub fn nesting_depth(text: &str) -> (usize, usize) {
                         || (bytes.get(next) == Some(&b'#') && matches!(word, b"r" | b"br" | b"cr"))
                     {
                         // A string prefix (`b"`, `r#"`): the string is skipped next round.
-                    } else if word == b"as" || word == b"else" {
+                    } else if CHAIN_WORDS.contains(&word) {
                         top.chain += 1;
                         after_operand = false;
                     } else if PREFIX_WORDS.contains(&word) {
@@ -368,15 +389,61 @@ fn skip_string(bytes: &[u8], i: usize) -> usize {
     }
 }
 
-/// Whether the next word after `i` (skipping whitespace) is `word`.
-fn next_word_is(bytes: &[u8], mut i: usize, word: &[u8]) -> bool {
-    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-        i += 1;
+/// The length of the UTF-8 sequence that `lead` starts (1 for a stray continuation byte).
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0xf0..=0xff => 4,
+        0xe0..=0xef => 3,
+        0xc0..=0xdf => 2,
+        _ => 1,
     }
-    bytes[i.min(bytes.len())..].starts_with(word)
-        && !bytes
-            .get(i + word.len())
-            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+}
+
+/// Whether the `}` just before `i` ends every construct open in its bracket level: only when a
+/// new item or statement follows (a word other than [`CHAIN_WORDS`], an attribute, a label, a
+/// literal, or the end of the text). Before an operator, `.`, `?`, `,`, `>` or a bracket the
+/// braces may be an operand (`0 + {0} + ..`, `a = {0} = ..`, `A<{0}, A<{0}, ..>>`), and the
+/// tree syn builds goes on nesting through them.
+fn block_ends_construct(bytes: &[u8], mut i: usize) -> bool {
+    loop {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if bytes[i.min(bytes.len())..].starts_with(b"//") {
+            while i < bytes.len() && bytes[i] != b'\n' {
+                i += 1;
+            }
+        } else if bytes[i.min(bytes.len())..].starts_with(b"/*") {
+            let mut level = 0usize;
+            while i < bytes.len() {
+                if bytes[i..].starts_with(b"/*") {
+                    level += 1;
+                    i += 2;
+                } else if bytes[i..].starts_with(b"*/") {
+                    level -= 1;
+                    i += 2;
+                    if level == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        } else {
+            break;
+        }
+    }
+    let Some(&b) = bytes.get(i) else {
+        return true;
+    };
+    if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 {
+        let end = i + bytes[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c >= 0x80)
+            .count();
+        return !CHAIN_WORDS.contains(&&bytes[i..end]);
+    }
+    matches!(b, b'#' | b'\'' | b'"' | b'0'..=b'9')
 }
 
 /// If the `"` at `i` opens a raw string (`r"`, `r#"`, `br##"`), the number of `#`s.
@@ -784,6 +851,33 @@ mod tests {
         let text = "é(+ fn(, async) dyn";
         for offset in 0..=text.len() + 1 {
             let _ = edition_2015_hint(text, offset);
+        }
+    }
+
+    #[test]
+    fn items_statements_and_arms_after_braces_do_not_add_up() {
+        // A `}` before a new item, statement or arm still ends what was open in its level.
+        let mut text = String::new();
+        for _ in 0..2_000 {
+            text.push_str("#[inline]\nfn f() -> u8 { if a < b { g() } else { h() } x.f() }\n");
+            text.push_str("impl<T> A<T> for B { fn g(&self) -> Vec<u8> { vec![] } } // c\n");
+        }
+        text.push_str("fn m() { match x {\n");
+        for _ in 0..2_000 {
+            text.push_str("    S { a } if a < 1 => { a.b() }\n    _ if y > 2 => {},\n");
+        }
+        text.push_str("} }\n");
+        let (depth, _) = nesting_depth(&text);
+        assert!(depth < 20, "{depth}");
+    }
+
+    #[test]
+    fn char_literals_keep_the_scan_in_step() {
+        // Each would have hidden the parentheses after it from a byte-wise scan.
+        let text = |lit: &str| format!("fn f() {{ let c = ({lit},'\"'); let x = ((((1)))); }}");
+        let plain = nesting_depth(&text("'a'")).0;
+        for lit in ["'é'", "'\"'", "'日'", "'🦀'", "'\\''", "'\\\\'", "b'\"'"] {
+            assert_eq!(nesting_depth(&text(lit)).0, plain, "{}", text(lit));
         }
     }
 

@@ -207,6 +207,9 @@ pub struct Vocab {
     wildcard_sets: HashMap<String, CategorySet>,
     /// Method name -> (entry, category) pairs, to test receivers once per call.
     method_sets: HashMap<String, Vec<(usize, Category)>>,
+    /// The most `::`-separated segments of any method receiver hint: a receiver whose origin
+    /// has at least this many methods after its base can match none of them but `*`.
+    max_receiver_segments: usize,
 }
 
 /// A set of categories (bit `c as u32` for category `c`).
@@ -275,6 +278,7 @@ impl Vocab {
             path_sets: HashMap::default(),
             wildcard_sets: HashMap::default(),
             method_sets: HashMap::default(),
+            max_receiver_segments: 0,
         };
         for (source, raw) in raws {
             for (key, entries) in raw {
@@ -329,6 +333,10 @@ impl Vocab {
             };
             *sets |= category.bit();
         }
+        for hint in entry.receivers.iter().flatten() {
+            let segments = hint.split("::").count();
+            self.max_receiver_segments = self.max_receiver_segments.max(segments);
+        }
         for method in entry.methods.iter().flatten() {
             self.method_sets
                 .entry(method.clone())
@@ -352,6 +360,15 @@ impl Vocab {
             index.methods.entry(method.clone()).or_default().push(id);
         }
         self.entries.push(entry);
+    }
+
+    /// How many methods an [`Origin`] needs to keep: one that has this many can already match
+    /// no receiver hint by name ([`Vocab::method_exact`] compares `base::method::..` with whole
+    /// hints, and a `prefix::*` hint never matches a chain), and every other use of an origin
+    /// looks only at its base and at whether it has methods. Capping the list keeps the model
+    /// of a long method chain linear in its length.
+    pub fn origin_methods_kept(&self) -> usize {
+        self.max_receiver_segments.max(1)
     }
 
     /// The entry of `category` that a function path matches.

@@ -429,6 +429,64 @@ fn deep_sources(n: usize) -> Vec<(&'static str, String)> {
             "modules",
             format!("{}{}\n", "mod m { ".repeat(n), "}".repeat(n)),
         ),
+        // Braces that are operands do not end what is around them.
+        (
+            "const_generic_blocks",
+            format!("type T = {}u8{};\n", "A<{0}, ".repeat(n), ">".repeat(n)),
+        ),
+        (
+            "block_operands",
+            format!("fn f() {{ let x = 0{}; }}\n", " + {0}".repeat(n)),
+        ),
+        (
+            "block_assignments",
+            format!("fn f() {{ a{}; }}\n", " = {0}".repeat(n)),
+        ),
+        (
+            "turbofish_block_chain",
+            format!("fn f() {{ x{}; }}\n", ".f::<{0}>()".repeat(n)),
+        ),
+        (
+            "at_patterns",
+            format!("fn f() {{ let {}b = 1; }}\n", "a @ ".repeat(n)),
+        ),
+        (
+            "match_scrutinees",
+            format!("fn f() {{ {}x{} }}\n", "match ".repeat(n), " {}".repeat(n)),
+        ),
+        (
+            "if_conditions",
+            format!(
+                "fn f() {{ {}a{} }}\n",
+                "if ".repeat(n),
+                " {} else {}".repeat(n)
+            ),
+        ),
+        (
+            "while_conditions",
+            format!("fn f() {{ {}a{} }}\n", "while ".repeat(n), " {}".repeat(n)),
+        ),
+        (
+            "for_iterables",
+            format!(
+                "fn f() {{ {}y{} }}\n",
+                "for x in ".repeat(n),
+                " {}".repeat(n)
+            ),
+        ),
+        (
+            "shift_chain",
+            format!("fn f() {{ let x = 1{}; }}\n", " >> 1".repeat(n)),
+        ),
+        // Multi-byte char literals (and a quote in one) keep the scan in step with the lexer.
+        (
+            "parens_after_char_literals",
+            format!(
+                "fn f() {{ let c = ('é', '\"', '日', '🦀', '\\'', b'\"'); let x = {}1{}; }}\n",
+                "(".repeat(n),
+                ")".repeat(n)
+            ),
+        ),
     ]
 }
 
@@ -484,6 +542,113 @@ fn nesting_just_under_the_limit_parses_lowers_and_drops() {
     let run = run_in(dir.path(), &["-j", "2"], &[]);
     // Parsed (a syntax error would be an FL000 finding, exit 1), lowered and dropped.
     run.assert_clean_exit(names.len() as u64 + 1);
+    run.assert_normal_reported();
+}
+
+/// `prlimit --as=BYTES forklint check --output-format json -j 1 .` in `dir`, or `None` (and a
+/// SKIP line) when prlimit is missing.
+fn run_with_address_space_limit(dir: &Path, bytes: u64) -> Option<Run> {
+    if Command::new("prlimit").arg("--version").output().is_err() {
+        println!("SKIP: prlimit is not available");
+        return None;
+    }
+    let mut cmd = Command::new("prlimit");
+    cmd.arg(format!("--as={bytes}"))
+        .arg(env!("CARGO_BIN_EXE_forklint"))
+        .args([
+            "check",
+            "--output-format",
+            "json",
+            "--no-cache",
+            "-j",
+            "1",
+            ".",
+        ])
+        .current_dir(dir)
+        .env_remove("FORKLINT_OUTPUT_FORMAT")
+        .env_remove("FORKLINT_TEST_REMOVE_AFTER_DISCOVERY")
+        .env("NO_COLOR", "1");
+    let out = output_within(cmd, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        matches!(out.status.code(), Some(0..=2)),
+        "forklint crashed ({:?}) under a {bytes}-byte address space; stderr:\n{stderr}",
+        out.status
+    );
+    let json = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    Some(Run {
+        code: out.status.code(),
+        json,
+        stderr,
+    })
+}
+
+#[test]
+fn hostile_nesting_in_a_large_file_is_refused_within_bounded_memory() {
+    // The shapes of issue 12 at their reported sizes: each overflowed the stack (or, for the
+    // assignments, took half a minute) before the pre-scan counted them.
+    let dir = tree();
+    let files = [
+        (
+            "const_generics.rs",
+            format!(
+                "type T = {}u8{};\n",
+                "A<{0}, ".repeat(50_000),
+                ">".repeat(50_000)
+            ),
+        ),
+        (
+            "block_operands.rs",
+            format!("fn f() {{ let x = 0{}; }}\n", " + {0}".repeat(1_000_000)),
+        ),
+        (
+            "at_patterns.rs",
+            format!("fn f() {{ let {}b = 1; }}\n", "a @ ".repeat(1_000_000)),
+        ),
+        (
+            "assignments.rs",
+            format!("fn f() {{ a{}; }}\n", " = {0}".repeat(100_000)),
+        ),
+        (
+            "turbofish.rs",
+            format!("fn f() {{ x{}; }}\n", ".f::<{0}>()".repeat(16_000)),
+        ),
+    ];
+    for (name, text) in &files {
+        write(dir.path(), name, text);
+    }
+    let Some(run) = run_with_address_space_limit(dir.path(), 2 << 30) else {
+        return;
+    };
+    for (name, _) in &files {
+        run.assert_tool_error(name, "nested too deeply to analyse safely");
+    }
+    run.assert_normal_reported();
+}
+
+/// A file of `count` statements, each a chain of `links` method calls on a local whose type is
+/// known (so every link's receiver has an origin).
+fn method_chains(count: usize, links: usize) -> String {
+    let chain = format!("m{}", ".f()".repeat(links));
+    let mut text = String::from("fn f() {\n    let m = std::sync::Mutex::new(1);\n");
+    for _ in 0..count {
+        text.push_str(&format!("    {chain};\n"));
+    }
+    text.push_str("}\n");
+    text
+}
+
+#[test]
+fn long_method_chains_cost_memory_linear_in_their_length() {
+    // 1000 chains of 480 links (1.9 MB) needed over 2 GB when each link's receiver kept the
+    // whole chain before it; 150 of them still took 12 s and 700 MB (a debug build, aborting
+    // under the limit here), now 1 s and about 110 MB.
+    let dir = tree();
+    write(dir.path(), "chains.rs", &method_chains(150, 480));
+    let Some(run) = run_with_address_space_limit(dir.path(), 1 << 30) else {
+        return;
+    };
+    run.assert_clean_exit(2);
     run.assert_normal_reported();
 }
 

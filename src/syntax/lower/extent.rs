@@ -21,6 +21,11 @@ fn first_outer_attr(attrs: &[Attribute]) -> Option<Span> {
         .map(|a| a.pound_token.span)
 }
 
+/// The first outer attribute's span, where a node that has one starts.
+pub(super) fn outer_attr_first(attrs: &[Attribute]) -> Option<Span> {
+    first_outer_attr(attrs)
+}
+
 fn vis_first(vis: &Visibility) -> Option<Span> {
     match vis {
         Visibility::Public(p) => Some(p.span),
