@@ -10,14 +10,15 @@
 #
 # try-repo checks out this repository's HEAD plus staged and modified tracked files; untracked
 # files (a new, never `git add`ed file) are not part of the hook. Without pre-commit (or git, or
-# cargo): prints SKIP, exits 0. See docs/integrations.md.
+# cargo): prints SKIP and exits 77 (the automake code for a skipped
+# test), never 0: nothing was tested. See docs/integrations.md.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 
 for tool in pre-commit git cargo; do
     if ! command -v "$tool" >/dev/null; then
         echo "SKIP: $tool not found (pip install pre-commit)"
-        exit 0
+        exit 77
     fi
 done
 git -C "$repo" rev-parse --verify -q HEAD >/dev/null || {

@@ -15,7 +15,7 @@
 # precision-corpus.lock next to this script (copied in as Cargo.lock; --locked). Without that
 # file a fresh lock is generated (copy DIR/Cargo.lock back to pin it). Idempotent: a stamp
 # records what was built; a re-run with the same inputs only recounts. Needs cargo and access
-# to crates.io (first run only). Same pattern as shared/bench/corpus.sh.
+# to crates.io (first run only). Same pattern as the bench directory's corpus.sh.
 set -euo pipefail
 
 DIR=${1:-/tmp/forklint-precision-corpus}

@@ -38,7 +38,7 @@ FALSE_POSITIVES = [
 # (code, file suffix regex, line or None) -> why, for real findings whose derived "why" would be
 # wrong or too thin (second corpus only; the first corpus's rows are all derived).
 REAL_WHY = [
-    # Both corpora. Counted as a false positive until session 2; RULES.md's condition for FL000 is
+    # Both corpora. Counted as a false positive until session 2; the condition for FL000 (docs/rules/) is
     # "the file does not parse" (with syn, forklint's parser), which holds, and the message says
     # exactly that and why (see docs/precision.md, "FL000 and the 2015 edition").
     ("FL000", r"signal-hook-registry-[0-9.]+/src/lib\.rs$", 140,

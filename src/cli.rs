@@ -1,6 +1,6 @@
 //! The command line: clap arguments -> engine options -> report -> exit code.
 //!
-//! Exit codes (INTERFACE.md): 0 clean, 1 failing findings, 2 usage/config/tool errors, 101 an
+//! Exit codes (README.md, "Usage"): 0 clean, 1 failing findings, 2 usage/config/tool errors, 101 an
 //! internal panic outside per-file analysis. Settings come from the config file first, then from
 //! the command line (which wins). Reports go to stdout or `-o`; everything else to stderr.
 

@@ -1,7 +1,7 @@
 //! Cargo packages and their crates: manifests, target roots and module trees.
 //!
 //! Files under a `Cargo.toml` package are analysed together as that package's crates, so calls
-//! resolve across modules (INTERFACE.md "Files"). This module reads manifests (the only I/O of
+//! resolve across modules (README.md, "Usage"). This module reads manifests (the only I/O of
 //! crate-wide analysis), lists target roots (`src/lib.rs`, `src/main.rs`, `src/bin/*`,
 //! `examples/*`, `tests/*`, `benches/*`, `build.rs`, and `[lib]`/`[[bin]]`/... paths), and walks
 //! `mod` declarations from each root to give every file its crate and module path. A file that no

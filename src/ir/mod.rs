@@ -101,7 +101,7 @@ pub enum BodyKind {
     StaticInit,
 }
 
-/// Execution context of a body, per RULES.md "Contexts".
+/// Execution context of a body, per docs/contexts.md, "Contexts".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Context {
     Sync,

@@ -1,7 +1,7 @@
 //! FL002 async-loop-never-yields: a loop in async or green context that never gives the
 //! scheduler a chance to run other tasks.
 //!
-//! A loop fires when its body has no yield point (RULES.md "Yield points") and it never exits,
+//! A loop fires when its body has no yield point (docs/contexts.md, "Yield points") and it never exits,
 //! spins on a non-blocking poll until something changes, or blocks. Everything it knows about
 //! APIs comes from the vocabulary (`yield`, `spin`, `blocking`, `diverges`).
 
@@ -292,7 +292,7 @@ fn jump_leaves(l: &Loop, jump: &Jump, inner: &[Option<String>]) -> bool {
 
 // ------------------------------------------------------------------------- spins
 
-/// A poll the loop waits on (RULES.md: `try_recv`/`try_lock`/atomic `load`/`is_empty` until
+/// A poll the loop waits on (docs/contexts.md, "Yield points": `try_recv`/`try_lock`/atomic `load`/`is_empty` until
 /// something changes), recognised by where its result decides the loop's fate.
 fn spin<'a>(cx: &'a RuleContext<'_>, l: &'a Loop) -> Option<(&'a Call, &'a Entry)> {
     let found = match l.kind {

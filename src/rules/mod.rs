@@ -2,22 +2,63 @@
 //!
 //! A rule is one file under `src/rules/`: a `declare_rule!` with its docs (the four sections
 //! `### What it does`, `### Why is this bad?`, `### Example`, `### Use instead`) and a `check`
-//! function that queries the fact model. Rules never see `syn` and never do I/O.
+//! function that queries the fact model. Rules never see `syn` and never do I/O. The registry
+//! is the `rules! { .. }` list below, one line per rule.
 
 use crate::base::diagnostic::Diagnostic;
 
-pub mod async_loop_never_yields;
-pub mod blocking_call_in_async;
-pub mod child_escapes;
 pub mod docs;
-pub mod fork_in_async;
-pub mod lock_across_fork;
 pub mod notes;
-pub mod thread_before_fork;
-pub mod unsafe_call_in_child;
 pub mod util;
 
 pub use crate::base::rule::{docs_url, RuleMeta, REPOSITORY};
+
+/// Builds the registry from one line per rule, `CODE => module`, in code order: each line
+/// declares `pub mod module;` (the rule file: `RULE`, its docs, and `check`) and adds
+/// `Rule { meta: &module::RULE, check: Some(module::check) }` to [`RULES`]. Rules the engine
+/// reports itself are written `CODE => STATIC (engine)`: their metadata is a static of this
+/// module and they have no `check`. A compile-time assertion ties each line's code to the code
+/// its rule declares. `cargo xtask new-rule` adds a line here (docs/ARCHITECTURE.md, "Adding a
+/// rule").
+macro_rules! rules {
+    (@meta $code:ident $meta:expr) => {
+        const _: () = assert!(
+            same_str(stringify!($code), $meta.code),
+            concat!("registry line ", stringify!($code), " names a rule of another code")
+        );
+    };
+    (@item $code:ident => $meta:ident (engine)) => {
+        rules!(@meta $code $meta);
+    };
+    (@item $code:ident => $module:ident) => {
+        pub mod $module;
+        rules!(@meta $code $module::RULE);
+    };
+    (@rule $meta:ident (engine)) => {
+        Rule { meta: &$meta, check: None }
+    };
+    (@rule $module:ident) => {
+        Rule { meta: &$module::RULE, check: Some($module::check) }
+    };
+    ($($code:ident => $target:ident $(($engine:ident))?,)*) => {
+        $(rules!(@item $code => $target $(($engine))?);)*
+
+        /// Every rule, in code order.
+        pub static RULES: &[Rule] = &[$(rules!(@rule $target $(($engine))?)),*];
+    };
+}
+
+rules! {
+    FL000 => SYNTAX_ERROR (engine),
+    FL001 => thread_before_fork,
+    FL002 => async_loop_never_yields,
+    FL003 => blocking_call_in_async,
+    FL004 => lock_across_fork,
+    FL005 => unsafe_call_in_child,
+    FL006 => child_escapes,
+    FL007 => fork_in_async,
+    FL100 => UNUSED_SUPPRESSION (engine),
+}
 
 /// Declares a rule's metadata; the doc comments become its documentation.
 #[macro_export]
@@ -91,45 +132,21 @@ declare_rule! {
     pub static UNUSED_SUPPRESSION = "FL100", "unused-suppression", Warning, "a suppression directive suppressed nothing";
 }
 
-/// Every rule, in code order.
-pub static RULES: &[Rule] = &[
-    Rule {
-        meta: &SYNTAX_ERROR,
-        check: None,
-    },
-    Rule {
-        meta: &thread_before_fork::RULE,
-        check: Some(thread_before_fork::check),
-    },
-    Rule {
-        meta: &async_loop_never_yields::RULE,
-        check: Some(async_loop_never_yields::check),
-    },
-    Rule {
-        meta: &blocking_call_in_async::RULE,
-        check: Some(blocking_call_in_async::check),
-    },
-    Rule {
-        meta: &lock_across_fork::RULE,
-        check: Some(lock_across_fork::check),
-    },
-    Rule {
-        meta: &unsafe_call_in_child::RULE,
-        check: Some(unsafe_call_in_child::check),
-    },
-    Rule {
-        meta: &child_escapes::RULE,
-        check: Some(child_escapes::check),
-    },
-    Rule {
-        meta: &fork_in_async::RULE,
-        check: Some(fork_in_async::check),
-    },
-    Rule {
-        meta: &UNUSED_SUPPRESSION,
-        check: None,
-    },
-];
+/// `a == b` for the registry's compile-time check (`str` equality is not `const`).
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// Finds a rule by code (`FL003`, case-insensitive) or name (`blocking-call-in-async`).
 pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {

@@ -1,7 +1,7 @@
 //! Lowering: `syn` syntax trees -> the fact model (see `ir.rs`).
 //!
 //! This is one of the two modules that touch `syn` (with `parse.rs`). It resolves paths through
-//! the file's `use` trees, computes each body's execution context (RULES.md "Contexts"), tracks
+//! the file's `use` trees, computes each body's execution context (docs/contexts.md, "Contexts"), tracks
 //! what is known of local variables' origins so method calls can be matched by receiver, parses
 //! macro arguments when they are expressions, and records spans as byte ranges. Lowering never
 //! fails: anything it does not understand becomes an opaque node that matches no rule.

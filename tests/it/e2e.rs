@@ -2,7 +2,9 @@
 //! of them: `cargo test --test it e2e -- --ignored --nocapture`.
 //!
 //! Each test runs a script from `scripts/` against the forklint binary cargo just built. The
-//! scripts print `SKIP: ...` and succeed when their tool (rust-analyzer, pre-commit) is absent.
+//! scripts print `SKIP: ...` and exit 77 when their tool (rust-analyzer, pre-commit) is absent;
+//! libtest has no "skipped" outcome, so such a test fails with `SKIP` in its message rather than
+//! reporting a pass for a check that never ran.
 
 use std::process::Command;
 
@@ -15,6 +17,11 @@ fn run_script(name: &str) {
         .env("FORKLINT", env!("CARGO_BIN_EXE_forklint"))
         .status()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    // 77: the automake code for a skipped test (the script printed why).
+    assert!(
+        status.code() != Some(77),
+        "SKIP, not a pass: {name} did not run (its tool is missing; see its output)"
+    );
     assert!(status.success(), "{name} failed: {status}");
 }
 

@@ -12,3 +12,4 @@ mod regressions;
 mod robust;
 mod support;
 mod suppress;
+mod xtask;

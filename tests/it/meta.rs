@@ -355,3 +355,37 @@ fn every_module_of_src_has_a_layer() {
         );
     }
 }
+
+/// The project stands alone: its code, vocabulary, docs and README cite its own docs
+/// (docs/contexts.md, docs/rules/, docs/ARCHITECTURE.md), never design notes kept outside the
+/// repository.
+#[test]
+fn the_project_cites_only_its_own_documents() {
+    let root = repo_root();
+    let mut files = vec![root.join("README.md")];
+    for (dir, ext) in [
+        ("src", "rs"),
+        ("rules", "toml"),
+        ("docs", "md"),
+        ("docs", "json"),
+    ] {
+        files.extend(files_with_ext(&root.join(dir), ext));
+    }
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            for needle in ["RULES.md", "INTERFACE.md", "LAYOUT.md", "../shared"] {
+                if line.contains(needle) {
+                    let rel = file.strip_prefix(&root).unwrap().display().to_string();
+                    found.push(format!("{rel}:{}: {needle}", n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "citations of documents outside the repository:\n{}",
+        found.join("\n")
+    );
+}

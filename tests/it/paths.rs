@@ -1,6 +1,6 @@
 //! Paths and crate context: every spelling of a path gives the same findings, each file uses
 //! its own nearest configuration, stdin keeps its package, and a configuration that cannot be
-//! read is an error (INTERFACE.md "Paths and crate context").
+//! read is an error (README.md, "Usage").
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

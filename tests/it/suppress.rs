@@ -1,4 +1,4 @@
-//! Suppression directives (INTERFACE.md "Suppressions"): own-line, trailing, allow-file,
+//! Suppression directives (docs/configuration.md, "Suppressing findings in code"): own-line, trailing, allow-file,
 //! `cfg_attr(forklint, allow(..))`, bare and unknown directives, and FL100 for unused ones.
 
 use forklint::Report;
