@@ -920,6 +920,23 @@ fn vocabulary_and_glob_mistakes_point_at_the_key() {
     assert_eq!(code, Some(2));
     assert!(err.contains("empty segment"), "{err}");
 
+    // Kinds are typed: a misspelt one fails at its value, one of another category at the key.
+    let (code, err) =
+        config_error("[vocab]\nfork = [{ path = \"crate::sys::spawn\", kind = \"deamon\" }]\n");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown variant `deamon`"), "{err}");
+    assert!(err.contains("`daemon`"), "{err}");
+    assert!(err.contains("[forklint.toml:2:"), "{err}");
+    let (code, err) =
+        config_error("[vocab]\nblocking = [{ path = \"crate::db::query\", kind = \"daemon\" }]\n");
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("`kind = \"daemon\"` does not go with `blocking` entries"),
+        "{err}"
+    );
+    assert!(err.contains("`io-adapter`"), "{err}");
+    assert!(err.contains("[forklint.toml:2:1]"), "{err}");
+
     // A glob whose regex exceeds globset's size limit: globset said `error building NFA` with
     // no file or key (`[files]`) or panicked (`[per-file-lints]`).
     let huge: Vec<String> = (0..4_000)
