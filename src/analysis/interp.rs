@@ -559,6 +559,9 @@ impl<'a> Interp<'a> {
         if let Some(start) = self.thread_through_call(call) {
             state.threads.push(start);
         }
+        if vocab.call(Category::ThreadJoin, &call.callee).is_some() {
+            join_held_threads(&mut state, call);
+        }
         match &call.callee {
             Callee::Method { name, receiver } => {
                 if let (Some(local), None) = (&receiver.local, &receiver.field) {
@@ -614,6 +617,28 @@ impl<'a> Interp<'a> {
         }
         state
     }
+}
+
+/// A `thread-join` call (`workers.stop_all()`, `pool::join_all(&workers)`) ends every thread
+/// held by its receiver or by a local argument: the vocabulary says the call waits for them,
+/// whatever started them (a crate-local start's thread has no `JoinHandle` to `.join()`).
+fn join_held_threads(state: &mut State, call: &Call) {
+    let mut holders: Vec<&str> = call
+        .args
+        .iter()
+        .filter_map(|arg| match arg {
+            Arg::Local(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if let Callee::Method { receiver, .. } = &call.callee {
+        if let (Some(local), None) = (&receiver.local, &receiver.field) {
+            holders.push(local);
+        }
+    }
+    state
+        .threads
+        .retain(|t| !t.handle.as_deref().is_some_and(|h| holders.contains(&h)));
 }
 
 /// After `let name = init`: thread starts and runtimes created by the initializer are held by
