@@ -179,8 +179,6 @@ pub struct Entry {
     pub param: Option<String>,
     /// For exec entries: `false` when the call allocates (nix's exec wrappers).
     pub clean: Option<bool>,
-    /// Free-form note, shown with findings.
-    pub note: Option<String>,
     /// For `returns` entries: the type the function returns (`std::fs::OpenOptions`).
     #[serde(rename = "type")]
     pub ty: Option<String>,
