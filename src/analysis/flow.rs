@@ -5,7 +5,7 @@ use crate::analysis::Cx;
 use crate::base::source::TextRange;
 use crate::ir::{BodyId, Call, Callee, Cond, FileModel, JumpKind, Node};
 use crate::model::summary::display_callee as call_name;
-use crate::vocab::Category;
+use crate::vocab::{Category, Kind};
 
 /// Whether a call never returns: `_exit`, `exec*`, `abort`, `std::process::exit`, or a
 /// crate-local function that never returns.
@@ -110,7 +110,7 @@ impl<'c, 'a> Flow<'c, 'a> {
                 .cx
                 .vocab
                 .macro_call(Category::Panics, &m.path)
-                .is_none_or(|e| e.kind.as_deref() != Some("diverges")),
+                .is_none_or(|e| !e.is(Kind::Diverges)),
             Node::Let(l) => {
                 let completes = self.seq(&l.init, loops);
                 if let Some(b) = &l.else_block {

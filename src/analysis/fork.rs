@@ -6,7 +6,7 @@ use crate::analysis::interp::{Interp, State};
 use crate::analysis::Cx;
 use crate::ir::{Arg, Block, Body, BodyId, BodyKind, Call, Context, FileModel, Node, Role};
 use crate::model::summary::display_callee as call_name;
-use crate::vocab::{Category, Entry};
+use crate::vocab::{Category, Entry, Kind};
 
 /// What the fork's child runs.
 #[derive(Debug)]
@@ -29,7 +29,7 @@ pub struct ForkSite<'a> {
     /// The body the call is written in.
     pub body: BodyId,
     pub call: &'a Call,
-    pub kind: String,
+    pub kind: Kind,
     pub state: State,
     pub context: Context,
     pub child: ChildRegion<'a>,
@@ -102,7 +102,7 @@ pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
         return Vec::new();
     }
     // Child regions first: the interpreter needs them (the child of a fork has one thread).
-    let mut found: Vec<(BodyId, &Call, String, ChildRegion<'_>)> = Vec::new();
+    let mut found: Vec<(BodyId, &Call, Kind, ChildRegion<'_>)> = Vec::new();
     for body_id in &with_fork {
         let body = file.body(*body_id);
         if body.role == Role::PreExec {
@@ -118,10 +118,10 @@ pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
             true
         });
         for (call, entry) in calls {
-            let kind = entry.kind.clone().unwrap_or_else(|| "fork".to_string());
-            let child = match kind.as_str() {
-                "daemon" => ChildRegion::Daemon,
-                "clone" => ChildRegion::Unknown,
+            let kind = entry.kind.unwrap_or(Kind::Fork);
+            let child = match kind {
+                Kind::Daemon => ChildRegion::Daemon,
+                Kind::Clone => ChildRegion::Unknown,
                 _ => child_region(cx, &body.block.nodes, call),
             };
             found.push((*body_id, call, kind, child));

@@ -14,7 +14,7 @@ use crate::ir::{
     JumpKind, Node, Role,
 };
 use crate::model::summary::Fact;
-use crate::vocab::Category;
+use crate::vocab::{Category, Kind};
 
 /// A thread (or pool) that may be running at a program point.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -312,7 +312,7 @@ impl<'a> Interp<'a> {
             Node::Macro(m) => {
                 let mut state = state;
                 if let Some(entry) = self.cx.vocab.macro_call(Category::ThreadStart, &m.path) {
-                    if entry.kind.as_deref() != Some("hint") {
+                    if !entry.is(Kind::Hint) {
                         state.threads.push(ThreadStart {
                             file: self.file.file,
                             span: m.span,
@@ -326,7 +326,7 @@ impl<'a> Interp<'a> {
                     state.runtimes.push(RuntimeLive {
                         span: m.span,
                         handle: None,
-                        global: entry.kind.as_deref() == Some("global"),
+                        global: entry.is(Kind::Global),
                         label: "starts a runtime that is never shut down".to_string(),
                     });
                 }
@@ -334,7 +334,7 @@ impl<'a> Interp<'a> {
                     .cx
                     .vocab
                     .macro_call(Category::Panics, &m.path)
-                    .is_some_and(|e| e.kind.as_deref() == Some("diverges"))
+                    .is_some_and(|e| e.is(Kind::Diverges))
                 {
                     state.reachable = false;
                 }
@@ -528,23 +528,23 @@ impl<'a> Interp<'a> {
                 .unwrap_or_else(|| (State::dead(), ctx));
             self.at_fork.insert(key, (old.join(state.clone()), ctx));
             // After a daemon-style call the process is the child: one thread.
-            if entry.kind.as_deref() == Some("daemon") {
+            if entry.is(Kind::Daemon) {
                 state.threads.clear();
             }
         }
         if let Some(entry) = vocab.call(Category::ThreadStart, &call.callee) {
-            if entry.kind.as_deref() != Some("hint") {
+            if !entry.is(Kind::Hint) {
                 state.threads.push(ThreadStart {
                     file: self.file.file,
                     span: call.span,
                     label: "thread started here, not joined on this path".to_string(),
                     handle: None,
-                    joinable: entry.kind.as_deref() == Some("joinable"),
+                    joinable: entry.is(Kind::Joinable),
                 });
             }
         }
         if let Some(entry) = vocab.call(Category::Runtime, &call.callee) {
-            let global = entry.kind.as_deref() == Some("global");
+            let global = entry.is(Kind::Global);
             state.runtimes.push(RuntimeLive {
                 span: call.span,
                 handle: None,
@@ -558,6 +558,9 @@ impl<'a> Interp<'a> {
         }
         if let Some(start) = self.thread_through_call(call) {
             state.threads.push(start);
+        }
+        if vocab.call(Category::ThreadJoin, &call.callee).is_some() {
+            join_held_threads(&mut state, call);
         }
         match &call.callee {
             Callee::Method { name, receiver } => {
@@ -614,6 +617,28 @@ impl<'a> Interp<'a> {
         }
         state
     }
+}
+
+/// A `thread-join` call (`workers.stop_all()`, `pool::join_all(&workers)`) ends every thread
+/// held by its receiver or by a local argument: the vocabulary says the call waits for them,
+/// whatever started them (a crate-local start's thread has no `JoinHandle` to `.join()`).
+fn join_held_threads(state: &mut State, call: &Call) {
+    let mut holders: Vec<&str> = call
+        .args
+        .iter()
+        .filter_map(|arg| match arg {
+            Arg::Local(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if let Callee::Method { receiver, .. } = &call.callee {
+        if let (Some(local), None) = (&receiver.local, &receiver.field) {
+            holders.push(local);
+        }
+    }
+    state
+        .threads
+        .retain(|t| !t.handle.as_deref().is_some_and(|h| holders.contains(&h)));
 }
 
 /// After `let name = init`: thread starts and runtimes created by the initializer are held by
@@ -683,7 +708,7 @@ fn starts_thread(
             Node::Call(call) => cx
                 .vocab
                 .call(category, &call.callee)
-                .is_some_and(|e| e.kind.as_deref() != Some("hint")),
+                .is_some_and(|e| !e.is(Kind::Hint)),
             Node::Macro(m) => cx.vocab.macro_call(category, &m.path).is_some(),
             Node::Closure(inner) => !found && starts_thread(cx, file, *inner, category, depth + 1),
             _ => false,

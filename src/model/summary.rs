@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use super::{FnRef, Model};
 use crate::base::source::{FileId, TextRange};
 use crate::ir::{walk_nodes, Body, BodyId, Call, Callee, FileModel, Node, Role};
-use crate::vocab::{Category, CategorySet, Vocab};
+use crate::vocab::{Category, CategorySet, Kind, Vocab};
 
 /// Evidence for a fact: where it happens, possibly through a chain of calls.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -174,7 +174,7 @@ pub fn blocking_entry_in<'v>(
         return None;
     }
     let entry = vocab.call_exact(Category::Blocking, &call.callee)?;
-    if entry.kind.as_deref() != Some("io-adapter") {
+    if !entry.is(Kind::IoAdapter) {
         return Some(entry);
     }
     let does_io = call.args.iter().any(|arg| {

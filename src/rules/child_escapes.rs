@@ -9,6 +9,7 @@ use crate::base::source::TextRange;
 use crate::declare_rule;
 use crate::ir::Node;
 use crate::rules::RuleContext;
+use crate::vocab::Kind;
 
 declare_rule! {
     /// ### What it does
@@ -147,7 +148,7 @@ fn child_daemonizes(cx: &RuleContext<'_>, site: &ForkSite<'_>) -> bool {
     for block in site.child_blocks() {
         walk_inline(cx.file, &block.nodes, &mut |node| {
             if let Node::Call(call) = node {
-                found |= fork_entry(cx, call).is_some_and(|e| e.kind.as_deref() == Some("daemon"));
+                found |= fork_entry(cx, call).is_some_and(|e| e.is(Kind::Daemon));
             }
         });
     }

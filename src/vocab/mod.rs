@@ -85,6 +85,73 @@ categories! {
     NotAsSafe => "not-as-safe": "other operations that are not async-signal-safe",
 }
 
+/// The sub-kind of an entry. Typed, so a misspelt `kind` in `rules/*.toml` or a user's `[vocab]`
+/// is a parse error at the value, and a kind that belongs to another category is a shape error
+/// naming the category (see [`Category::kinds`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// `fork`: a plain fork; the result selects the child (the default).
+    Fork,
+    /// `fork`: a vfork (the child shares the parent's memory until it execs).
+    Vfork,
+    /// `fork`: the caller continues as the forked child (daemon-style).
+    Daemon,
+    /// `fork`: clone-style; where the child runs is not known.
+    Clone,
+    /// `exec`: replaces the process image.
+    Exec,
+    /// `exec`: ends the process without running atexit handlers (`_exit`).
+    Exit,
+    /// `exec`: aborts the process.
+    Abort,
+    /// `thread-start`: returns a handle whose `.join()` ends the thread.
+    Joinable,
+    /// `thread-start`: starts no thread itself, but usually feeds one (not counted as a start).
+    Hint,
+    /// `runtime`: a runtime that lives in a global and is never shut down.
+    Global,
+    /// `blocking`: blocks only when an argument is a file, socket or stdin.
+    IoAdapter,
+    /// `panics`: never returns (a path reaching it ends).
+    Diverges,
+}
+
+impl Kind {
+    /// The name as written in TOML.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Fork => "fork",
+            Kind::Vfork => "vfork",
+            Kind::Daemon => "daemon",
+            Kind::Clone => "clone",
+            Kind::Exec => "exec",
+            Kind::Exit => "exit",
+            Kind::Abort => "abort",
+            Kind::Joinable => "joinable",
+            Kind::Hint => "hint",
+            Kind::Global => "global",
+            Kind::IoAdapter => "io-adapter",
+            Kind::Diverges => "diverges",
+        }
+    }
+}
+
+impl Category {
+    /// The kinds an entry of this category may have (none for most categories).
+    pub fn kinds(self) -> &'static [Kind] {
+        match self {
+            Category::Fork => &[Kind::Fork, Kind::Vfork, Kind::Daemon, Kind::Clone],
+            Category::Exec => &[Kind::Exec, Kind::Exit, Kind::Abort],
+            Category::ThreadStart => &[Kind::Joinable, Kind::Hint],
+            Category::Runtime => &[Kind::Global],
+            Category::Blocking => &[Kind::IoAdapter],
+            Category::Panics => &[Kind::Diverges],
+            _ => &[],
+        }
+    }
+}
+
 /// One vocabulary entry, as written in `rules/*.toml` or the user's `[vocab]` table.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -100,8 +167,8 @@ pub struct Entry {
     pub receivers: Option<Vec<String>>,
     /// For calls like `libc::syscall(SYS_fork)`: the first argument must be one of these paths.
     pub first_arg: Option<Vec<String>>,
-    /// A sub-kind (fork: fork, vfork, daemon, clone; exec: exec, exit, abort).
-    pub kind: Option<String>,
+    /// A sub-kind; which kinds a category takes is [`Category::kinds`].
+    pub kind: Option<Kind>,
     /// The help line shown with findings about this API.
     pub help: Option<String>,
     /// The help line for green tasks (may coroutines), when it differs from `help`.
@@ -112,14 +179,44 @@ pub struct Entry {
     pub param: Option<String>,
     /// For exec entries: `false` when the call allocates (nix's exec wrappers).
     pub clean: Option<bool>,
-    /// Free-form note, shown with findings.
-    pub note: Option<String>,
     /// For `returns` entries: the type the function returns (`std::fs::OpenOptions`).
     #[serde(rename = "type")]
     pub ty: Option<String>,
 }
 
 impl Entry {
+    /// Whether this entry has the given kind.
+    pub fn is(&self, kind: Kind) -> bool {
+        self.kind == Some(kind)
+    }
+
+    /// What is wrong with this entry's `kind` in `category`, if anything.
+    fn kind_error(&self, category: Category) -> Option<String> {
+        let kind = self.kind?;
+        let allowed = category.kinds();
+        if allowed.contains(&kind) {
+            return None;
+        }
+        Some(if allowed.is_empty() {
+            format!(
+                "`kind = \"{}\"` does not go with `{}` entries (they take no `kind`)",
+                kind.name(),
+                category.name()
+            )
+        } else {
+            format!(
+                "`kind = \"{}\"` does not go with `{}` entries (expected one of {})",
+                kind.name(),
+                category.name(),
+                allowed
+                    .iter()
+                    .map(|k| format!("`{}`", k.name()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+
     fn shape_error(&self, category: Category) -> Option<&'static str> {
         if category == Category::Returns {
             let exact_path = self.path.as_deref().is_some_and(|p| !p.ends_with("::*"));
@@ -298,11 +395,15 @@ impl Vocab {
                     continue;
                 };
                 for entry in entries {
-                    if let Some(message) = entry.shape_error(category) {
+                    let message = entry
+                        .shape_error(category)
+                        .map(str::to_string)
+                        .or_else(|| entry.kind_error(category));
+                    if let Some(message) = message {
                         errors.push(VocabError {
                             source: source.clone(),
                             key: key.clone(),
-                            message: message.to_string(),
+                            message,
                         });
                         continue;
                     }

@@ -920,6 +920,23 @@ fn vocabulary_and_glob_mistakes_point_at_the_key() {
     assert_eq!(code, Some(2));
     assert!(err.contains("empty segment"), "{err}");
 
+    // Kinds are typed: a misspelt one fails at its value, one of another category at the key.
+    let (code, err) =
+        config_error("[vocab]\nfork = [{ path = \"crate::sys::spawn\", kind = \"deamon\" }]\n");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown variant `deamon`"), "{err}");
+    assert!(err.contains("`daemon`"), "{err}");
+    assert!(err.contains("[forklint.toml:2:"), "{err}");
+    let (code, err) =
+        config_error("[vocab]\nblocking = [{ path = \"crate::db::query\", kind = \"daemon\" }]\n");
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("`kind = \"daemon\"` does not go with `blocking` entries"),
+        "{err}"
+    );
+    assert!(err.contains("`io-adapter`"), "{err}");
+    assert!(err.contains("[forklint.toml:2:1]"), "{err}");
+
     // A glob whose regex exceeds globset's size limit: globset said `error building NFA` with
     // no file or key (`[files]`) or panicked (`[per-file-lints]`).
     let huge: Vec<String> = (0..4_000)
@@ -936,4 +953,68 @@ fn vocabulary_and_glob_mistakes_point_at_the_key() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("too complex to match"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_configured_thread_join_ends_the_threads_it_waits_for() {
+    // A crate-local pool whose `stop_all` joins its workers: without the vocabulary entry the
+    // fork still sees the pool's threads (FL001); with it, they are joined before the fork.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(
+        dir.path(),
+        "src/main.rs",
+        "mod pool;\n\
+         fn main() {\n    \
+             let workers = pool::Workers::start();\n    \
+             workers.stop_all();\n    \
+             let pid = unsafe { libc::fork() };\n    \
+             if pid == 0 {\n        \
+                 println!(\"child\");\n        \
+                 unsafe { libc::_exit(0) };\n    \
+             }\n\
+         }\n",
+    );
+    write(
+        dir.path(),
+        "src/pool.rs",
+        "pub struct Workers { handles: Vec<std::thread::JoinHandle<()>> }\n\
+         impl Workers {\n    \
+             pub fn start() -> Workers {\n        \
+                 let h = std::thread::spawn(|| {});\n        \
+                 Workers { handles: vec![h] }\n    \
+             }\n    \
+             pub fn stop_all(self) {\n        \
+                 for h in self.handles {\n            \
+                     h.join().unwrap();\n        \
+                 }\n    \
+             }\n\
+         }\n",
+    );
+    let codes = |dir: &Path| -> Vec<String> {
+        let out = forklint(
+            dir,
+            &["check", "--no-cache", "--output-format", "json", "."],
+        );
+        findings(&json(&out)).into_iter().map(|f| f.2).collect()
+    };
+    assert_eq!(
+        codes(dir.path()),
+        ["FL001", "FL004"],
+        "the pool's threads are seen"
+    );
+    write(
+        dir.path(),
+        "forklint.toml",
+        "[vocab]\nthread-join = [{ methods = [\"stop_all\"], receivers = [\"crate::pool::Workers\"] }]\n",
+    );
+    assert_eq!(
+        codes(dir.path()),
+        Vec::<String>::new(),
+        "stop_all joins them"
+    );
 }

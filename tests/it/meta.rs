@@ -389,3 +389,276 @@ fn the_project_cites_only_its_own_documents() {
         found.join("\n")
     );
 }
+
+/// API-looking string literals (`"std::mem::drop"`, `"tokio::"`) allowed in `src/` outside the
+/// vocabulary, with why. API knowledge belongs in `rules/*.toml`; an entry here is either not
+/// API knowledge or a table still waiting to move there (then the reason says so).
+const API_LITERALS_ALLOWED: &[(&str, &str, &str)] = &[
+    // Not API knowledge: forklint's own names.
+    (
+        "src/config.rs",
+        "forklint::config",
+        "the error code of a config error",
+    ),
+    (
+        "src/suppress.rs",
+        "forklint::",
+        "the tool prefix of `#[allow(forklint::..)]`",
+    ),
+    (
+        "src/render/cargo_json.rs",
+        "forklint::{}",
+        "forklint's lint names in cargo's format",
+    ),
+    // Path normalisation: what a path *is*, not what an API does.
+    (
+        "src/syntax/resolve.rs",
+        "core::",
+        "core and alloc paths are std paths",
+    ),
+    (
+        "src/syntax/resolve.rs",
+        "alloc::",
+        "core and alloc paths are std paths",
+    ),
+    (
+        "src/syntax/resolve.rs",
+        "nix::libc::",
+        "nix re-exports libc",
+    ),
+    (
+        "src/syntax/resolve.rs",
+        "libc::{rest}",
+        "nix re-exports libc",
+    ),
+    (
+        "src/syntax/resolve.rs",
+        "std::{rest}",
+        "core and alloc paths are std paths",
+    ),
+    (
+        "src/syntax/resolve.rs",
+        "std::{name}",
+        "unimported bare macros are std's",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::test",
+        "the built-in #[test] attribute",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::main",
+        "the built-in #[main] attribute",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::",
+        "std calls are known even when no vocabulary names them",
+    ),
+    (
+        "src/rules/async_loop_never_yields.rs",
+        "std::",
+        "std calls never yield",
+    ),
+    // Waiting to move to rules/*.toml (issue 13, step b): the prelude and std's smart
+    // pointers, lazy statics, `drop` and the default FL006 escape.
+    (
+        "src/syntax/resolve.rs",
+        "std::boxed::Box",
+        "prelude, to move",
+    ),
+    ("src/syntax/resolve.rs", "std::vec::Vec", "prelude, to move"),
+    (
+        "src/syntax/resolve.rs",
+        "std::string::String",
+        "prelude, to move",
+    ),
+    (
+        "src/syntax/resolve.rs",
+        "std::string::ToString",
+        "prelude, to move",
+    ),
+    (
+        "src/syntax/resolve.rs",
+        "std::mem::drop",
+        "prelude, to move",
+    ),
+    (
+        "src/syntax/resolve.rs",
+        "std::option::Option",
+        "prelude, to move",
+    ),
+    (
+        "src/syntax/resolve.rs",
+        "std::result::Result",
+        "prelude, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::sync::Arc",
+        "transparent wrappers, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::rc::Rc",
+        "transparent wrappers, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::boxed::Box",
+        "transparent wrappers, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::pin::Pin",
+        "transparent wrappers, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::option::Option",
+        "transparent wrappers, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::sync::Arc::new",
+        "transparent constructors, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::rc::Rc::new",
+        "transparent constructors, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::boxed::Box::new",
+        "transparent constructors, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::boxed::Box::pin",
+        "transparent constructors, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::pin::Pin::new",
+        "transparent constructors, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::sync::LazyLock",
+        "lazy statics, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::cell::LazyCell",
+        "lazy statics, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "once_cell::sync::Lazy",
+        "lazy statics, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "once_cell::unsync::Lazy",
+        "lazy statics, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "std::sync::OnceLock",
+        "lazy statics, to move",
+    ),
+    (
+        "src/syntax/lower.rs",
+        "once_cell::sync::OnceCell",
+        "lazy statics, to move",
+    ),
+    (
+        "src/analysis/interp.rs",
+        "std::mem::drop",
+        "drop ends guards and runtimes, to move",
+    ),
+    (
+        "src/rules/child_escapes.rs",
+        "std::process::exit",
+        "the default escape label, to move",
+    ),
+];
+
+/// The string literals of a line that look like an API path (`a_b::..`), outside comments.
+fn api_literals(line: &str) -> Vec<String> {
+    if line.trim_start().starts_with("//") {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut chars = line.chars();
+    let mut current: Option<String> = None;
+    while let Some(c) = chars.next() {
+        match (&mut current, c) {
+            (None, '"') => current = Some(String::new()),
+            (Some(_), '"') => {
+                let literal = current.take().unwrap();
+                if let Some((root, _)) = literal.split_once("::") {
+                    let api_like = !root.is_empty()
+                        && root.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                        && !matches!(root, "crate" | "self" | "super");
+                    if api_like {
+                        found.push(literal);
+                    }
+                }
+            }
+            (Some(s), '\\') => {
+                s.push('\\');
+                if let Some(next) = chars.next() {
+                    s.push(next);
+                }
+            }
+            (Some(s), c) => s.push(c),
+            (None, _) => {}
+        }
+    }
+    found
+}
+
+#[test]
+fn api_literals_stay_in_the_vocabulary() {
+    let mut unexpected = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for file in files_with_ext(&repo_root().join("src"), "rs") {
+        let rel = file
+            .strip_prefix(repo_root())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.starts_with("src/vocab/") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            for literal in api_literals(line) {
+                let allowed = API_LITERALS_ALLOWED
+                    .iter()
+                    .any(|(f, l, _)| *f == rel && *l == literal);
+                if allowed {
+                    seen.insert((rel.clone(), literal));
+                } else {
+                    unexpected.push(format!("{rel}:{}: \"{literal}\"", n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        unexpected.is_empty(),
+        "API names belong in rules/*.toml (or in API_LITERALS_ALLOWED, with a reason):\n{}",
+        unexpected.join("\n")
+    );
+    let stale: Vec<_> = API_LITERALS_ALLOWED
+        .iter()
+        .filter(|(f, l, _)| !seen.contains(&(f.to_string(), l.to_string())))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "allowlist entries no longer needed: {stale:?}"
+    );
+}
