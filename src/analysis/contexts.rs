@@ -103,7 +103,7 @@ fn is_local_context_exit(cx: &Cx<'_>, path: &str, depth: u32) -> bool {
         let Some(model) = cx.model.file(*file_id) else {
             continue;
         };
-        for body in &model.bodies {
+        for body in model.bodies.values() {
             if body.path.as_deref() != Some(path) {
                 continue;
             }
@@ -160,7 +160,7 @@ pub fn blocking_entry<'v>(
 /// The call whose primary span is `span` in any body of `file`.
 pub fn call_at(file: &FileModel, span: crate::base::source::TextRange) -> Option<&crate::ir::Call> {
     let mut found = None;
-    for body in &file.bodies {
+    for body in file.bodies.values() {
         crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
             if let Node::Call(call) = node {
                 if call.span == span {

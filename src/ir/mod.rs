@@ -6,10 +6,11 @@
 //! jumps). Paths are canonical strings (`std::thread::sleep`), so rules never look at syntax:
 //! they walk these trees and ask the vocabulary about calls. No `syn` type appears here.
 
+use crate::base::arena::{Arena, Idx};
 use crate::base::source::{FileId, TextRange};
 
 /// Index of a body in its file's `bodies`.
-pub type BodyId = u32;
+pub type BodyId = Idx<Body>;
 
 /// The facts lowered from one file.
 #[derive(Clone, Debug, Default)]
@@ -17,7 +18,7 @@ pub struct FileModel {
     pub file: FileId,
     /// Module path of the file inside its crate (`crate`, `crate::net::server`).
     pub module: String,
-    pub bodies: Vec<Body>,
+    pub bodies: Arena<Body>,
     /// `static`/`const`/`thread_local` items with the body of their initializer, if any.
     pub statics: Vec<StaticItem>,
     /// `mod name;` declarations (out-of-line modules) for the crate's module tree.
@@ -55,16 +56,12 @@ impl FileModel {
     }
 
     pub fn body(&self, id: BodyId) -> &Body {
-        &self.bodies[id as usize]
+        &self.bodies[id]
     }
 
     /// Bodies that are items (functions and methods), not closures or blocks.
     pub fn items(&self) -> impl Iterator<Item = (BodyId, &Body)> {
-        self.bodies
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| b.kind == BodyKind::Fn)
-            .map(|(i, b)| (i as BodyId, b))
+        self.bodies.iter().filter(|(_, b)| b.kind == BodyKind::Fn)
     }
 }
 
@@ -651,7 +648,7 @@ pub fn approx_heap_bytes(file: &FileModel) -> usize {
     }
     let bodies: usize = file
         .bodies
-        .iter()
+        .values()
         .map(|b| {
             size_of::<Body>()
                 + s(&b.name)

@@ -105,7 +105,7 @@ impl Model {
     }
 
     pub fn body(&self, f: FnRef) -> Option<&ir::Body> {
-        self.file(f.file)?.bodies.get(f.body as usize)
+        self.file(f.file)?.bodies.get(f.body)
     }
 
     /// Builds the function index from the files' item bodies, and the static-type index.

@@ -555,7 +555,7 @@ fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<
     let mut reached: HashMap<FnRef, Witness> = HashMap::default();
     let mut queue: VecDeque<FnRef> = VecDeque::new();
     for file in model.files.iter().flatten() {
-        for (index, body) in file.bodies.iter().enumerate() {
+        for (index, body) in file.bodies.iter() {
             if body.context == crate::ir::Context::Sync {
                 continue;
             }
@@ -567,7 +567,7 @@ fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<
                 let sync = model.body(target).is_some_and(|b| !b.is_async);
                 let local = package(target.file) == package(file.file);
                 if sync && local && !reached.contains_key(&target) {
-                    let root = async_root_name(file, index as BodyId);
+                    let root = async_root_name(file, index);
                     reached.insert(
                         target,
                         Witness {

@@ -9,8 +9,8 @@ use crate::analysis::contexts::{blocking_entry, context_root, in_local_context_e
 use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
 use crate::ir::{
-    walk_nodes, Block, Body, BodyKind, Call, Callee, Cond, Context, If, Jump, JumpKind, Loop,
-    LoopKind, Match, Node, Pat,
+    walk_nodes, Block, Body, BodyId, BodyKind, Call, Callee, Cond, Context, If, Jump, JumpKind,
+    Loop, LoopKind, Match, Node, Pat,
 };
 use crate::rules::blocking_call_in_async::blocking_help;
 use crate::rules::util::call_name;
@@ -86,18 +86,18 @@ enum Reason<'a> {
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
-    for (index, body) in file.bodies.iter().enumerate() {
-        if body.context == Context::Sync || in_local_context_exit(cx, index as u32) {
+    for (index, body) in file.bodies.iter() {
+        if body.context == Context::Sync || in_local_context_exit(cx, index) {
             continue;
         }
         walk_nodes(&body.block.nodes, &mut |node| {
             let Node::Loop(l) = node else {
                 return true;
             };
-            let Some(reason) = examine(cx, index as u32, body, l) else {
+            let Some(reason) = examine(cx, index, body, l) else {
                 return true;
             };
-            out.push(diagnostic(cx, index as u32, body, l, reason));
+            out.push(diagnostic(cx, index, body, l, reason));
             // One finding per hazard: loops nested in a firing loop are part of it.
             false
         });
@@ -106,7 +106,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
 
 fn examine<'a>(
     cx: &'a RuleContext<'_>,
-    body_id: u32,
+    body_id: BodyId,
     body: &Body,
     l: &'a Loop,
 ) -> Option<Reason<'a>> {
@@ -479,7 +479,7 @@ fn keyword(l: &Loop) -> &'static str {
 
 fn diagnostic(
     cx: &RuleContext<'_>,
-    index: u32,
+    index: BodyId,
     body: &Body,
     l: &Loop,
     reason: Reason<'_>,

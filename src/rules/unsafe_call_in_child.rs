@@ -109,7 +109,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             });
         }
     }
-    for body in &file.bodies {
+    for body in file.bodies.values() {
         if body.role != Role::PreExec {
             continue;
         }
