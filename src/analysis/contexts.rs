@@ -80,7 +80,7 @@ fn is_local_context_exit(cx: &Cx<'_>, path: &str, depth: u32) -> bool {
     let package = cx
         .model
         .package_of
-        .get(cx.file.file as usize)
+        .get(cx.file.file.index())
         .and_then(|p| cx.model.packages.get(*p));
     if let Some(name) = package.and_then(|p| p.name.as_deref()) {
         let external = format!("{}::{rest}", name.replace('-', "_"));

@@ -191,7 +191,7 @@ impl<'a> Interp<'a> {
     /// A `#[ctor]` function of the package that starts a thread before `main`.
     fn ctor_thread(&self) -> Option<ThreadStart> {
         let model = self.cx.model;
-        let package = model.package_of.get(self.file.file as usize).copied();
+        let package = model.package_of.get(self.file.file.index()).copied();
         for (index, file) in model.files.iter().enumerate() {
             let Some(file) = file else { continue };
             if model.package_of.get(index).copied() != package {

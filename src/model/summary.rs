@@ -454,7 +454,7 @@ pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
             if let Some(file) = file {
                 for (body_id, _) in file.items() {
                     let f = FnRef {
-                        file: file_id as FileId,
+                        file: FileId::from_index(file_id),
                         body: body_id,
                     };
                     out.push((f, analyse_body(vocab, model, file, body_id, &mut stats)));
@@ -551,7 +551,7 @@ pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
 /// callers to callees, and a package's findings must depend only on the package and its
 /// dependencies (what a dependency's author sees, and what the findings cache keys on).
 fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<FnRef, Witness> {
-    let package = |file: FileId| model.package_of.get(file as usize).copied();
+    let package = |file: FileId| model.package_of.get(file.index()).copied();
     let mut reached: HashMap<FnRef, Witness> = HashMap::default();
     let mut queue: VecDeque<FnRef> = VecDeque::new();
     for file in model.files.iter().flatten() {

@@ -497,7 +497,7 @@ fn diagnostic(
     let uses_tokio = cx
         .model
         .package_of
-        .get(file.file as usize)
+        .get(file.file.index())
         .and_then(|p| cx.model.packages.get(*p))
         .is_none_or(|p| p.uses_tokio);
     let yield_help = if green {

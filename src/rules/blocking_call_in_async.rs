@@ -175,7 +175,7 @@ fn tokio_fix(
     let replacement = replacement?;
     let file = cx.file.file;
     let body = cx.file.body(body);
-    let tokio = (cx.model.package_of.get(file as usize))
+    let tokio = (cx.model.package_of.get(file.index()))
         .and_then(|p| cx.model.packages.get(*p))
         .is_some_and(|p| p.uses_tokio);
     let awaitable =
