@@ -23,7 +23,7 @@ pub fn context_root(file: &FileModel, id: BodyId) -> (BodyId, &Body) {
 /// Every call node of a body (not of nested closures), in order.
 pub fn calls(body: &Body) -> Vec<&crate::ir::Call> {
     let mut out = Vec::new();
-    crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
+    crate::ir::visit::walk(&body.block.nodes, &mut |node| {
         if let Node::Call(call) = node {
             out.push(&**call);
         }
@@ -36,7 +36,7 @@ pub fn calls(body: &Body) -> Vec<&crate::ir::Call> {
 pub fn enclosing_call(file: &FileModel, id: BodyId) -> Option<&crate::ir::Call> {
     let parent = file.body(file.body(id).parent?);
     let mut found = None;
-    crate::ir::walk_nodes(&parent.block.nodes, &mut |node| {
+    crate::ir::visit::walk(&parent.block.nodes, &mut |node| {
         if let Node::Call(call) = node {
             if call.args.contains(&crate::ir::Arg::Closure(id)) {
                 found = Some(&**call);
@@ -161,7 +161,7 @@ pub fn blocking_entry<'v>(
 pub fn call_at(file: &FileModel, span: crate::base::source::TextRange) -> Option<&crate::ir::Call> {
     let mut found = None;
     for body in file.bodies.values() {
-        crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
+        crate::ir::visit::walk(&body.block.nodes, &mut |node| {
             if let Node::Call(call) = node {
                 if call.span == span {
                     found = Some(&**call);

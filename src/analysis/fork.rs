@@ -81,7 +81,7 @@ pub fn fork_entry<'v>(cx: &'v Cx<'_>, call: &Call) -> Option<&'v Entry> {
 
 fn has_fork(cx: &Cx<'_>, body: &Body) -> bool {
     let mut found = false;
-    crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
+    crate::ir::visit::walk(&body.block.nodes, &mut |node| {
         if let Node::Call(call) = node {
             if fork_entry(cx, call).is_some() {
                 found = true;
@@ -111,7 +111,7 @@ pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
             continue;
         }
         let mut calls = Vec::new();
-        crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
+        crate::ir::visit::walk(&body.block.nodes, &mut |node| {
             if let Node::Call(call) = node {
                 if let Some(entry) = fork_entry(cx, call) {
                     calls.push((call, entry));

@@ -264,7 +264,18 @@ impl<'a> Interp<'a> {
             .iter()
             .filter_map(|n| match n {
                 Node::Let(l) if l.guard_of.is_some() => Some(l.span),
-                _ => None,
+                Node::Call(_)
+                | Node::Macro(_)
+                | Node::Await(_)
+                | Node::Let(_)
+                | Node::Assign(_)
+                | Node::If(_)
+                | Node::Match(_)
+                | Node::Loop(_)
+                | Node::Block(_)
+                | Node::Closure(_)
+                | Node::Jump(_)
+                | Node::PathRef(_) => None,
             })
             .collect();
         if !decls.is_empty() {
@@ -276,7 +287,17 @@ impl<'a> Interp<'a> {
             .iter()
             .filter_map(|n| match n {
                 Node::Let(l) => Some(&l.names),
-                _ => None,
+                Node::Call(_)
+                | Node::Macro(_)
+                | Node::Await(_)
+                | Node::Assign(_)
+                | Node::If(_)
+                | Node::Match(_)
+                | Node::Loop(_)
+                | Node::Block(_)
+                | Node::Closure(_)
+                | Node::Jump(_)
+                | Node::PathRef(_) => None,
             })
             .flatten()
             .collect();
@@ -646,7 +667,7 @@ fn rename_handles(state: &mut State, before: (usize, usize), name: &str, moved_f
 /// Whether a loop body calls `.join()` on one of its bindings.
 fn joins_binding(nodes: &[Node], bindings: &[String]) -> bool {
     let mut found = false;
-    crate::ir::walk_nodes(nodes, &mut |node| {
+    crate::ir::visit::walk(nodes, &mut |node| {
         if let Node::Call(call) = node {
             let Callee::Method { name, receiver } = &call.callee else {
                 return true;
@@ -678,7 +699,7 @@ fn starts_thread(
         return false;
     }
     let mut found = false;
-    crate::ir::walk_nodes(&file.body(id).block.nodes, &mut |node| {
+    crate::ir::visit::walk(&file.body(id).block.nodes, &mut |node| {
         found |= match node {
             Node::Call(call) => cx
                 .vocab
@@ -686,7 +707,15 @@ fn starts_thread(
                 .is_some_and(|e| e.kind.as_deref() != Some("hint")),
             Node::Macro(m) => cx.vocab.macro_call(category, &m.path).is_some(),
             Node::Closure(inner) => !found && starts_thread(cx, file, *inner, category, depth + 1),
-            _ => false,
+            Node::Await(_)
+            | Node::Let(_)
+            | Node::Assign(_)
+            | Node::If(_)
+            | Node::Match(_)
+            | Node::Loop(_)
+            | Node::Block(_)
+            | Node::Jump(_)
+            | Node::PathRef(_) => false,
         };
         !found
     });

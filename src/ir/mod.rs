@@ -6,6 +6,8 @@
 //! jumps). Paths are canonical strings (`std::thread::sleep`), so rules never look at syntax:
 //! they walk these trees and ask the vocabulary about calls. No `syn` type appears here.
 
+pub mod visit;
+
 use crate::base::arena::{Arena, Idx};
 use crate::base::source::{FileId, TextRange};
 
@@ -475,50 +477,6 @@ pub struct Jump {
 pub struct PathRef {
     pub path: String,
     pub span: TextRange,
-}
-
-/// Visit every node of a block in order, descending into nested control flow but not into
-/// closures' bodies (they are separate bodies). `f` returns `false` to skip a node's children.
-pub fn walk_nodes<'a>(nodes: &'a [Node], f: &mut dyn FnMut(&'a Node) -> bool) {
-    for node in nodes {
-        if !f(node) {
-            continue;
-        }
-        match node {
-            Node::Let(l) => {
-                walk_nodes(&l.init, f);
-                if let Some(b) = &l.else_block {
-                    walk_nodes(&b.nodes, f);
-                }
-            }
-            Node::Assign(a) => walk_nodes(&a.value, f),
-            Node::If(i) => {
-                walk_nodes(&i.cond_nodes, f);
-                walk_nodes(&i.then_block.nodes, f);
-                if let Some(b) = &i.else_block {
-                    walk_nodes(&b.nodes, f);
-                }
-            }
-            Node::Match(m) => {
-                walk_nodes(&m.scrutinee_nodes, f);
-                for arm in &m.arms {
-                    walk_nodes(&arm.guard, f);
-                    walk_nodes(&arm.body.nodes, f);
-                }
-            }
-            Node::Loop(l) => {
-                walk_nodes(&l.header, f);
-                walk_nodes(&l.body.nodes, f);
-            }
-            Node::Block(b) => walk_nodes(&b.nodes, f),
-            Node::Call(_)
-            | Node::Macro(_)
-            | Node::Await(_)
-            | Node::Closure(_)
-            | Node::Jump(_)
-            | Node::PathRef(_) => {}
-        }
-    }
 }
 
 /// Rough heap size of a file's facts in bytes (capacities of vectors and strings; boxed nodes),
