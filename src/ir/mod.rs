@@ -6,6 +6,7 @@
 //! jumps). Paths are canonical strings (`std::thread::sleep`), so rules never look at syntax:
 //! they walk these trees and ask the vocabulary about calls. No `syn` type appears here.
 
+pub mod pretty;
 pub mod visit;
 
 use crate::base::arena::{Arena, Idx};
