@@ -5,6 +5,7 @@
 use crate::analysis::flow::Flow;
 use crate::analysis::fork::ChildRegion;
 use crate::analysis::Cx;
+use crate::ir::visit;
 use crate::ir::{
     Block, Body, BodyId, BodyKind, Call, Callee, CmpOp, Cond, FileModel, Match, Node, Operand, Pat,
 };
@@ -48,32 +49,7 @@ fn find_call<'a>(nodes: &'a [Node], target: &Call, chain: &mut Vec<(&'a [Node], 
         chain.push((nodes, index));
         let hit = match node {
             Node::Call(c) => c.span == target.span && c.expr_span == target.expr_span,
-            Node::Let(l) => {
-                find_call(&l.init, target, chain)
-                    || l.else_block
-                        .as_ref()
-                        .is_some_and(|b| find_call(&b.nodes, target, chain))
-            }
-            Node::Assign(a) => find_call(&a.value, target, chain),
-            Node::If(i) => {
-                find_call(&i.cond_nodes, target, chain)
-                    || find_call(&i.then_block.nodes, target, chain)
-                    || i.else_block
-                        .as_ref()
-                        .is_some_and(|b| find_call(&b.nodes, target, chain))
-            }
-            Node::Match(m) => {
-                find_call(&m.scrutinee_nodes, target, chain)
-                    || m.arms.iter().any(|a| {
-                        find_call(&a.guard, target, chain)
-                            || find_call(&a.body.nodes, target, chain)
-                    })
-            }
-            Node::Loop(l) => {
-                find_call(&l.header, target, chain) || find_call(&l.body.nodes, target, chain)
-            }
-            Node::Block(b) => find_call(&b.nodes, target, chain),
-            _ => false,
+            children => visit::any_child_list(children, &mut |list| find_call(list, target, chain)),
         };
         if hit {
             return true;
@@ -85,7 +61,7 @@ fn find_call<'a>(nodes: &'a [Node], target: &Call, chain: &mut Vec<(&'a [Node], 
 
 fn contains_call(nodes: &[Node], target: &Call) -> bool {
     let mut found = false;
-    crate::ir::walk_nodes(nodes, &mut |node| {
+    crate::ir::visit::walk(nodes, &mut |node| {
         if let Node::Call(c) = node {
             if c.span == target.span {
                 found = true;
@@ -144,7 +120,14 @@ pub(crate) fn child_region<'a>(cx: &Cx<'_>, nodes: &'a [Node], call: &Call) -> C
                 return region_of_local(cx, &a.local, &slice[index + 1..]);
             }
             Node::Block(_) | Node::Call(_) => continue,
-            _ => return ChildRegion::Unknown,
+            Node::Macro(_)
+            | Node::Await(_)
+            | Node::If(_)
+            | Node::Match(_)
+            | Node::Loop(_)
+            | Node::Closure(_)
+            | Node::Jump(_)
+            | Node::PathRef(_) => return ChildRegion::Unknown,
         }
     }
     ChildRegion::Unknown
@@ -200,7 +183,13 @@ impl<'a> Deciders<'a> {
                 }
                 Node::Loop(l) => self.scan(cx, &l.body.nodes, subject),
                 Node::Block(b) => self.scan(cx, &b.nodes, subject),
-                _ => {}
+                Node::Call(_)
+                | Node::Macro(_)
+                | Node::Await(_)
+                | Node::Assign(_)
+                | Node::Closure(_)
+                | Node::Jump(_)
+                | Node::PathRef(_) => {}
             }
         }
     }

@@ -23,7 +23,7 @@ pub fn context_root(file: &FileModel, id: BodyId) -> (BodyId, &Body) {
 /// Every call node of a body (not of nested closures), in order.
 pub fn calls(body: &Body) -> Vec<&crate::ir::Call> {
     let mut out = Vec::new();
-    crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
+    crate::ir::visit::walk(&body.block.nodes, &mut |node| {
         if let Node::Call(call) = node {
             out.push(&**call);
         }
@@ -36,7 +36,7 @@ pub fn calls(body: &Body) -> Vec<&crate::ir::Call> {
 pub fn enclosing_call(file: &FileModel, id: BodyId) -> Option<&crate::ir::Call> {
     let parent = file.body(file.body(id).parent?);
     let mut found = None;
-    crate::ir::walk_nodes(&parent.block.nodes, &mut |node| {
+    crate::ir::visit::walk(&parent.block.nodes, &mut |node| {
         if let Node::Call(call) = node {
             if call.args.contains(&crate::ir::Arg::Closure(id)) {
                 found = Some(&**call);
@@ -80,7 +80,7 @@ fn is_local_context_exit(cx: &Cx<'_>, path: &str, depth: u32) -> bool {
     let package = cx
         .model
         .package_of
-        .get(cx.file.file as usize)
+        .get(cx.file.file.index())
         .and_then(|p| cx.model.packages.get(*p));
     if let Some(name) = package.and_then(|p| p.name.as_deref()) {
         let external = format!("{}::{rest}", name.replace('-', "_"));
@@ -103,7 +103,7 @@ fn is_local_context_exit(cx: &Cx<'_>, path: &str, depth: u32) -> bool {
         let Some(model) = cx.model.file(*file_id) else {
             continue;
         };
-        for body in &model.bodies {
+        for body in model.bodies.values() {
             if body.path.as_deref() != Some(path) {
                 continue;
             }
@@ -160,8 +160,8 @@ pub fn blocking_entry<'v>(
 /// The call whose primary span is `span` in any body of `file`.
 pub fn call_at(file: &FileModel, span: crate::base::source::TextRange) -> Option<&crate::ir::Call> {
     let mut found = None;
-    for body in &file.bodies {
-        crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
+    for body in file.bodies.values() {
+        crate::ir::visit::walk(&body.block.nodes, &mut |node| {
             if let Node::Call(call) = node {
                 if call.span == span {
                     found = Some(&**call);

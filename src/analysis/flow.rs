@@ -3,7 +3,7 @@
 
 use crate::analysis::Cx;
 use crate::base::source::TextRange;
-use crate::ir::{BodyId, Call, Callee, Cond, FileModel, JumpKind, Node};
+use crate::ir::{visit, BodyId, Call, Callee, Cond, FileModel, JumpKind, Node};
 use crate::model::summary::display_callee as call_name;
 use crate::vocab::{Category, Kind};
 
@@ -188,35 +188,17 @@ impl<'c, 'a> Flow<'c, 'a> {
 /// Whether a `loop` body contains a `break` that leaves this loop.
 fn breaks_out(nodes: &[Node], label: Option<&str>, nested: u32) -> bool {
     nodes.iter().any(|node| match node {
-        Node::Jump(j) if j.kind == JumpKind::Break => match &j.label {
-            Some(l) => Some(l.as_str()) == label,
-            None => nested == 0,
-        },
-        Node::Jump(j) if j.kind == JumpKind::Return => false,
+        Node::Jump(j) => {
+            j.kind == JumpKind::Break
+                && match &j.label {
+                    Some(l) => Some(l.as_str()) == label,
+                    None => nested == 0,
+                }
+        }
+        // A `break` in the loop's body leaves that loop, not this one (unless labelled).
         Node::Loop(l) => {
             breaks_out(&l.header, label, nested) || breaks_out(&l.body.nodes, label, nested + 1)
         }
-        Node::Let(l) => {
-            breaks_out(&l.init, label, nested)
-                || l.else_block
-                    .as_ref()
-                    .is_some_and(|b| breaks_out(&b.nodes, label, nested))
-        }
-        Node::Assign(a) => breaks_out(&a.value, label, nested),
-        Node::If(i) => {
-            breaks_out(&i.cond_nodes, label, nested)
-                || breaks_out(&i.then_block.nodes, label, nested)
-                || i.else_block
-                    .as_ref()
-                    .is_some_and(|b| breaks_out(&b.nodes, label, nested))
-        }
-        Node::Match(m) => {
-            breaks_out(&m.scrutinee_nodes, label, nested)
-                || m.arms
-                    .iter()
-                    .any(|a| breaks_out(&a.body.nodes, label, nested))
-        }
-        Node::Block(b) => breaks_out(&b.nodes, label, nested),
-        _ => false,
+        children => visit::any_child_list(children, &mut |list| breaks_out(list, label, nested)),
     })
 }

@@ -81,7 +81,7 @@ pub fn fork_entry<'v>(cx: &'v Cx<'_>, call: &Call) -> Option<&'v Entry> {
 
 fn has_fork(cx: &Cx<'_>, body: &Body) -> bool {
     let mut found = false;
-    crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
+    crate::ir::visit::walk(&body.block.nodes, &mut |node| {
         if let Node::Call(call) = node {
             if fork_entry(cx, call).is_some() {
                 found = true;
@@ -95,7 +95,9 @@ fn has_fork(cx: &Cx<'_>, body: &Body) -> bool {
 /// Every fork site of the file, in source order.
 pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
     let file = cx.file;
-    let with_fork: Vec<BodyId> = (0..file.bodies.len() as BodyId)
+    let with_fork: Vec<BodyId> = file
+        .bodies
+        .ids()
         .filter(|id| has_fork(cx, file.body(*id)))
         .collect();
     if with_fork.is_empty() {
@@ -109,7 +111,7 @@ pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
             continue;
         }
         let mut calls = Vec::new();
-        crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
+        crate::ir::visit::walk(&body.block.nodes, &mut |node| {
             if let Node::Call(call) = node {
                 if let Some(entry) = fork_entry(cx, call) {
                     calls.push((call, entry));
@@ -146,7 +148,7 @@ pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
         .collect();
     let mut interp = Interp::new(*cx, child_blocks, rest_starts);
     // Roots: items and bodies run by something other than their parent's code.
-    for (index, body) in file.bodies.iter().enumerate() {
+    for (index, body) in file.bodies.iter() {
         let root = match body.kind {
             BodyKind::Fn => true,
             BodyKind::StaticInit => false,
@@ -154,11 +156,11 @@ pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
                 !matches!(body.role, Role::Plain | Role::PreExec)
             }
         };
-        if !root || !reaches_fork(file, index as BodyId, &with_fork) {
+        if !root || !reaches_fork(file, index, &with_fork) {
             continue;
         }
         let state = interp.initial_state(body);
-        interp.run_body(index as BodyId, state);
+        interp.run_body(index, state);
     }
     let mut sites = Vec::new();
     for (body_id, call, kind, child) in found {

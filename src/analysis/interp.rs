@@ -191,7 +191,7 @@ impl<'a> Interp<'a> {
     /// A `#[ctor]` function of the package that starts a thread before `main`.
     fn ctor_thread(&self) -> Option<ThreadStart> {
         let model = self.cx.model;
-        let package = model.package_of.get(self.file.file as usize).copied();
+        let package = model.package_of.get(self.file.file.index()).copied();
         for (index, file) in model.files.iter().enumerate() {
             let Some(file) = file else { continue };
             if model.package_of.get(index).copied() != package {
@@ -264,7 +264,18 @@ impl<'a> Interp<'a> {
             .iter()
             .filter_map(|n| match n {
                 Node::Let(l) if l.guard_of.is_some() => Some(l.span),
-                _ => None,
+                Node::Call(_)
+                | Node::Macro(_)
+                | Node::Await(_)
+                | Node::Let(_)
+                | Node::Assign(_)
+                | Node::If(_)
+                | Node::Match(_)
+                | Node::Loop(_)
+                | Node::Block(_)
+                | Node::Closure(_)
+                | Node::Jump(_)
+                | Node::PathRef(_) => None,
             })
             .collect();
         if !decls.is_empty() {
@@ -276,7 +287,17 @@ impl<'a> Interp<'a> {
             .iter()
             .filter_map(|n| match n {
                 Node::Let(l) => Some(&l.names),
-                _ => None,
+                Node::Call(_)
+                | Node::Macro(_)
+                | Node::Await(_)
+                | Node::Assign(_)
+                | Node::If(_)
+                | Node::Match(_)
+                | Node::Loop(_)
+                | Node::Block(_)
+                | Node::Closure(_)
+                | Node::Jump(_)
+                | Node::PathRef(_) => None,
             })
             .flatten()
             .collect();
@@ -671,7 +692,7 @@ fn rename_handles(state: &mut State, before: (usize, usize), name: &str, moved_f
 /// Whether a loop body calls `.join()` on one of its bindings.
 fn joins_binding(nodes: &[Node], bindings: &[String]) -> bool {
     let mut found = false;
-    crate::ir::walk_nodes(nodes, &mut |node| {
+    crate::ir::visit::walk(nodes, &mut |node| {
         if let Node::Call(call) = node {
             let Callee::Method { name, receiver } = &call.callee else {
                 return true;
@@ -703,7 +724,7 @@ fn starts_thread(
         return false;
     }
     let mut found = false;
-    crate::ir::walk_nodes(&file.body(id).block.nodes, &mut |node| {
+    crate::ir::visit::walk(&file.body(id).block.nodes, &mut |node| {
         found |= match node {
             Node::Call(call) => cx
                 .vocab
@@ -711,7 +732,15 @@ fn starts_thread(
                 .is_some_and(|e| !e.is(Kind::Hint)),
             Node::Macro(m) => cx.vocab.macro_call(category, &m.path).is_some(),
             Node::Closure(inner) => !found && starts_thread(cx, file, *inner, category, depth + 1),
-            _ => false,
+            Node::Await(_)
+            | Node::Let(_)
+            | Node::Assign(_)
+            | Node::If(_)
+            | Node::Match(_)
+            | Node::Loop(_)
+            | Node::Block(_)
+            | Node::Jump(_)
+            | Node::PathRef(_) => false,
         };
         !found
     });

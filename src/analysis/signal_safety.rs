@@ -47,7 +47,15 @@ pub fn first_unsafe_op(cx: &Cx<'_>, nodes: &[Node]) -> Option<(TextRange, String
                 ));
             }
             Node::Await(span) => found = Some((*span, "`.await` in the child".to_string())),
-            _ => {}
+            Node::Let(_)
+            | Node::Assign(_)
+            | Node::If(_)
+            | Node::Match(_)
+            | Node::Loop(_)
+            | Node::Block(_)
+            | Node::Closure(_)
+            | Node::Jump(_)
+            | Node::PathRef(_) => {}
         }
     });
     found
@@ -94,7 +102,7 @@ pub fn first_unsafe_in_child(cx: &Cx<'_>, site: &ForkSite<'_>) -> Option<(TextRa
 
 /// Visit nodes in order, descending into control flow and into closures that run inline.
 pub fn walk_inline<'a>(file: &'a FileModel, nodes: &'a [Node], f: &mut dyn FnMut(&'a Node)) {
-    crate::ir::walk_nodes(nodes, &mut |node| {
+    crate::ir::visit::walk(nodes, &mut |node| {
         f(node);
         if let Node::Closure(id) = node {
             let body = file.body(*id);
@@ -194,6 +202,15 @@ pub fn classify_op(cx: &Cx<'_>, node: &Node) -> Option<(TextRange, String, Op)> 
             };
             Some((m.span, name, op))
         }
-        _ => None,
+        Node::Await(_)
+        | Node::Let(_)
+        | Node::Assign(_)
+        | Node::If(_)
+        | Node::Match(_)
+        | Node::Loop(_)
+        | Node::Block(_)
+        | Node::Closure(_)
+        | Node::Jump(_)
+        | Node::PathRef(_) => None,
     }
 }

@@ -7,8 +7,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Index of a file in the run's file table.
-pub type FileId = u32;
+use crate::base::arena::Idx;
+
+/// Index of a file in the run's file table (the report's `sources`, the model's `files`).
+pub type FileId = Idx<SourceFile>;
 
 /// A half-open byte range `start..end` into one file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -410,7 +410,7 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
             });
             plan.packages.len() - 1
         });
-        let file_id = plan.package_of.len() as crate::base::source::FileId;
+        let file_id = crate::base::source::FileId::from_index(plan.package_of.len());
         plan.packages[package].files.push(file_id);
         plan.package_of.push(package);
         // A target root is its crate's root module whatever its location.
@@ -535,7 +535,7 @@ pub fn assign(
             crates.push(Crate {
                 package: package_index,
                 kind: tree.kind,
-                root_file: root_id as crate::base::source::FileId,
+                root_file: crate::base::source::FileId::from_index(root_id),
             });
             for (key, module) in tree.modules {
                 let Some(&id) = by_key.get(&key) else {
@@ -561,7 +561,7 @@ pub fn assign(
                 crates.push(Crate {
                     package: model.package_of.get(id).copied().unwrap_or(0),
                     kind: TargetKind::Loose,
-                    root_file: id as crate::base::source::FileId,
+                    root_file: crate::base::source::FileId::from_index(id),
                 });
                 crates.len() - 1
             }
@@ -582,7 +582,7 @@ pub fn assign(
         });
         if let Some(Some(file)) = model.files.get(id) {
             if file.module != wanted {
-                relower.push((id as crate::base::source::FileId, wanted));
+                relower.push((crate::base::source::FileId::from_index(id), wanted));
             }
         }
     }

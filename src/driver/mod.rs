@@ -144,7 +144,7 @@ impl Report {
     }
 
     pub fn source(&self, id: FileId) -> &SourceFile {
-        &self.sources[id as usize]
+        &self.sources[id.index()]
     }
 }
 
@@ -389,9 +389,9 @@ pub fn merge(reports: Vec<Report>) -> Report {
         return Report::default();
     };
     for mut report in reports {
-        let offset = out.sources.len() as FileId;
+        let offset = out.sources.len();
         for d in &mut report.diagnostics {
-            remap_files(d, &|id| id + offset);
+            remap_files(d, &|id| FileId::from_index(id.index() + offset));
         }
         out.sources.append(&mut report.sources);
         out.diagnostics.append(&mut report.diagnostics);
@@ -418,7 +418,7 @@ pub fn merge(reports: Vec<Report>) -> Report {
     }
     let sources = &out.sources;
     out.diagnostics.sort_by(|a, b| {
-        let (sa, sb) = (&sources[a.file as usize], &sources[b.file as usize]);
+        let (sa, sb) = (&sources[a.file.index()], &sources[b.file.index()]);
         (
             sa.display.as_str(),
             a.range.start,
@@ -521,7 +521,7 @@ fn read_and_analyse(id: usize, work: Work, module: &str, reported: bool, vocab: 
     };
     match text {
         Ok(text) => {
-            let outcome = analyse(id as FileId, &text, module, vocab);
+            let outcome = analyse(FileId::from_index(id), &text, module, vocab);
             let mut source = SourceFile::new(work.path, work.display, text);
             let mut scan = None;
             if work.on_disk {
@@ -654,7 +654,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     let mut checked = checked;
     for (id, message) in errors {
         report.errors.push(ToolError {
-            path: report.sources[id as usize].display.clone(),
+            path: report.sources[id.index()].display.clone(),
             message,
         });
     }
@@ -666,7 +666,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     let unread = reload_texts(&mut report);
     // A file that ended as a tool error was not checked: "in N files" does not count it.
     for id in unscanned.into_iter().chain(unread) {
-        if let Some(c) = checked.get_mut(id as usize) {
+        if let Some(c) = checked.get_mut(id.index()) {
             *c = false;
         }
     }
@@ -765,7 +765,7 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
             }
             FileOutcome::Error(message) => {
                 if reported {
-                    out.errors.push((id as FileId, message));
+                    out.errors.push((FileId::from_index(id), message));
                 }
                 model.files.push(None);
             }
@@ -784,7 +784,7 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
                 .unwrap_or_default();
             eprintln!(
                 "relower {} {old} -> {module}",
-                out.sources[*id as usize].display
+                out.sources[id.index()].display
             );
         }
     }
@@ -793,7 +793,7 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
         .into_par_iter()
         .map(|(id, module)| {
             // A released text is read again (and checked against its hash) for the new module.
-            let mut source = out.sources[id as usize].clone();
+            let mut source = out.sources[id.index()].clone();
             match source.reload_text(read_file) {
                 Ok(()) => (id, analyse(id, &source.text, &module, vocab)),
                 Err(message) => (id, FileOutcome::Error(message)),
@@ -802,12 +802,12 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
         .collect();
     for (id, outcome) in redone {
         match outcome {
-            FileOutcome::Lowered(file) => model.files[id as usize] = Some(*file),
+            FileOutcome::Lowered(file) => model.files[id.index()] = Some(*file),
             FileOutcome::Syntax(_) => {}
             FileOutcome::Error(message) => {
-                model.files[id as usize] = None;
-                if reported[id as usize] {
-                    out.checked[id as usize] = false;
+                model.files[id.index()] = None;
+                if reported[id.index()] {
+                    out.checked[id.index()] = false;
                     out.errors.push((id, message));
                 }
             }
@@ -863,7 +863,7 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
             Err(message) => {
                 out.checked[id] = false;
                 out.errors.push((
-                id as FileId,
+                FileId::from_index(id),
                 format!(
                     "internal error in a rule pass: {message} (this is a forklint bug: please report it with the file)"
                 ),
@@ -901,7 +901,7 @@ fn sub_layout(
             packages.push(package);
             packages.len() - 1
         });
-        packages[new].files.push(sub as FileId);
+        packages[new].files.push(FileId::from_index(sub));
         package_of.push(new);
     }
     Layout {
@@ -1117,7 +1117,7 @@ fn cached_run(
     let by_display: HashMap<&str, FileId> = displays
         .iter()
         .enumerate()
-        .map(|(id, d)| (d.as_str(), id as FileId))
+        .map(|(id, d)| (d.as_str(), FileId::from_index(id)))
         .collect();
     let text_of = |id: usize| match &texts[id] {
         Some(Ok(text)) => Some(&**text),
@@ -1129,7 +1129,7 @@ fn cached_run(
         let mut files: Vec<Option<&str>> = unit_files[u].iter().map(|&id| text_of(id)).collect();
         for other in &entry.others {
             match by_display.get(other.as_str()) {
-                Some(&id) => files.push(text_of(id as usize)),
+                Some(&id) => files.push(text_of(id.index())),
                 None => return false,
             }
         }
@@ -1224,7 +1224,7 @@ fn cached_run(
     }
     let clock = Instant::now();
     // Map the analysis back to run ids and store an entry per missed unit.
-    let map = |sub: FileId| missed[sub as usize] as FileId;
+    let map = |sub: FileId| FileId::from_index(missed[sub.index()]);
     let mut syntax = std::mem::take(&mut analysis.syntax);
     let mut findings = std::mem::take(&mut analysis.findings);
     for d in syntax.iter_mut().chain(findings.iter_mut()) {
@@ -1251,12 +1251,12 @@ fn cached_run(
         .map(|d| (0, d))
         .chain(findings.iter().map(|d| (1, d)))
     {
-        let u = unit_of_file[d.file as usize];
+        let u = unit_of_file[d.file.index()];
         let entry = new_entries.entry(u).or_default();
         let own = unit_files[u].len() as u32;
         let others = std::cell::RefCell::new(std::mem::take(&mut entry.others));
         let local = |file: FileId| {
-            let file = file as usize;
+            let file = file.index();
             if file >= n {
                 return None;
             }
@@ -1282,12 +1282,12 @@ fn cached_run(
         }
     }
     for (id, message) in &errors {
-        let u = unit_of_file[*id as usize];
+        let u = unit_of_file[id.index()];
         new_entries
             .entry(u)
             .or_default()
             .errors
-            .push((local_index[*id as usize], message.clone()));
+            .push((local_index[id.index()], message.clone()));
     }
     let mut stored: Vec<(usize, cache::Entry)> = new_entries
         .into_iter()
@@ -1349,7 +1349,7 @@ fn cached_run(
         let Some(entry) = entry else { continue };
         let own = unit_files[u].len();
         let global = |local: u32| match unit_files[u].get(local as usize) {
-            Some(&id) => Some(id as FileId),
+            Some(&id) => Some(FileId::from_index(id)),
             None => {
                 let other = entry.others.get((local as usize).checked_sub(own)?)?;
                 by_display.get(other.as_str()).copied()
@@ -1357,7 +1357,7 @@ fn cached_run(
         };
         for &local in &entry.checked {
             if let Some(id) = global(local) {
-                checked[id as usize] = true;
+                checked[id.index()] = true;
             }
         }
         for cached in &entry.diagnostics {
@@ -1429,7 +1429,7 @@ fn apply_suppressions_and_levels(
                 path: source.display.clone(),
                 message: "internal error while reading suppression comments (this is a forklint bug: please report it with the file)".to_string(),
             });
-            unscanned.push(id as FileId);
+            unscanned.push(FileId::from_index(id));
             continue;
         };
         for message in errors {
@@ -1440,14 +1440,14 @@ fn apply_suppressions_and_levels(
         }
         if !found.is_empty() {
             directives.insert(
-                id as FileId,
+                FileId::from_index(id),
                 found.into_iter().map(|d| (d, false)).collect(),
             );
         }
     }
     let mut kept = Vec::with_capacity(diagnostics.len());
     for mut diag in diagnostics {
-        let source = &report.sources[diag.file as usize];
+        let source = &report.sources[diag.file.index()];
         let level = level_for(diag.rule, &source.display, options);
         if level == Level::Allow {
             continue;
@@ -1476,7 +1476,7 @@ fn apply_suppressions_and_levels(
     // FL100: directives that suppressed nothing (only for rules that ran).
     if rule_enabled(&rules::UNUSED_SUPPRESSION, options) {
         for (file, list) in &directives {
-            let display = &report.sources[*file as usize].display;
+            let display = &report.sources[file.index()].display;
             let level = level_for(&rules::UNUSED_SUPPRESSION, display, options);
             if level == Level::Allow {
                 continue;
@@ -1508,8 +1508,8 @@ fn apply_suppressions_and_levels(
         }
     }
     kept.sort_by(|a, b| {
-        let sa = &report.sources[a.file as usize];
-        let sb = &report.sources[b.file as usize];
+        let sa = &report.sources[a.file.index()];
+        let sb = &report.sources[b.file.index()];
         (
             sa.display.as_str(),
             a.range.start,
@@ -1553,7 +1553,7 @@ fn reload_texts(report: &mut Report) -> Vec<FileId> {
     needed.retain(|&id| {
         report
             .sources
-            .get(id as usize)
+            .get(id.index())
             .is_some_and(|s| s.released.is_some())
     });
     if needed.is_empty() {
@@ -1562,17 +1562,17 @@ fn reload_texts(report: &mut Report) -> Vec<FileId> {
     let reloaded: Vec<(FileId, Result<SourceFile, String>)> = needed
         .par_iter()
         .map(|&id| {
-            let mut source = report.sources[id as usize].clone();
+            let mut source = report.sources[id.index()].clone();
             (id, source.reload_text(read_file).map(|()| source))
         })
         .collect();
     let mut failed: Vec<FileId> = Vec::new();
     for (id, result) in reloaded {
         match result {
-            Ok(source) => report.sources[id as usize] = source,
+            Ok(source) => report.sources[id.index()] = source,
             Err(message) => {
                 report.errors.push(ToolError {
-                    path: report.sources[id as usize].display.clone(),
+                    path: report.sources[id.index()].display.clone(),
                     message,
                 });
                 failed.push(id);

@@ -6,10 +6,14 @@
 //! jumps). Paths are canonical strings (`std::thread::sleep`), so rules never look at syntax:
 //! they walk these trees and ask the vocabulary about calls. No `syn` type appears here.
 
+pub mod pretty;
+pub mod visit;
+
+use crate::base::arena::{Arena, Idx};
 use crate::base::source::{FileId, TextRange};
 
 /// Index of a body in its file's `bodies`.
-pub type BodyId = u32;
+pub type BodyId = Idx<Body>;
 
 /// The facts lowered from one file.
 #[derive(Clone, Debug, Default)]
@@ -17,7 +21,7 @@ pub struct FileModel {
     pub file: FileId,
     /// Module path of the file inside its crate (`crate`, `crate::net::server`).
     pub module: String,
-    pub bodies: Vec<Body>,
+    pub bodies: Arena<Body>,
     /// `static`/`const`/`thread_local` items with the body of their initializer, if any.
     pub statics: Vec<StaticItem>,
     /// `mod name;` declarations (out-of-line modules) for the crate's module tree.
@@ -55,16 +59,12 @@ impl FileModel {
     }
 
     pub fn body(&self, id: BodyId) -> &Body {
-        &self.bodies[id as usize]
+        &self.bodies[id]
     }
 
     /// Bodies that are items (functions and methods), not closures or blocks.
     pub fn items(&self) -> impl Iterator<Item = (BodyId, &Body)> {
-        self.bodies
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| b.kind == BodyKind::Fn)
-            .map(|(i, b)| (i as BodyId, b))
+        self.bodies.iter().filter(|(_, b)| b.kind == BodyKind::Fn)
     }
 }
 
@@ -480,50 +480,6 @@ pub struct PathRef {
     pub span: TextRange,
 }
 
-/// Visit every node of a block in order, descending into nested control flow but not into
-/// closures' bodies (they are separate bodies). `f` returns `false` to skip a node's children.
-pub fn walk_nodes<'a>(nodes: &'a [Node], f: &mut dyn FnMut(&'a Node) -> bool) {
-    for node in nodes {
-        if !f(node) {
-            continue;
-        }
-        match node {
-            Node::Let(l) => {
-                walk_nodes(&l.init, f);
-                if let Some(b) = &l.else_block {
-                    walk_nodes(&b.nodes, f);
-                }
-            }
-            Node::Assign(a) => walk_nodes(&a.value, f),
-            Node::If(i) => {
-                walk_nodes(&i.cond_nodes, f);
-                walk_nodes(&i.then_block.nodes, f);
-                if let Some(b) = &i.else_block {
-                    walk_nodes(&b.nodes, f);
-                }
-            }
-            Node::Match(m) => {
-                walk_nodes(&m.scrutinee_nodes, f);
-                for arm in &m.arms {
-                    walk_nodes(&arm.guard, f);
-                    walk_nodes(&arm.body.nodes, f);
-                }
-            }
-            Node::Loop(l) => {
-                walk_nodes(&l.header, f);
-                walk_nodes(&l.body.nodes, f);
-            }
-            Node::Block(b) => walk_nodes(&b.nodes, f),
-            Node::Call(_)
-            | Node::Macro(_)
-            | Node::Await(_)
-            | Node::Closure(_)
-            | Node::Jump(_)
-            | Node::PathRef(_) => {}
-        }
-    }
-}
-
 /// Rough heap size of a file's facts in bytes (capacities of vectors and strings; boxed nodes),
 /// for `check --verbose` and the performance notes.
 pub fn approx_heap_bytes(file: &FileModel) -> usize {
@@ -651,7 +607,7 @@ pub fn approx_heap_bytes(file: &FileModel) -> usize {
     }
     let bodies: usize = file
         .bodies
-        .iter()
+        .values()
         .map(|b| {
             size_of::<Body>()
                 + s(&b.name)

@@ -26,7 +26,7 @@ pub fn module_index(model: &Model) -> ModuleIndex {
                 .entry(krate)
                 .or_default()
                 .entry(module.path.clone())
-                .or_insert((id as FileId, i));
+                .or_insert((FileId::from_index(id), i));
         }
     }
     index
@@ -108,7 +108,7 @@ impl Model {
 
     /// The crate-local function a callee written in `file` reaches.
     pub fn resolve_callee(&self, file: &FileModel, callee: &Callee) -> Option<FnRef> {
-        let krate = self.crate_of.get(file.file as usize).copied().unwrap_or(0);
+        let krate = self.crate_of.get(file.file.index()).copied().unwrap_or(0);
         match callee {
             Callee::Path(path) => self.resolve_path(krate, path),
             Callee::Method { name, receiver } => {

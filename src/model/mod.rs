@@ -101,11 +101,11 @@ pub struct Model {
 
 impl Model {
     pub fn file(&self, id: FileId) -> Option<&ir::FileModel> {
-        self.files.get(id as usize)?.as_ref()
+        self.files.get(id.index())?.as_ref()
     }
 
     pub fn body(&self, f: FnRef) -> Option<&ir::Body> {
-        self.file(f.file)?.bodies.get(f.body as usize)
+        self.file(f.file)?.bodies.get(f.body)
     }
 
     /// Builds the function index from the files' item bodies, and the static-type index.
@@ -129,7 +129,7 @@ impl Model {
                         .or_default()
                         .entry(path.clone())
                         .or_insert(FnRef {
-                            file: id as FileId,
+                            file: FileId::from_index(id),
                             body: body_id,
                         });
                 }
@@ -158,7 +158,7 @@ impl Model {
     /// The declared type of the static `path` of the crate `file` belongs to (a static declared in
     /// another file: `crate::FORK_MTX`, declared in the crate root).
     pub fn static_type(&self, file: FileId, path: &str) -> Option<&ir::Origin> {
-        let krate = self.crate_of.get(file as usize).copied().unwrap_or(0);
+        let krate = self.crate_of.get(file.index()).copied().unwrap_or(0);
         self.static_types.get(&(krate, path.to_string()))
     }
 

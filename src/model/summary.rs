@@ -13,7 +13,8 @@ use std::collections::VecDeque;
 
 use super::{FnRef, Model};
 use crate::base::source::{FileId, TextRange};
-use crate::ir::{walk_nodes, Body, BodyId, Call, Callee, FileModel, Node, Role};
+use crate::ir::visit;
+use crate::ir::{Body, BodyId, Call, Callee, FileModel, Node, Role};
 use crate::vocab::{Category, CategorySet, Kind, Vocab};
 
 /// Evidence for a fact: where it happens, possibly through a chain of calls.
@@ -125,7 +126,7 @@ pub fn inline_bodies(file: &FileModel, body: BodyId) -> Vec<BodyId> {
     let mut i = 0;
     while i < out.len() {
         let current = out[i];
-        walk_nodes(&file.body(current).block.nodes, &mut |node| {
+        visit::walk(&file.body(current).block.nodes, &mut |node| {
             if let Node::Closure(id) = node {
                 let child = file.body(*id);
                 if child.role == Role::Plain && !child.is_async {
@@ -142,7 +143,7 @@ pub fn inline_bodies(file: &FileModel, body: BodyId) -> Vec<BodyId> {
 fn calls_of<'a>(file: &'a FileModel, bodies: &[BodyId]) -> Vec<(BodyId, &'a Call)> {
     let mut out = Vec::new();
     for id in bodies {
-        walk_nodes(&file.body(*id).block.nodes, &mut |node| {
+        visit::walk(&file.body(*id).block.nodes, &mut |node| {
             if let Node::Call(call) = node {
                 out.push((*id, &**call));
             }
@@ -198,7 +199,7 @@ pub fn local_origin<'a>(
 ) -> Option<&'a crate::ir::Origin> {
     let body = file.body(id);
     let mut found = None;
-    crate::ir::walk_nodes(&body.block.nodes, &mut |node| {
+    crate::ir::visit::walk(&body.block.nodes, &mut |node| {
         if let Node::Let(l) = node {
             if l.names.iter().any(|n| n == name) {
                 found = Some(l.origin.as_ref());
@@ -345,7 +346,7 @@ fn analyse_body(
         }
     }
     for id in &bodies {
-        walk_nodes(&file.body(*id).block.nodes, &mut |node| {
+        visit::walk(&file.body(*id).block.nodes, &mut |node| {
             if let Node::Macro(m) = node {
                 for fact in Fact::ALL {
                     if !direct.contains_key(&fact) && macro_fact(vocab, fact, &m.path) {
@@ -377,11 +378,11 @@ fn joined_spawns(vocab: &Vocab, file: &FileModel, bodies: &[BodyId]) -> HashSet<
     let mut pushed: Vec<(String, String)> = Vec::new();
     let mut loops: Vec<(String, Vec<String>)> = Vec::new();
     for id in bodies {
-        walk_nodes(&file.body(*id).block.nodes, &mut |node| {
+        visit::walk(&file.body(*id).block.nodes, &mut |node| {
             match node {
                 Node::Let(l) => {
                     let mut spans = Vec::new();
-                    walk_nodes(&l.init, &mut |n| {
+                    visit::walk(&l.init, &mut |n| {
                         if let Node::Call(c) = n {
                             if vocab.call(Category::ThreadStart, &c.callee).is_some() {
                                 spans.push(c.span);
@@ -412,7 +413,15 @@ fn joined_spawns(vocab: &Vocab, file: &FileModel, bodies: &[BodyId]) -> HashSet<
                         loops.push((iter.clone(), l.bindings.clone()));
                     }
                 }
-                _ => {}
+                Node::Macro(_)
+                | Node::Await(_)
+                | Node::Assign(_)
+                | Node::If(_)
+                | Node::Match(_)
+                | Node::Block(_)
+                | Node::Closure(_)
+                | Node::Jump(_)
+                | Node::PathRef(_) => {}
             }
             true
         });
@@ -454,7 +463,7 @@ pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
             if let Some(file) = file {
                 for (body_id, _) in file.items() {
                     let f = FnRef {
-                        file: file_id as FileId,
+                        file: FileId::from_index(file_id),
                         body: body_id,
                     };
                     out.push((f, analyse_body(vocab, model, file, body_id, &mut stats)));
@@ -551,15 +560,15 @@ pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
 /// callers to callees, and a package's findings must depend only on the package and its
 /// dependencies (what a dependency's author sees, and what the findings cache keys on).
 fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<FnRef, Witness> {
-    let package = |file: FileId| model.package_of.get(file as usize).copied();
+    let package = |file: FileId| model.package_of.get(file.index()).copied();
     let mut reached: HashMap<FnRef, Witness> = HashMap::default();
     let mut queue: VecDeque<FnRef> = VecDeque::new();
     for file in model.files.iter().flatten() {
-        for (index, body) in file.bodies.iter().enumerate() {
+        for (index, body) in file.bodies.iter() {
             if body.context == crate::ir::Context::Sync {
                 continue;
             }
-            walk_nodes(&body.block.nodes, &mut |node| {
+            visit::walk(&body.block.nodes, &mut |node| {
                 let Node::Call(call) = node else { return true };
                 let Some(target) = model.resolve_call(file, call) else {
                     return true;
@@ -567,7 +576,7 @@ fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<
                 let sync = model.body(target).is_some_and(|b| !b.is_async);
                 let local = package(target.file) == package(file.file);
                 if sync && local && !reached.contains_key(&target) {
-                    let root = async_root_name(file, index as BodyId);
+                    let root = async_root_name(file, index);
                     reached.insert(
                         target,
                         Witness {

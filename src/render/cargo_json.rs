@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::full;
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::base::source::TextRange;
+use crate::base::source::{FileId, TextRange};
 use crate::driver::Report;
 
 /// What cargo says about the package a file belongs to.
@@ -99,7 +99,7 @@ fn package_info(root: Option<&Path>, cwd: &Path) -> PackageInfo {
 /// One rustc span: positions, the text of the spanned lines with 1-based highlight columns.
 fn span_json(
     report: &Report,
-    file: u32,
+    file: FileId,
     range: TextRange,
     primary: bool,
     label: Option<&str>,

@@ -5,12 +5,12 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::base::source::TextRange;
+use crate::base::source::{FileId, TextRange};
 use crate::driver::Report;
 
 pub const SCHEMA_VERSION: u64 = 1;
 
-pub fn range_json(report: &Report, file: u32, range: TextRange) -> Value {
+pub fn range_json(report: &Report, file: FileId, range: TextRange) -> Value {
     let source = report.source(file);
     let start = source.position(range.start);
     let end = source.position(range.end);

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::json::fingerprint;
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::base::source::TextRange;
+use crate::base::source::{FileId, TextRange};
 use crate::driver::Report;
 use crate::rules::{self, RuleMeta};
 
@@ -75,7 +75,7 @@ fn uri_bytes(path: &[u8]) -> String {
     out
 }
 
-fn region(report: &Report, file: u32, range: TextRange) -> Value {
+fn region(report: &Report, file: FileId, range: TextRange) -> Value {
     let source = report.source(file);
     let start = source.position(range.start);
     let end = source.position(range.end);
@@ -92,7 +92,7 @@ fn region(report: &Report, file: u32, range: TextRange) -> Value {
 
 /// The file's URI: its displayed path, or, for a name that is not UTF-8 (displayed with
 /// U+FFFD), the name's own bytes, so that the URI still names the file.
-fn file_uri(report: &Report, file: u32) -> String {
+fn file_uri(report: &Report, file: FileId) -> String {
     let source = report.source(file);
     #[cfg(unix)]
     if source.display.contains('\u{fffd}') {
@@ -109,11 +109,11 @@ fn file_uri(report: &Report, file: u32) -> String {
     uri(&source.display)
 }
 
-fn artifact_location(report: &Report, file: u32) -> Value {
+fn artifact_location(report: &Report, file: FileId) -> Value {
     json!({ "uri": file_uri(report, file), "uriBaseId": "%SRCROOT%" })
 }
 
-fn location(report: &Report, file: u32, range: TextRange, message: Option<&str>) -> Value {
+fn location(report: &Report, file: FileId, range: TextRange, message: Option<&str>) -> Value {
     let mut value = json!({
         "physicalLocation": {
             "artifactLocation": artifact_location(report, file),
@@ -156,7 +156,7 @@ fn result_json(report: &Report, diag: &Diagnostic, rule_index: usize) -> Value {
         result["relatedLocations"] = json!(related);
     }
     if let Some(fix) = &diag.fix {
-        let mut by_file: Vec<(u32, Vec<Value>)> = Vec::new();
+        let mut by_file: Vec<(FileId, Vec<Value>)> = Vec::new();
         for edit in &fix.edits {
             let replacement = json!({
                 "deletedRegion": region(report, edit.file, edit.range),

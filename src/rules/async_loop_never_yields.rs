@@ -8,9 +8,10 @@
 use crate::analysis::contexts::{blocking_entry, context_root, in_local_context_exit};
 use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
+use crate::ir::visit;
 use crate::ir::{
-    walk_nodes, Block, Body, BodyKind, Call, Callee, Cond, Context, If, Jump, JumpKind, Loop,
-    LoopKind, Match, Node, Pat,
+    Block, Body, BodyId, BodyKind, Call, Callee, Cond, Context, If, Jump, JumpKind, Loop, LoopKind,
+    Match, Node, Pat,
 };
 use crate::rules::blocking_call_in_async::blocking_help;
 use crate::rules::util::call_name;
@@ -86,18 +87,18 @@ enum Reason<'a> {
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
-    for (index, body) in file.bodies.iter().enumerate() {
-        if body.context == Context::Sync || in_local_context_exit(cx, index as u32) {
+    for (index, body) in file.bodies.iter() {
+        if body.context == Context::Sync || in_local_context_exit(cx, index) {
             continue;
         }
-        walk_nodes(&body.block.nodes, &mut |node| {
+        visit::walk(&body.block.nodes, &mut |node| {
             let Node::Loop(l) = node else {
                 return true;
             };
-            let Some(reason) = examine(cx, index as u32, body, l) else {
+            let Some(reason) = examine(cx, index, body, l) else {
                 return true;
             };
-            out.push(diagnostic(cx, index as u32, body, l, reason));
+            out.push(diagnostic(cx, index, body, l, reason));
             // One finding per hazard: loops nested in a firing loop are part of it.
             false
         });
@@ -106,7 +107,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
 
 fn examine<'a>(
     cx: &'a RuleContext<'_>,
-    body_id: u32,
+    body_id: BodyId,
     body: &Body,
     l: &'a Loop,
 ) -> Option<Reason<'a>> {
@@ -120,7 +121,7 @@ fn examine<'a>(
     // Blocking calls (the `for` iterator included: `stdin.lines()` blocks on every step).
     let mut blocking = None;
     for nodes in [l.header.as_slice(), l.body.nodes.as_slice()] {
-        walk_nodes(nodes, &mut |node| {
+        visit::walk(nodes, &mut |node| {
             if let Node::Call(call) = node {
                 if blocking.is_none() {
                     blocking = blocking_entry(cx, body_id, call).map(|entry| (call, entry));
@@ -155,7 +156,7 @@ fn per_iteration_nodes(l: &Loop) -> Vec<&[Node]> {
 
 fn has_yield(cx: &RuleContext<'_>, context: Context, nodes: &[Node]) -> bool {
     let mut found = false;
-    walk_nodes(nodes, &mut |node| {
+    visit::walk(nodes, &mut |node| {
         found |= match node {
             Node::Await(_) => true,
             Node::Macro(m) => {
@@ -165,7 +166,15 @@ fn has_yield(cx: &RuleContext<'_>, context: Context, nodes: &[Node]) -> bool {
                 cx.vocab.call(Category::Yield, &call.callee).is_some()
                     || (context == Context::Green && may_yield_in_green_task(cx, call))
             }
-            _ => false,
+            Node::Let(_)
+            | Node::Assign(_)
+            | Node::If(_)
+            | Node::Match(_)
+            | Node::Loop(_)
+            | Node::Block(_)
+            | Node::Closure(_)
+            | Node::Jump(_)
+            | Node::PathRef(_) => false,
         };
         !found
     });
@@ -333,7 +342,7 @@ fn first_spin_call<'a>(
 ) -> Option<(&'a Call, &'a Entry)> {
     let mut found = None;
     for nodes in lists {
-        walk_nodes(nodes, &mut |node| {
+        visit::walk(nodes, &mut |node| {
             if found.is_some() || matches!(node, Node::Loop(_)) {
                 return false;
             }
@@ -360,7 +369,15 @@ fn spin_in_body<'a>(
             Node::If(i) => spin_in_if(cx, l, i),
             Node::Match(m) => spin_in_match(cx, l, m),
             Node::Block(b) => spin_in_body(cx, l, b),
-            _ => None,
+            Node::Call(_)
+            | Node::Macro(_)
+            | Node::Await(_)
+            | Node::Let(_)
+            | Node::Assign(_)
+            | Node::Loop(_)
+            | Node::Closure(_)
+            | Node::Jump(_)
+            | Node::PathRef(_) => None,
         };
         if found.is_some() {
             return found;
@@ -447,7 +464,7 @@ fn uses_receiver_elsewhere(l: &Loop, poll: &Call) -> bool {
     };
     let mut used = false;
     for nodes in [l.header.as_slice(), l.body.nodes.as_slice()] {
-        walk_nodes(nodes, &mut |node| {
+        visit::walk(nodes, &mut |node| {
             if let Node::Call(call) = node {
                 if let Callee::Method {
                     receiver: other, ..
@@ -479,7 +496,7 @@ fn keyword(l: &Loop) -> &'static str {
 
 fn diagnostic(
     cx: &RuleContext<'_>,
-    index: u32,
+    index: BodyId,
     body: &Body,
     l: &Loop,
     reason: Reason<'_>,
@@ -497,7 +514,7 @@ fn diagnostic(
     let uses_tokio = cx
         .model
         .package_of
-        .get(file.file as usize)
+        .get(file.file.index())
         .and_then(|p| cx.model.packages.get(*p))
         .is_none_or(|p| p.uses_tokio);
     let yield_help = if green {

@@ -3,7 +3,7 @@
 use crate::analysis::contexts::{blocking_entry, calls, context_root, in_local_context_exit};
 use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
-use crate::ir::{Body, BodyKind, Call, Context};
+use crate::ir::{Body, BodyId, BodyKind, Call, Context};
 use crate::model::summary::Fact;
 use crate::rules::util::{call_name, context_description, near};
 use crate::rules::RuleContext;
@@ -56,18 +56,18 @@ const TOKIO_NOTE: &str = "Tokio (\"Blocking and yielding\"): \"issuing a blockin
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
-    for (index, body) in file.bodies.iter().enumerate() {
-        if body.context == Context::Sync || in_local_context_exit(cx, index as u32) {
+    for (index, body) in file.bodies.iter() {
+        if body.context == Context::Sync || in_local_context_exit(cx, index) {
             continue;
         }
         for call in calls(body) {
-            let Some(entry) = blocking_entry(cx, index as u32, call) else {
-                if let Some(diag) = through_call(cx, index as u32, body, call) {
+            let Some(entry) = blocking_entry(cx, index, call) else {
+                if let Some(diag) = through_call(cx, index, body, call) {
                     out.push(diag);
                 }
                 continue;
             };
-            let (_, root) = context_root(file, index as u32);
+            let (_, root) = context_root(file, index);
             let name = call_name(&call.callee);
             let where_ = match (body.context, root.kind) {
                 (Context::Green, _) => "a green task".to_string(),
@@ -90,7 +90,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             if body.context == Context::Async {
                 diag = diag.note(TOKIO_NOTE);
             }
-            if let Some(fix) = tokio_fix(cx, index as u32, call, entry.replacement.as_deref()) {
+            if let Some(fix) = tokio_fix(cx, index, call, entry.replacement.as_deref()) {
                 diag = diag.fix(fix);
             }
             out.push(diag);
@@ -113,7 +113,12 @@ pub fn blocking_help(entry: &Entry, green: bool) -> String {
 
 /// FL003 through a crate-local sync function whose summary blocks: reported at the call in async
 /// code, with labels along the witness chain down to the blocking call.
-fn through_call(cx: &RuleContext<'_>, index: u32, body: &Body, call: &Call) -> Option<Diagnostic> {
+fn through_call(
+    cx: &RuleContext<'_>,
+    index: BodyId,
+    body: &Body,
+    call: &Call,
+) -> Option<Diagnostic> {
     let file = cx.file;
     if call.awaited || cx.vocab.call(Category::Yield, &call.callee).is_some() {
         return None;
@@ -162,7 +167,7 @@ fn through_call(cx: &RuleContext<'_>, index: u32, body: &Body, call: &Call) -> O
 /// call's own body is async, not a closure inside it) and the package depends on tokio.
 fn tokio_fix(
     cx: &RuleContext<'_>,
-    body: u32,
+    body: BodyId,
     call: &crate::ir::Call,
     replacement: Option<&str>,
 ) -> Option<crate::base::diagnostic::Fix> {
@@ -170,7 +175,7 @@ fn tokio_fix(
     let replacement = replacement?;
     let file = cx.file.file;
     let body = cx.file.body(body);
-    let tokio = (cx.model.package_of.get(file as usize))
+    let tokio = (cx.model.package_of.get(file.index()))
         .and_then(|p| cx.model.packages.get(*p))
         .is_some_and(|p| p.uses_tokio);
     let awaitable =

@@ -112,7 +112,16 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                         };
                         (m.span, format!("`{}!`", short(&m.path)), entry.help.clone())
                     }
-                    _ => return,
+                    Node::Await(_)
+                    | Node::Let(_)
+                    | Node::Assign(_)
+                    | Node::If(_)
+                    | Node::Match(_)
+                    | Node::Loop(_)
+                    | Node::Block(_)
+                    | Node::Closure(_)
+                    | Node::Jump(_)
+                    | Node::PathRef(_) => return,
                 };
                 if !reported.insert((span.start, span.end)) {
                     return;

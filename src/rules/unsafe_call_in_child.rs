@@ -109,7 +109,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             });
         }
     }
-    for body in &file.bodies {
+    for body in file.bodies.values() {
         if body.role != Role::PreExec {
             continue;
         }
@@ -203,7 +203,17 @@ fn unsafe_inside(
             }
             Op::Local => match node {
                 Node::Call(call) => unsafe_inside(cx, &call.callee, depth + 1, seen),
-                _ => None,
+                Node::Macro(_)
+                | Node::Await(_)
+                | Node::Let(_)
+                | Node::Assign(_)
+                | Node::If(_)
+                | Node::Match(_)
+                | Node::Loop(_)
+                | Node::Block(_)
+                | Node::Closure(_)
+                | Node::Jump(_)
+                | Node::PathRef(_) => None,
             },
             Op::Quiet => None,
         };

@@ -217,7 +217,7 @@ fn lower(
     lowerer.collect_types(&file.items);
     lowerer.items(&file.items);
     let mut model = lowerer.model;
-    for body in &mut model.bodies {
+    for body in model.bodies.values_mut() {
         shrink_nodes(&mut body.block.nodes);
     }
     model.bodies.shrink_to_fit();
@@ -832,7 +832,7 @@ impl Lowerer<'_, '_> {
             }
         }
         {
-            let body = &mut self.model.bodies[id as usize];
+            let body = &mut self.model.bodies[id];
             body.is_async = is_async;
             body.diverges = diverges;
             body.has_self = has_self;
@@ -911,8 +911,7 @@ impl Lowerer<'_, '_> {
         span: TextRange,
         full_span: TextRange,
     ) -> BodyId {
-        let id = self.model.bodies.len() as BodyId;
-        self.model.bodies.push(Body {
+        self.model.bodies.alloc(Body {
             name,
             path: None,
             self_ty: self.resolver.self_ty.clone(),
@@ -934,8 +933,7 @@ impl Lowerer<'_, '_> {
                 nodes: Vec::new(),
                 span: full_span,
             },
-        });
-        id
+        })
     }
 
     fn enter_body(
@@ -948,7 +946,7 @@ impl Lowerer<'_, '_> {
         let saved_context = std::mem::replace(&mut self.context, context);
         let mut nodes = Vec::new();
         f(self, &mut nodes);
-        self.model.bodies[id as usize].block.nodes = nodes;
+        self.model.bodies[id].block.nodes = nodes;
         self.current = saved_current;
         self.context = saved_context;
     }
@@ -1414,7 +1412,7 @@ impl Lowerer<'_, '_> {
             span,
             self.extent(extent::closure_first(c), extent::expr_last(&c.body)),
         );
-        self.model.bodies[id as usize].is_async = is_async;
+        self.model.bodies[id].is_async = is_async;
         let mut params = Vec::new();
         for input in &c.inputs {
             let (pat, origin) = match input {
@@ -1427,7 +1425,7 @@ impl Lowerer<'_, '_> {
                 params.push((n, origin.clone()));
             }
         }
-        self.model.bodies[id as usize].params = params.clone();
+        self.model.bodies[id].params = params.clone();
         self.locals.push(
             params
                 .into_iter()
@@ -1448,7 +1446,7 @@ impl Lowerer<'_, '_> {
             self.range(a.async_token.span),
             self.extent(extent::async_first(a), a.block.brace_token.span.join()),
         );
-        self.model.bodies[id as usize].is_async = true;
+        self.model.bodies[id].is_async = true;
         self.enter_body(id, Context::Async, |this, nodes| {
             let block = this.block(&a.block);
             nodes.extend(block.nodes);

@@ -7,6 +7,7 @@ mod e2e;
 mod fix;
 mod formats;
 mod meta;
+mod model;
 mod paths;
 mod regressions;
 mod robust;

@@ -155,6 +155,48 @@ fn syn_is_used_only_by_the_syntax_layer() {
     }
 }
 
+/// Matches on `Node` outside the IR are exhaustive: a new variant must be a compile error wherever
+/// code must think about it, and code that only needs "the children" delegates to
+/// `ir::visit` (a named catch-all such as `children => visit::any_child_list(children, ..)`).
+/// A text check: a `_ =>` arm whose sibling arms (same indentation, back to the `match`) name
+/// `Node::` variants.
+#[test]
+fn matches_on_node_have_no_wildcard_outside_the_ir() {
+    let mut found = Vec::new();
+    for file in files_with_ext(&repo_root().join("src"), "rs") {
+        let rel = file
+            .strip_prefix(repo_root())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.starts_with("src/ir/") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        for (i, line) in lines.iter().enumerate() {
+            if !line.trim_start().starts_with("_ =>") {
+                continue;
+            }
+            let arm = indent(line);
+            let on_node = lines[..i]
+                .iter()
+                .rev()
+                .take_while(|l| l.trim().is_empty() || indent(l) >= arm)
+                .filter(|l| indent(l) == arm)
+                .any(|l| {
+                    let l = l.trim_start();
+                    l.starts_with("Node::") || l.starts_with("| Node::")
+                });
+            if on_node {
+                found.push(format!("{rel}:{}", i + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "`_ =>` arms on `Node`: {found:?}");
+}
+
 #[test]
 fn rules_analysis_and_model_do_no_io() {
     for dir in ["src/rules", "src/model", "src/analysis"] {

@@ -1,0 +1,370 @@
+//! Model tests: the lowering of small sources, pinned as IR text (`ir::pretty`) with
+//! `expect_test` snapshots, as rust-analyzer tests its lowering. Refresh with
+//! `UPDATE_EXPECT=1 cargo test --test it model::` and review the diff.
+
+use expect_test::{expect, Expect};
+use forklint::base::source::FileId;
+use forklint::syntax::{lower, parse};
+use forklint::vocab::Vocab;
+
+fn check(src: &str, expect: Expect) {
+    let file = parse::parse_file(src).unwrap_or_else(|_| panic!("does not parse: {src}"));
+    let model = lower::lower_file(&file, FileId::from_index(0), "crate", &Vocab::builtin());
+    expect.assert_eq(&forklint::ir::pretty::file(&model));
+}
+
+#[test]
+fn calls_with_paths_receivers_and_origins() {
+    check(
+        r#"
+use std::sync::Mutex;
+fn f(m: &Mutex<u32>) {
+    let v = Vec::new();
+    std::thread::sleep(d);
+    v.push(1);
+    m.lock().unwrap();
+    self.rx.recv();
+}
+"#,
+        expect![[r#"
+            #0 Fn f Sync Plain path=crate::f (m: std::sync::Mutex)
+              let v: std::vec::Vec::new()
+                init:
+                  call std::vec::Vec::new()
+              call std::thread::sleep(d)
+              call v <std::vec::Vec::new()>.push(1)
+              call m <std::sync::Mutex>.lock()
+              call m <std::sync::Mutex.lock()>.unwrap()
+              call self.rx.recv()
+        "#]],
+    );
+}
+
+#[test]
+fn lets_with_guards_and_origins() {
+    check(
+        r#"
+fn f() {
+    let m = std::sync::Mutex::new(0);
+    let g = m.lock().unwrap();
+    let h2 = h;
+    let _ = m.lock();
+    let Some(x) = opt else { return };
+}
+"#,
+        expect![[r#"
+            #0 Fn f Sync Plain path=crate::f
+              let m: std::sync::Mutex::new()
+                init:
+                  call std::sync::Mutex::new(0)
+              let g: std::sync::Mutex::new().lock() guard of m
+                init:
+                  call m <std::sync::Mutex::new()>.lock()
+                  call m <std::sync::Mutex::new().lock()>.unwrap()
+              let h2 = h
+              let _: std::sync::Mutex::new().lock() guard of m
+                init:
+                  call m <std::sync::Mutex::new()>.lock()
+              let x = opt
+                else:
+                  block
+                    return
+        "#]],
+    );
+}
+
+#[test]
+fn static_guard_is_resolved_crate_wide() {
+    check(
+        r#"
+fn f() {
+    let g = crate::FORK_MTX.lock().unwrap();
+}
+"#,
+        expect![[r#"
+            #0 Fn f Sync Plain path=crate::f
+              let g guard of crate::FORK_MTX (static crate::FORK_MTX.lock)
+                init:
+                  ref crate::FORK_MTX
+                  call crate::FORK_MTX.lock()
+                  call crate::FORK_MTX.unwrap()
+        "#]],
+    );
+}
+
+#[test]
+fn if_on_a_fork_result() {
+    check(
+        r#"
+fn f() {
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        libc::_exit(0);
+    } else if pid < 0 {
+        panic!("fork");
+    }
+}
+"#,
+        expect![[r##"
+            #0 Fn f Sync Plain path=crate::f
+              let pid: libc::fork()
+                init:
+                  block
+                    call libc::fork()
+              if Cmp { lhs: Local("pid"), op: Eq, rhs: Int(0) }
+                then:
+                  call libc::_exit(0)
+                else:
+                  if Cmp { lhs: Local("pid"), op: Lt, rhs: Int(0) }
+                    then:
+                      macro std::panic! parsed
+        "##]],
+    );
+}
+
+#[test]
+fn if_let_and_method_conditions() {
+    check(
+        r#"
+fn f() {
+    if let Ok(ForkResult::Child) = unsafe { nix::unistd::fork() } {}
+    if !res.is_child() && ready {}
+}
+"#,
+        expect![[r##"
+            #0 Fn f Sync Plain path=crate::f
+              if Let { pat: TupleStruct("Ok", [Path("ForkResult::Child")]), scrutinee: Call("nix::unistd::fork") }
+                cond:
+                  block
+                    call nix::unistd::fork()
+                then:
+              if And(Not(Method { local: Some("res"), name: "is_child" }), Other)
+                cond:
+                  call res.is_child()
+                then:
+        "##]],
+    );
+}
+
+#[test]
+fn match_with_patterns_and_guards() {
+    check(
+        r#"
+use nix::unistd::{fork, ForkResult};
+fn f() {
+    match unsafe { fork() } {
+        Ok(ForkResult::Child) => child(),
+        Ok(ForkResult::Parent { child, .. }) if child.as_raw() > 0 => {}
+        Err(_) | Ok(_) => return,
+    }
+}
+"#,
+        expect![[r##"
+            #0 Fn f Sync Plain path=crate::f
+              match Call("nix::unistd::fork")
+                scrutinee:
+                  block
+                    call nix::unistd::fork()
+                arm TupleStruct("Ok", [Path("nix::unistd::ForkResult::Child")])
+                  call child()
+                arm TupleStruct("Ok", [Struct("nix::unistd::ForkResult::Parent")])
+                  guard:
+                    call child.as_raw()
+                arm Or([TupleStruct("Err", [Wild]), TupleStruct("Ok", [Wild])])
+                  return
+        "##]],
+    );
+}
+
+#[test]
+fn loops_of_each_kind() {
+    check(
+        r#"
+async fn f() {
+    'outer: loop { break 'outer; }
+    while ready() { continue; }
+    while let Some(x) = rx.recv().await {}
+    for h in handles { h.join()?; }
+    for i in 0.. {}
+}
+"#,
+        expect![[r##"
+            #0 Fn f Async Plain path=crate::f async
+              loop 'outer
+                body:
+                  break 'outer
+              while Other
+                header:
+                  call ready()
+                body:
+                  continue
+              while let Let { pat: TupleStruct("Some", [Binding("x")]), scrutinee: Other }
+                header:
+                  call rx.recv().await
+                  await
+                body:
+              for h
+                body:
+                  call h.join()
+                  ?
+              for i in open range
+                body:
+        "##]],
+    );
+}
+
+#[test]
+fn closures_passed_to_thread_starts() {
+    check(
+        r#"
+fn f() {
+    let h = std::thread::spawn(move || work());
+    h.join().unwrap();
+    let c = || inline();
+    c();
+}
+"#,
+        expect![[r#"
+            #0 Fn f Sync Plain path=crate::f
+              let h: std::thread::spawn()
+                init:
+                  closure #1
+                  call std::thread::spawn(#1)
+              call h <std::thread::spawn()>.join()
+              call h <std::thread::spawn().join()>.unwrap()
+              let c
+                init:
+                  closure #2
+              call <unknown>()
+            #1 Closure closure Sync ContextExit parent=#0
+              call work()
+            #2 Closure closure Sync Plain parent=#0
+              call inline()
+        "#]],
+    );
+}
+
+#[test]
+fn async_blocks_and_their_roles() {
+    check(
+        r#"
+#[tokio::main]
+async fn main() {
+    tokio::spawn(async { tick().await });
+    tokio::task::spawn_blocking(|| std::fs::read("x"));
+    let fut = async move { 1 };
+    fut.await;
+}
+"#,
+        expect![[r##"
+            #0 Fn main Async Plain path=crate::main async main=tokio::main(multi_thread)
+              closure #1
+              call tokio::spawn(#1)
+              closure #2
+              call tokio::task::spawn_blocking(#2)
+              let fut
+                init:
+                  closure #3
+              await
+            #1 AsyncBlock async block Async Spawned parent=#0 async
+              call tick().await
+              await
+            #2 Closure closure Sync ContextExit parent=#0
+              call std::fs::read("..")
+            #3 AsyncBlock async block Async Plain parent=#0 async
+        "##]],
+    );
+}
+
+#[test]
+fn pre_exec_closure() {
+    check(
+        r#"
+use std::os::unix::process::CommandExt;
+fn f(cmd: &mut std::process::Command) {
+    unsafe { cmd.pre_exec(|| { libc::setsid(); Ok(()) }); }
+}
+"#,
+        expect![[r#"
+            #0 Fn f Sync Plain path=crate::f (cmd: std::process::Command)
+              block
+                closure #1
+                call cmd <std::process::Command>.pre_exec(#1)
+            #1 Closure closure Sync PreExec parent=#0
+              block
+                call libc::setsid()
+                call Ok(_)
+        "#]],
+    );
+}
+
+#[test]
+fn statics_and_lazy_initializers() {
+    check(
+        r#"
+static POOL: std::sync::LazyLock<Pool> = std::sync::LazyLock::new(|| Pool::new());
+static COUNT: AtomicUsize = AtomicUsize::new(0);
+fn f() { POOL.install(job); let n = COUNT; }
+"#,
+        expect![[r#"
+            #0 StaticInit initializer of `POOL` Sync Plain
+              closure #1
+              call std::sync::LazyLock::new(#1)
+            #1 Closure closure Sync Plain parent=#0
+              call Pool::new()
+            #2 StaticInit initializer of `COUNT` Sync Plain
+              call AtomicUsize::new(0)
+            #3 Fn f Sync Plain path=crate::f
+              ref crate::POOL
+              call crate::POOL <std::sync::LazyLock>.install(job)
+              let n: AtomicUsize = COUNT
+                init:
+                  ref crate::COUNT
+            static crate::POOL: std::sync::LazyLock lazy = #0
+            static crate::COUNT: AtomicUsize = #2
+        "#]],
+    );
+}
+
+#[test]
+fn macros_with_parsed_arguments_awaits_and_jumps() {
+    check(
+        r#"
+async fn f() {
+    println!("{}", compute());
+    tokio::select! { _ = a.recv() => {}, _ = b => return }
+    my_macro!(x);
+}
+"#,
+        expect![[r#"
+            #0 Fn f Async Plain path=crate::f async
+              call compute()
+              macro std::println! parsed
+              macro tokio::select! has_jump
+              macro std::my_macro! parsed has_jump
+        "#]],
+    );
+}
+
+#[test]
+fn methods_tests_and_diverging_functions() {
+    check(
+        r#"
+struct S;
+impl S {
+    fn run(&self) -> ! { loop {} }
+}
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn t() {}
+}
+"#,
+        expect![[r#"
+            #0 Fn S::run Sync Plain path=crate::S::run diverges self (self: crate::S)
+              loop
+                body:
+            #1 Fn t Sync Plain path=crate::tests::t test cfg_test
+        "#]],
+    );
+}
