@@ -5,7 +5,15 @@
 //! not UTF-8, too deep, a panic in analysis) becomes a tool error for that file; every other file
 //! is still checked and reported.
 
+mod cached;
+#[cfg(debug_assertions)]
+mod hooks;
 pub mod layout;
+mod levels;
+
+use cached::cached_run;
+pub use levels::Level;
+use levels::{apply_suppressions_and_levels, rule_enabled, scan_suppressions, Scanned};
 
 pub use crate::io::read::{io_message, read_file, MAX_FILE_SIZE};
 
@@ -20,38 +28,12 @@ use rayon::prelude::*;
 
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::source::{FileId, SourceFile};
-use crate::cache;
 use crate::discover::{self, Found, Selection};
 use crate::ir::FileModel;
 use crate::model::Model;
-use crate::rules::{self, RuleContext, RuleMeta};
-use crate::suppress::{self, Scope};
+use crate::rules::{self, RuleContext};
 use crate::syntax::parse::{self, ParseFailure};
 use crate::vocab::Vocab;
-
-/// Debug builds panic while analysing a file containing this marker, so tests can check that a
-/// panic in one file becomes a tool error and loses nothing else. Split so that forklint's own
-/// source does not contain it.
-pub const PANIC_MARKER: &str = concat!("forklint-test-", "inject-panic");
-
-/// A rule's level, as set by defaults, config and `-A/-W/-D`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Allow,
-    Warn,
-    Deny,
-}
-
-impl Level {
-    pub fn parse(s: &str) -> Option<Level> {
-        match s {
-            "allow" => Some(Level::Allow),
-            "warn" => Some(Level::Warn),
-            "deny" => Some(Level::Deny),
-            _ => None,
-        }
-    }
-}
 
 /// Settings of one run that the engine needs (the CLI and config build this).
 #[derive(Clone, Debug)]
@@ -204,9 +186,8 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let outcome = match parse::parse_file(text) {
             Ok(file) => {
-                if cfg!(debug_assertions) && text.contains(PANIC_MARKER) {
-                    panic!("injected panic for testing");
-                }
+                #[cfg(debug_assertions)]
+                hooks::panic_if_marked(text);
                 let parsed_text = parse::parse_text(text);
                 let model = crate::syntax::lower::lower_file_with_text(
                     &file,
@@ -255,31 +236,7 @@ fn syntax_error(
     message: String,
 ) -> Diagnostic {
     let hint = parse::edition_2015_hint(&parse::parse_text(text), range.start as usize);
-    match hint {
-        Some(hint) => Diagnostic::new(
-            &rules::SYNTAX_ERROR,
-            id,
-            range,
-            format!(
-                "{} is 2015-edition syntax, which syn cannot parse",
-                hint.what
-            ),
-        )
-        .primary_label(format!("2015-edition {}", hint.what))
-        .note(format!("syn: {message}"))
-        .help(format!(
-            "{} (valid in every edition); if the crate stays on edition 2015, exclude the file \
-             (`--extend-exclude`) or set FL000 to \"warn\" (`-W FL000`, or `FL000 = \"warn\"` under \
-             `[lints]`)",
-            hint.fix
-        )),
-        None => Diagnostic::new(&rules::SYNTAX_ERROR, id, range, message)
-            .primary_label("syn cannot parse this")
-            .help(
-                "fix the syntax error, or exclude the file (`--extend-exclude`) if it is not Rust \
-                 source",
-            ),
-    }
+    rules::syntax_error::diagnostic(id, range, message, hint.map(|h| (h.what, h.fix)))
 }
 
 /// One input: a path on disk, or in-memory text (stdin, tests).
@@ -343,12 +300,8 @@ pub fn discover_paths(
 /// Runs forklint on files already discovered (see [`discover_paths`]).
 pub fn check_found(files: Vec<PathBuf>, options: &Options, vocab: &Vocab) -> Report {
     let start = Instant::now();
-    if cfg!(debug_assertions) {
-        // Test hook (debug builds only): a file that vanishes between discovery and reading.
-        if let Some(path) = std::env::var_os("FORKLINT_TEST_REMOVE_AFTER_DISCOVERY") {
-            let _ = std::fs::remove_file(path);
-        }
-    }
+    #[cfg(debug_assertions)]
+    hooks::remove_after_discovery();
     let inputs: Vec<Input> = files
         .into_iter()
         .map(|path| Input {
@@ -475,33 +428,12 @@ fn run(inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
 }
 
 /// One file to analyse: its text when already read (or in memory), else read by the worker.
-struct Work {
+pub(super) struct Work {
     path: PathBuf,
     display: String,
     text: Option<Result<Arc<str>, String>>,
     /// The text is the file's content on disk (it can be read again: see `SourceFile`).
     on_disk: bool,
-}
-
-/// A file's suppression comments, read while its text is at hand.
-struct Scanned {
-    directives: Vec<suppress::Directive>,
-    /// Malformed directives, as `line:column: message`.
-    errors: Vec<String>,
-}
-
-/// Scans a file's suppression comments; `None` if the scan panicked (never let one file's
-/// comments take the run down: a panic would be exit 101).
-fn scan_suppressions(source: &SourceFile) -> Option<Scanned> {
-    let (directives, errors) = catch_unwind(AssertUnwindSafe(|| suppress::scan(source))).ok()?;
-    let errors = errors
-        .into_iter()
-        .map(|err| {
-            let pos = source.position(err.range.start);
-            format!("{}:{}: {}", pos.line, pos.column, err.message)
-        })
-        .collect();
-    Some(Scanned { directives, errors })
 }
 
 /// What a worker produced for one file.
@@ -529,15 +461,8 @@ fn read_and_analyse(id: usize, work: Work, module: &str, reported: bool, vocab: 
                     scan = Some(scan_suppressions(&source));
                 }
                 source.release_text();
-                if cfg!(debug_assertions) {
-                    // Test hook (debug builds only): a file edited while the run goes on.
-                    if std::env::var_os("FORKLINT_TEST_EDIT_AFTER_READ")
-                        .and_then(|p| std::fs::canonicalize(p).ok())
-                        .is_some_and(|p| std::fs::canonicalize(&source.path).ok() == Some(p))
-                    {
-                        let _ = std::fs::write(&source.path, "// edited\n");
-                    }
-                }
+                #[cfg(debug_assertions)]
+                hooks::edit_after_read(&source.path);
             }
             Done {
                 source,
@@ -555,7 +480,7 @@ fn read_and_analyse(id: usize, work: Work, module: &str, reported: bool, vocab: 
 
 /// What analysing a set of files produced, before suppressions and levels (ids local to the set).
 #[derive(Default)]
-struct Analysis {
+pub(super) struct Analysis {
     sources: Vec<SourceFile>,
     /// Suppression scans done by the workers, parallel to `sources`.
     scans: Vec<Option<Option<Scanned>>>,
@@ -577,7 +502,7 @@ struct Analysis {
 }
 
 /// The packages, files and module paths of an analysis.
-struct Layout {
+pub(super) struct Layout {
     packages: Vec<crate::model::Package>,
     package_of: Vec<usize>,
     modules: Vec<String>,
@@ -677,7 +602,12 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
 }
 
 /// Reads, parses, lowers and checks `works` (all files of whole packages) as one model.
-fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Vocab) -> Analysis {
+pub(super) fn analyse_set(
+    works: Vec<Work>,
+    layout: &Layout,
+    options: &Options,
+    vocab: &Vocab,
+) -> Analysis {
     let mut clock = Instant::now();
     let mut timings: Vec<(&'static str, u128)> = Vec::new();
     let mut lap = |name: &'static str, clock: &mut Instant| {
@@ -882,41 +812,8 @@ fn analyse_set(works: Vec<Work>, layout: &Layout, options: &Options, vocab: &Voc
     out
 }
 
-/// The layout of a subset of a run's files (`files`: run ids in order), with whole packages.
-fn sub_layout(
-    layout: &Layout,
-    files: &[usize],
-    reported: impl Fn(usize) -> bool,
-    ambiguous: &[String],
-) -> Layout {
-    let mut package_map: HashMap<usize, usize> = HashMap::new();
-    let mut packages = Vec::new();
-    let mut package_of = Vec::with_capacity(files.len());
-    for (sub, &id) in files.iter().enumerate() {
-        let old = layout.package_of[id];
-        let new = *package_map.entry(old).or_insert_with(|| {
-            let mut package = layout.packages[old].clone();
-            package.files.clear();
-            package.roots.clear();
-            packages.push(package);
-            packages.len() - 1
-        });
-        packages[new].files.push(FileId::from_index(sub));
-        package_of.push(new);
-    }
-    Layout {
-        packages,
-        package_of,
-        modules: files.iter().map(|&id| layout.modules[id].clone()).collect(),
-        reported: files.iter().map(|&id| reported(id)).collect(),
-        ambiguous_libs: ambiguous.to_vec(),
-        fingerprint: false,
-        lower_only: false,
-    }
-}
-
 /// Points every file reference of `diag` through `map`.
-fn remap_files(diag: &mut Diagnostic, map: &dyn Fn(FileId) -> FileId) {
+pub(super) fn remap_files(diag: &mut Diagnostic, map: &dyn Fn(FileId) -> FileId) {
     diag.file = map(diag.file);
     for label in &mut diag.labels {
         label.file = map(label.file);
@@ -926,613 +823,6 @@ fn remap_files(diag: &mut Diagnostic, map: &dyn Fn(FileId) -> FileId) {
             edit.file = map(edit.file);
         }
     }
-}
-
-type Assembled = (
-    Vec<SourceFile>,
-    Vec<Diagnostic>,
-    Vec<(FileId, String)>,
-    Vec<bool>,
-    Vec<Option<Option<Scanned>>>,
-);
-
-/// A run through the findings cache (see `cache`): groups whose key hits reuse their findings;
-/// the others are analysed (alone, as a smaller model) and stored.
-fn cached_run(
-    works: Vec<Work>,
-    layout: Layout,
-    dir: &Path,
-    options: &Options,
-    vocab: &Vocab,
-    report: &mut Report,
-) -> Assembled {
-    let mut clock = Instant::now();
-    let mut timings: Vec<(&'static str, u128)> = Vec::new();
-    let n = works.len();
-    // Read and hash every file.
-    let texts: Vec<Result<Arc<str>, String>> = works
-        .par_iter()
-        .map(|w| read_file(&w.path).map(Arc::from))
-        .collect();
-    let hashes: Vec<u64> = texts.par_iter().map(cache::content_hash).collect();
-    timings.push(("cache: read+hash", clock.elapsed().as_millis()));
-    clock = Instant::now();
-
-    // Packages as the grouping sees them: lib crates of this run, dependencies, manifests.
-    let keys: HashMap<PathBuf, ()> = works
-        .par_iter()
-        .map(|w| (layout::path_key(&w.path), ()))
-        .collect();
-    let infos: Vec<cache::PackageInfo> = layout
-        .packages
-        .par_iter()
-        .map(|p| {
-            if !p.on_disk {
-                return cache::PackageInfo {
-                    lib: None,
-                    dependencies: p.dependencies.clone(),
-                    lib_dependencies: p.lib_dependencies.clone(),
-                    manifest: Vec::new(),
-                };
-            }
-            let manifest = layout::read_manifest(&p.root);
-            let has_lib = manifest.as_ref().is_some_and(|m| {
-                layout::target_roots(&p.root, m).iter().any(|(kind, path)| {
-                    *kind == layout::TargetKind::Lib && keys.contains_key(&layout::path_key(path))
-                })
-            });
-            cache::PackageInfo {
-                lib: p.lib_name.clone().filter(|_| has_lib),
-                dependencies: p.dependencies.clone(),
-                lib_dependencies: p.lib_dependencies.clone(),
-                manifest: std::fs::read(p.root.join("Cargo.toml")).unwrap_or_default(),
-            }
-        })
-        .collect();
-    let units = cache::units(&infos);
-    let mut providers: HashMap<&str, usize> = HashMap::new();
-    for info in &infos {
-        if let Some(lib) = &info.lib {
-            *providers.entry(lib).or_default() += 1;
-        }
-    }
-    // Files of each unit in id order, and each file's index in its unit.
-    let unit_count = units.deps.len();
-    let mut unit_files: Vec<Vec<usize>> = vec![Vec::new(); unit_count];
-    let mut unit_of_file = Vec::with_capacity(n);
-    let mut local_index = Vec::with_capacity(n);
-    for id in 0..n {
-        let u = units.unit_of[layout.package_of[id]];
-        unit_of_file.push(u);
-        local_index.push(unit_files[u].len() as u32);
-        unit_files[u].push(id);
-    }
-    let mut unit_packages: Vec<Vec<usize>> = vec![Vec::new(); unit_count];
-    for (p, &u) in units.unit_of.iter().enumerate() {
-        unit_packages[u].push(p);
-    }
-    let run_key = cache::run_fingerprint(
-        vocab.fingerprint(),
-        &options.select,
-        &options.ignore,
-        &options.cwd,
-    );
-    let displays: Vec<String> = works.iter().map(|w| w.display.clone()).collect();
-    let below = &units.below;
-    let unit_infos: Vec<Vec<&cache::PackageInfo>> = unit_packages
-        .iter()
-        .map(|list| list.iter().map(|&p| &infos[p]).collect())
-        .collect();
-    let own_key = |u: usize| {
-        let key_files: Vec<cache::KeyFile<'_>> = unit_files[u]
-            .iter()
-            .map(|&id| cache::KeyFile {
-                display: &displays[id],
-                reported: layout.reported[id],
-                hash: hashes[id],
-            })
-            .collect();
-        cache::unit_key(run_key, &key_files, &unit_infos[u], &|name| {
-            providers.get(name).copied().unwrap_or(0)
-        })
-    };
-    let own_keys: Vec<u128> = (0..unit_count).into_par_iter().map(own_key).collect();
-    let interface_of = |u: usize, facts: &dyn Fn(usize) -> u64, lib: &dyn Fn(usize) -> bool| {
-        let files: Vec<(&str, u64)> = unit_files[u]
-            .iter()
-            .map(|&id| (displays[id].as_str(), facts(id)))
-            .collect();
-        cache::Interface {
-            facts: cache::unit_interface(&files, &unit_infos[u]),
-            lib_files: unit_files[u]
-                .iter()
-                .filter(|&&id| lib(id))
-                .map(|&id| local_index[id])
-                .collect(),
-        }
-    };
-    // The interface of each unit, from the cache; units whose files changed have none.
-    let mut interfaces: Vec<Option<cache::Interface>> = (0..unit_count)
-        .into_par_iter()
-        .map(|u| cache::load_interface(dir, own_keys[u]))
-        .collect();
-    let mut texts: Vec<Option<Result<Arc<str>, String>>> = texts.into_iter().map(Some).collect();
-    // Units some other unit is analysed above (only their interfaces decide other entries).
-    let mut has_above = vec![false; unit_count];
-    for list in below {
-        for &d in list {
-            has_above[d] = true;
-        }
-    }
-    let unknown: Vec<usize> = (0..n)
-        .filter(|&id| {
-            let u = unit_of_file[id];
-            interfaces[u].is_none() && has_above[u]
-        })
-        .collect();
-    // A few changed units with units above them (an edit, not a first run): lower them alone
-    // to learn whether their facts changed; if not, the units above them stay cached. (A
-    // changed unit nothing stands above is lowered once, in the analysis below, which also
-    // records its interface.)
-    if options.reuse_cache && !unknown.is_empty() && unknown.len() <= (n / 8).max(64) {
-        let sub_works: Vec<Work> = unknown
-            .iter()
-            .map(|&id| Work {
-                path: works[id].path.clone(),
-                display: displays[id].clone(),
-                text: texts[id].clone(),
-                on_disk: true,
-            })
-            .collect();
-        let mut sub = sub_layout(&layout, &unknown, |_| false, &units.ambiguous);
-        sub.fingerprint = true;
-        sub.lower_only = true;
-        let lowered = analyse_set(sub_works, &sub, options, vocab);
-        let mut facts_of = vec![0u64; n];
-        let mut lib_of = vec![false; n];
-        for (sub, &id) in unknown.iter().enumerate() {
-            facts_of[id] = lowered.facts.get(sub).copied().unwrap_or(0);
-            lib_of[id] = lowered.lib_files.get(sub).copied().unwrap_or(false);
-        }
-        let mut fresh: Vec<usize> = unknown.iter().map(|&id| unit_of_file[id]).collect();
-        fresh.dedup();
-        for u in fresh {
-            let interface = interface_of(u, &|id| facts_of[id], &|id| lib_of[id]);
-            let _ = cache::store_interface(dir, own_keys[u], &interface);
-            interfaces[u] = Some(interface);
-        }
-    }
-    // Entry keys: the own key and the fingerprints of every unit below.
-    let entry_key = |u: usize, interfaces: &[Option<cache::Interface>]| -> Option<u128> {
-        let below: Option<Vec<u128>> = below[u]
-            .iter()
-            .map(|&d| interfaces[d].as_ref().map(|i| i.facts))
-            .collect();
-        Some(cache::entry_key(own_keys[u], &below?))
-    };
-    let mut unit_keys: Vec<Option<u128>> = (0..unit_count)
-        .into_par_iter()
-        .map(|u| entry_key(u, &interfaces))
-        .collect();
-    let by_display: HashMap<&str, FileId> = displays
-        .iter()
-        .enumerate()
-        .map(|(id, d)| (d.as_str(), FileId::from_index(id)))
-        .collect();
-    let text_of = |id: usize| match &texts[id] {
-        Some(Ok(text)) => Some(&**text),
-        _ => None,
-    };
-    // An entry is checked against the files it names, as read this run: the cache is an
-    // optimisation, never an input (a bad entry is analysed again and overwritten).
-    let valid = |u: usize, entry: &cache::Entry| {
-        let mut files: Vec<Option<&str>> = unit_files[u].iter().map(|&id| text_of(id)).collect();
-        for other in &entry.others {
-            match by_display.get(other.as_str()) {
-                Some(&id) => files.push(text_of(id.index())),
-                None => return false,
-            }
-        }
-        entry.is_valid(&files, unit_files[u].len(), &|code| {
-            code == rules::SYNTAX_ERROR.code
-                || rules::find(code).is_some_and(|meta| rule_enabled(meta, options))
-        })
-    };
-    let entries: Vec<Option<cache::Entry>> = (0..unit_count)
-        .into_par_iter()
-        .map(|u| {
-            if unit_files[u].is_empty() {
-                Some(cache::Entry::default())
-            } else if !options.reuse_cache {
-                None
-            } else {
-                cache::load(dir, unit_keys[u]?).filter(|entry| valid(u, entry))
-            }
-        })
-        .collect();
-    let with_files = unit_files.iter().filter(|f| !f.is_empty()).count();
-    report.cache_misses = entries.iter().filter(|e| e.is_none()).count();
-    report.cache_hits = with_files - report.cache_misses;
-    timings.push(("cache: keys+load", clock.elapsed().as_millis()));
-
-    // Analyse the missed units with every unit below them as unreported context.
-    let mut needed = vec![false; unit_count];
-    for u in 0..unit_count {
-        if entries[u].is_none() {
-            needed[u] = true;
-            for &d in &below[u] {
-                needed[d] = true;
-            }
-        }
-    }
-    let missed_unit = |u: usize| entries[u].is_none();
-    // Files analysed: every file of a missed unit; of a unit below one, only its lib crate
-    // when its interface says which files that is (all of them otherwise).
-    let missed: Vec<usize> = (0..n)
-        .filter(|&id| {
-            let u = unit_of_file[id];
-            needed[u]
-                && (missed_unit(u)
-                    || interfaces[u]
-                        .as_ref()
-                        .is_none_or(|i| i.lib_files.contains(&local_index[id])))
-        })
-        .collect();
-    let mut works: Vec<Option<Work>> = works.into_iter().map(Some).collect();
-    let mut analysis = Analysis::default();
-    if !missed.is_empty() {
-        let mut sub = sub_layout(
-            &layout,
-            &missed,
-            |id| layout.reported[id] && missed_unit(unit_of_file[id]),
-            &units.ambiguous,
-        );
-        sub.fingerprint = true;
-        let sub_works: Vec<Work> = missed
-            .iter()
-            .map(|&id| {
-                let mut work = works[id].take().expect("each file once");
-                work.text = texts[id].take();
-                work
-            })
-            .collect();
-        analysis = analyse_set(sub_works, &sub, options, vocab);
-        report.relowered = analysis.relowered;
-        report.call_stats = analysis.call_stats;
-        report.model_bytes = analysis.model_bytes;
-        timings.append(&mut analysis.timings);
-        // Fingerprints of the units analysed (whole units), then the keys still unknown.
-        let mut facts_of = vec![0u64; n];
-        let mut lib_of = vec![false; n];
-        for (sub, &id) in missed.iter().enumerate() {
-            facts_of[id] = analysis.facts.get(sub).copied().unwrap_or(0);
-            lib_of[id] = analysis.lib_files.get(sub).copied().unwrap_or(false);
-        }
-        // (Units without an interface were analysed whole.)
-        for u in (0..unit_count).filter(|&u| needed[u]) {
-            if interfaces[u].is_none() {
-                let interface = interface_of(u, &|id| facts_of[id], &|id| lib_of[id]);
-                let _ = cache::store_interface(dir, own_keys[u], &interface);
-                interfaces[u] = Some(interface);
-            }
-        }
-        for u in (0..unit_count).filter(|&u| missed_unit(u)) {
-            if unit_keys[u].is_none() {
-                unit_keys[u] = entry_key(u, &interfaces);
-            }
-        }
-    }
-    let clock = Instant::now();
-    // Map the analysis back to run ids and store an entry per missed unit.
-    let map = |sub: FileId| FileId::from_index(missed[sub.index()]);
-    let mut syntax = std::mem::take(&mut analysis.syntax);
-    let mut findings = std::mem::take(&mut analysis.findings);
-    for d in syntax.iter_mut().chain(findings.iter_mut()) {
-        remap_files(d, &map);
-    }
-    let errors: Vec<(FileId, String)> = std::mem::take(&mut analysis.errors)
-        .into_iter()
-        .map(|(sub, message)| (map(sub), message))
-        .collect();
-    let mut new_entries: HashMap<usize, cache::Entry> = HashMap::new();
-    let mut uncacheable: Vec<usize> = Vec::new();
-    for (sub, &id) in missed.iter().enumerate() {
-        let u = unit_of_file[id];
-        if !missed_unit(u) {
-            continue;
-        }
-        let entry = new_entries.entry(u).or_default();
-        if analysis.checked[sub] {
-            entry.checked.push(local_index[id]);
-        }
-    }
-    for (phase, d) in syntax
-        .iter()
-        .map(|d| (0, d))
-        .chain(findings.iter().map(|d| (1, d)))
-    {
-        let u = unit_of_file[d.file.index()];
-        let entry = new_entries.entry(u).or_default();
-        let own = unit_files[u].len() as u32;
-        let others = std::cell::RefCell::new(std::mem::take(&mut entry.others));
-        let local = |file: FileId| {
-            let file = file.index();
-            if file >= n {
-                return None;
-            }
-            if unit_of_file[file] == u {
-                return Some(local_index[file]);
-            }
-            let display = displays.get(file)?;
-            let mut others = others.borrow_mut();
-            let at = match others.iter().position(|o| o == display) {
-                Some(at) => at,
-                None => {
-                    others.push(display.clone());
-                    others.len() - 1
-                }
-            };
-            Some(own + at as u32)
-        };
-        let cached = cache::CachedDiagnostic::from_diagnostic(phase, d, &local);
-        entry.others = others.into_inner();
-        match cached {
-            Some(cached) => entry.diagnostics.push(cached),
-            None => uncacheable.push(u),
-        }
-    }
-    for (id, message) in &errors {
-        let u = unit_of_file[id.index()];
-        new_entries
-            .entry(u)
-            .or_default()
-            .errors
-            .push((local_index[id.index()], message.clone()));
-    }
-    let mut stored: Vec<(usize, cache::Entry)> = new_entries
-        .into_iter()
-        .filter(|(u, _)| !uncacheable.contains(u))
-        .collect();
-    stored.sort_by_key(|(u, _)| *u);
-    let failures: Vec<String> = stored
-        .par_iter()
-        .filter_map(|(u, entry)| cache::store(dir, unit_keys[*u]?, entry).err())
-        .collect();
-    if !stored.is_empty() {
-        // Only runs that add entries can grow the cache, so only they prune it.
-        cache::prune(dir, std::time::SystemTime::now());
-    }
-    if let Some(first) = failures.first() {
-        report.cache_note = Some(format!(
-            "cannot write the cache in {}: {first}",
-            dir.display()
-        ));
-    }
-
-    // Assemble: sources, findings in the order a cold run produces them, errors, checked files.
-    let mut sub_sources: Vec<Option<SourceFile>> = std::mem::take(&mut analysis.sources)
-        .into_iter()
-        .map(Some)
-        .collect();
-    let mut sources: Vec<Option<SourceFile>> = works
-        .into_par_iter()
-        .zip(texts.into_par_iter())
-        .map(|(work, text)| {
-            let work = work?;
-            let text = match text {
-                Some(Ok(text)) => text,
-                _ => Arc::from(""),
-            };
-            Some(SourceFile::new(work.path, work.display, text))
-        })
-        .collect();
-    let mut scans: Vec<Option<Option<Scanned>>> = (0..n).map(|_| None).collect();
-    for (sub, &id) in missed.iter().enumerate() {
-        sources[id] = sub_sources[sub].take();
-        scans[id] = analysis.scans.get_mut(sub).and_then(Option::take);
-    }
-    let sources: Vec<SourceFile> = sources
-        .into_iter()
-        .map(|s| s.expect("every file yields a source"))
-        .collect();
-    let mut checked = vec![false; n];
-    for (sub, &id) in missed.iter().enumerate() {
-        checked[id] = analysis.checked[sub];
-    }
-    let mut tagged: Vec<(u8, FileId, Diagnostic)> = syntax
-        .into_iter()
-        .map(|d| (0, d.file, d))
-        .chain(findings.into_iter().map(|d| (1, d.file, d)))
-        .collect();
-    let mut all_errors = errors;
-    for (u, entry) in entries.iter().enumerate() {
-        let Some(entry) = entry else { continue };
-        let own = unit_files[u].len();
-        let global = |local: u32| match unit_files[u].get(local as usize) {
-            Some(&id) => Some(FileId::from_index(id)),
-            None => {
-                let other = entry.others.get((local as usize).checked_sub(own)?)?;
-                by_display.get(other.as_str()).copied()
-            }
-        };
-        for &local in &entry.checked {
-            if let Some(id) = global(local) {
-                checked[id.index()] = true;
-            }
-        }
-        for cached in &entry.diagnostics {
-            if let Some(d) = cached.to_diagnostic(&global) {
-                tagged.push((cached.phase, d.file, d));
-            }
-        }
-        for (local, message) in &entry.errors {
-            if let Some(id) = global(*local) {
-                all_errors.push((id, message.clone()));
-            }
-        }
-    }
-    tagged.sort_by_key(|(phase, file, _)| (*phase, *file));
-    let diagnostics = tagged.into_iter().map(|(_, _, d)| d).collect();
-    timings.push(("cache: store+assemble", clock.elapsed().as_millis()));
-    report.timings = timings;
-    (sources, diagnostics, all_errors, checked, scans)
-}
-
-fn rule_enabled(meta: &RuleMeta, options: &Options) -> bool {
-    (options.select.is_empty() || options.select.contains(&meta.code))
-        && !options.ignore.contains(&meta.code)
-}
-
-/// The level of `meta` in `file` after defaults, `-A/-W/-D`, and per-file overrides.
-fn level_for(meta: &RuleMeta, display: &str, options: &Options) -> Level {
-    let mut level = match meta.default_severity {
-        Severity::Error => Level::Deny,
-        Severity::Warning => Level::Warn,
-    };
-    for (code, l) in &options.levels {
-        if *code == meta.code {
-            level = *l;
-        }
-    }
-    for (glob, code, l) in &options.per_file_levels {
-        if *code == meta.code && glob.is_match(display) {
-            level = *l;
-        }
-    }
-    level
-}
-
-fn apply_suppressions_and_levels(
-    report: &mut Report,
-    diagnostics: Vec<Diagnostic>,
-    options: &Options,
-    reported: &[bool],
-    mut scans: Vec<Option<Option<Scanned>>>,
-) -> Vec<FileId> {
-    let mut unscanned = Vec::new();
-    // Directives per file that has any finding or any directive.
-    let mut directives: HashMap<FileId, Vec<(suppress::Directive, bool)>> = HashMap::new();
-    for (id, source) in report.sources.iter().enumerate() {
-        if !reported.get(id).copied().unwrap_or(true) {
-            continue;
-        }
-        let scanned = match scans.get_mut(id).and_then(Option::take) {
-            Some(scanned) => scanned,
-            None => scan_suppressions(source),
-        };
-        let Some(Scanned {
-            directives: found,
-            errors,
-        }) = scanned
-        else {
-            report.errors.push(ToolError {
-                path: source.display.clone(),
-                message: "internal error while reading suppression comments (this is a forklint bug: please report it with the file)".to_string(),
-            });
-            unscanned.push(FileId::from_index(id));
-            continue;
-        };
-        for message in errors {
-            report.errors.push(ToolError {
-                path: source.display.clone(),
-                message,
-            });
-        }
-        if !found.is_empty() {
-            directives.insert(
-                FileId::from_index(id),
-                found.into_iter().map(|d| (d, false)).collect(),
-            );
-        }
-    }
-    let mut kept = Vec::with_capacity(diagnostics.len());
-    for mut diag in diagnostics {
-        let source = &report.sources[diag.file.index()];
-        let level = level_for(diag.rule, &source.display, options);
-        if level == Level::Allow {
-            continue;
-        }
-        let line = source.line(diag.range.start);
-        if let Some(list) = directives.get_mut(&diag.file) {
-            if let Some((_, used)) = list.iter_mut().find(|(d, _)| {
-                d.codes.contains(&diag.rule.code)
-                    && match d.scope {
-                        Scope::File => true,
-                        Scope::Lines { first, last } => first <= line && line <= last,
-                    }
-            }) {
-                *used = true;
-                report.suppressed += 1;
-                *report.suppressed_by_code.entry(diag.rule.code).or_default() += 1;
-                continue;
-            }
-        }
-        diag.severity = match level {
-            Level::Deny => Severity::Error,
-            _ => Severity::Warning,
-        };
-        kept.push(diag);
-    }
-    // FL100: directives that suppressed nothing (only for rules that ran).
-    if rule_enabled(&rules::UNUSED_SUPPRESSION, options) {
-        for (file, list) in &directives {
-            let display = &report.sources[file.index()].display;
-            let level = level_for(&rules::UNUSED_SUPPRESSION, display, options);
-            if level == Level::Allow {
-                continue;
-            }
-            for (directive, used) in list {
-                let ran = directive
-                    .codes
-                    .iter()
-                    .any(|c| rules::find(c).is_some_and(|m| rule_enabled(m, options)));
-                if *used || !ran {
-                    continue;
-                }
-                let names = directive.codes.join(", ");
-                let mut diag = Diagnostic::new(
-                    &rules::UNUSED_SUPPRESSION,
-                    *file,
-                    directive.range,
-                    format!("unused suppression of {names}"),
-                )
-                .primary_label("nothing here is reported by these rules")
-                .help("remove the directive");
-                diag.severity = if level == Level::Deny {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                };
-                kept.push(diag);
-            }
-        }
-    }
-    kept.sort_by(|a, b| {
-        let sa = &report.sources[a.file.index()];
-        let sb = &report.sources[b.file.index()];
-        (
-            sa.display.as_str(),
-            a.range.start,
-            a.rule.code,
-            a.range.end,
-            &a.message,
-        )
-            .cmp(&(
-                sb.display.as_str(),
-                b.range.start,
-                b.rule.code,
-                b.range.end,
-                &b.message,
-            ))
-    });
-    kept.dedup_by(|a, b| {
-        a.file == b.file
-            && a.range == b.range
-            && a.rule.code == b.rule.code
-            && a.message == b.message
-    });
-    report.diagnostics = kept;
-    unscanned
 }
 
 /// Reads again the released texts of the files that findings point into (for positions,

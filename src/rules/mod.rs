@@ -9,7 +9,12 @@ use crate::base::diagnostic::Diagnostic;
 
 pub mod docs;
 pub mod notes;
+pub mod syntax_error;
+pub mod unused_suppression;
 pub mod util;
+
+pub use syntax_error::SYNTAX_ERROR;
+pub use unused_suppression::UNUSED_SUPPRESSION;
 
 pub use crate::base::rule::{docs_url, RuleMeta, REPOSITORY};
 
@@ -84,52 +89,6 @@ pub struct Rule {
     pub meta: &'static RuleMeta,
     /// `None` for rules the engine itself reports (FL000, FL100).
     pub check: Option<CheckFn>,
-}
-
-declare_rule! {
-    /// ### What it does
-    /// Reports a file that does not parse as Rust.
-    ///
-    /// ### Why is this bad?
-    /// forklint cannot check what it cannot parse: hazards in this file go unreported. The other
-    /// files are still checked. syn parses the 2021 and 2024 editions; some 2015-edition code
-    /// (bare trait objects such as `Box<Fn(u8) + Send>`) is valid for rustc but not for syn.
-    ///
-    /// ### Example
-    /// ```rust
-    /// fn main() {
-    ///     let x = ;
-    /// }
-    /// ```
-    ///
-    /// ### Use instead
-    /// ```rust
-    /// fn main() {
-    ///     let x = 1;
-    /// }
-    /// ```
-    pub static SYNTAX_ERROR = "FL000", "syntax-error", Error, "the file does not parse";
-}
-
-declare_rule! {
-    /// ### What it does
-    /// Reports a `// forklint: allow(..)` directive that suppressed nothing.
-    ///
-    /// ### Why is this bad?
-    /// A stale suppression hides nothing today but will silently hide a real finding tomorrow,
-    /// and it misleads readers about where the hazards are.
-    ///
-    /// ### Example
-    /// ```rust
-    /// // forklint: allow(FL003) nothing blocks here any more
-    /// async fn tick() {}
-    /// ```
-    ///
-    /// ### Use instead
-    /// ```rust
-    /// async fn tick() {}
-    /// ```
-    pub static UNUSED_SUPPRESSION = "FL100", "unused-suppression", Warning, "a suppression directive suppressed nothing";
 }
 
 /// `a == b` for the registry's compile-time check (`str` equality is not `const`).

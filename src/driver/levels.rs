@@ -1,0 +1,204 @@
+//! Levels and suppressions: which rules run, the level of each finding (defaults, `-A/-W/-D`,
+//! per-file overrides), the suppression comments that hide findings, and FL100 for the
+//! directives that hid nothing. This is the last stage before the report is sorted: it sees
+//! every finding of the run, whatever stage (analysis or cache) produced it.
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::source::{FileId, SourceFile};
+use crate::rules::{self, RuleMeta};
+use crate::suppress::{self, Scope};
+
+use super::{Options, Report, ToolError};
+
+/// A rule's level, as set by defaults, config and `-A/-W/-D`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Allow,
+    Warn,
+    Deny,
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        match s {
+            "allow" => Some(Level::Allow),
+            "warn" => Some(Level::Warn),
+            "deny" => Some(Level::Deny),
+            _ => None,
+        }
+    }
+}
+
+/// A file's suppression comments, read while its text is at hand.
+pub(super) struct Scanned {
+    pub(super) directives: Vec<suppress::Directive>,
+    /// Malformed directives, as `line:column: message`.
+    pub(super) errors: Vec<String>,
+}
+
+/// Scans a file's suppression comments; `None` if the scan panicked (never let one file's
+/// comments take the run down: a panic would be exit 101).
+pub(super) fn scan_suppressions(source: &SourceFile) -> Option<Scanned> {
+    let (directives, errors) = catch_unwind(AssertUnwindSafe(|| suppress::scan(source))).ok()?;
+    let errors = errors
+        .into_iter()
+        .map(|err| {
+            let pos = source.position(err.range.start);
+            format!("{}:{}: {}", pos.line, pos.column, err.message)
+        })
+        .collect();
+    Some(Scanned { directives, errors })
+}
+
+pub(super) fn rule_enabled(meta: &RuleMeta, options: &Options) -> bool {
+    (options.select.is_empty() || options.select.contains(&meta.code))
+        && !options.ignore.contains(&meta.code)
+}
+
+/// The level of `meta` in `file` after defaults, `-A/-W/-D`, and per-file overrides.
+fn level_for(meta: &RuleMeta, display: &str, options: &Options) -> Level {
+    let mut level = match meta.default_severity {
+        Severity::Error => Level::Deny,
+        Severity::Warning => Level::Warn,
+    };
+    for (code, l) in &options.levels {
+        if *code == meta.code {
+            level = *l;
+        }
+    }
+    for (glob, code, l) in &options.per_file_levels {
+        if *code == meta.code && glob.is_match(display) {
+            level = *l;
+        }
+    }
+    level
+}
+
+pub(super) fn apply_suppressions_and_levels(
+    report: &mut Report,
+    diagnostics: Vec<Diagnostic>,
+    options: &Options,
+    reported: &[bool],
+    mut scans: Vec<Option<Option<Scanned>>>,
+) -> Vec<FileId> {
+    let mut unscanned = Vec::new();
+    // Directives per file that has any finding or any directive.
+    let mut directives: HashMap<FileId, Vec<(suppress::Directive, bool)>> = HashMap::new();
+    for (id, source) in report.sources.iter().enumerate() {
+        if !reported.get(id).copied().unwrap_or(true) {
+            continue;
+        }
+        let scanned = match scans.get_mut(id).and_then(Option::take) {
+            Some(scanned) => scanned,
+            None => scan_suppressions(source),
+        };
+        let Some(Scanned {
+            directives: found,
+            errors,
+        }) = scanned
+        else {
+            report.errors.push(ToolError {
+                path: source.display.clone(),
+                message: "internal error while reading suppression comments (this is a forklint bug: please report it with the file)".to_string(),
+            });
+            unscanned.push(FileId::from_index(id));
+            continue;
+        };
+        for message in errors {
+            report.errors.push(ToolError {
+                path: source.display.clone(),
+                message,
+            });
+        }
+        if !found.is_empty() {
+            directives.insert(
+                FileId::from_index(id),
+                found.into_iter().map(|d| (d, false)).collect(),
+            );
+        }
+    }
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    for mut diag in diagnostics {
+        let source = &report.sources[diag.file.index()];
+        let level = level_for(diag.rule, &source.display, options);
+        if level == Level::Allow {
+            continue;
+        }
+        let line = source.line(diag.range.start);
+        if let Some(list) = directives.get_mut(&diag.file) {
+            if let Some((_, used)) = list.iter_mut().find(|(d, _)| {
+                d.codes.contains(&diag.rule.code)
+                    && match d.scope {
+                        Scope::File => true,
+                        Scope::Lines { first, last } => first <= line && line <= last,
+                    }
+            }) {
+                *used = true;
+                report.suppressed += 1;
+                *report.suppressed_by_code.entry(diag.rule.code).or_default() += 1;
+                continue;
+            }
+        }
+        diag.severity = match level {
+            Level::Deny => Severity::Error,
+            _ => Severity::Warning,
+        };
+        kept.push(diag);
+    }
+    // FL100: directives that suppressed nothing (only for rules that ran).
+    if rule_enabled(&rules::UNUSED_SUPPRESSION, options) {
+        for (file, list) in &directives {
+            let display = &report.sources[file.index()].display;
+            let level = level_for(&rules::UNUSED_SUPPRESSION, display, options);
+            if level == Level::Allow {
+                continue;
+            }
+            for (directive, used) in list {
+                let ran = directive
+                    .codes
+                    .iter()
+                    .any(|c| rules::find(c).is_some_and(|m| rule_enabled(m, options)));
+                if *used || !ran {
+                    continue;
+                }
+                let mut diag =
+                    rules::unused_suppression::diagnostic(*file, directive.range, &directive.codes);
+                diag.severity = if level == Level::Deny {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
+                kept.push(diag);
+            }
+        }
+    }
+    kept.sort_by(|a, b| {
+        let sa = &report.sources[a.file.index()];
+        let sb = &report.sources[b.file.index()];
+        (
+            sa.display.as_str(),
+            a.range.start,
+            a.rule.code,
+            a.range.end,
+            &a.message,
+        )
+            .cmp(&(
+                sb.display.as_str(),
+                b.range.start,
+                b.rule.code,
+                b.range.end,
+                &b.message,
+            ))
+    });
+    kept.dedup_by(|a, b| {
+        a.file == b.file
+            && a.range == b.range
+            && a.rule.code == b.rule.code
+            && a.message == b.message
+    });
+    report.diagnostics = kept;
+    unscanned
+}
