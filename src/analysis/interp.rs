@@ -262,21 +262,9 @@ impl<'a> Interp<'a> {
         let decls: Vec<TextRange> = block
             .nodes
             .iter()
-            .filter_map(|n| match n {
-                Node::Let(l) if l.guard_of.is_some() => Some(l.span),
-                Node::Call(_)
-                | Node::Macro(_)
-                | Node::Await(_)
-                | Node::Let(_)
-                | Node::Assign(_)
-                | Node::If(_)
-                | Node::Match(_)
-                | Node::Loop(_)
-                | Node::Block(_)
-                | Node::Closure(_)
-                | Node::Jump(_)
-                | Node::PathRef(_) => None,
-            })
+            .filter_map(Node::as_let)
+            .filter(|l| l.guard_of.is_some())
+            .map(|l| l.span)
             .collect();
         if !decls.is_empty() {
             state.guards.retain(|g| !decls.contains(&g.decl));
@@ -285,21 +273,8 @@ impl<'a> Interp<'a> {
         let names: Vec<&String> = block
             .nodes
             .iter()
-            .filter_map(|n| match n {
-                Node::Let(l) => Some(&l.names),
-                Node::Call(_)
-                | Node::Macro(_)
-                | Node::Await(_)
-                | Node::Assign(_)
-                | Node::If(_)
-                | Node::Match(_)
-                | Node::Loop(_)
-                | Node::Block(_)
-                | Node::Closure(_)
-                | Node::Jump(_)
-                | Node::PathRef(_) => None,
-            })
-            .flatten()
+            .filter_map(Node::as_let)
+            .flat_map(|l| &l.names)
             .collect();
         let ended: Vec<TextRange> = state
             .runtimes

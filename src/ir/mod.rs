@@ -207,6 +207,18 @@ pub enum Node {
     PathRef(PathRef),
 }
 
+impl Node {
+    /// The `let` this node is, if it is one (for queries that pick one kind of node: a `match`
+    /// listing every other variant says nothing the type does not).
+    pub fn as_let(&self) -> Option<&Let> {
+        if let Node::Let(l) = self {
+            Some(l)
+        } else {
+            None
+        }
+    }
+}
+
 /// What is called.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Callee {
