@@ -9,8 +9,9 @@
 #
 # Both corpora are checked with `check --no-cache -j 2 --output-format json .` from their root,
 # and also with `--output-format concise` (the text users read); the reports are kept in
-# $OUT (default /tmp/forklint-corpus-diff). Exit 0 when every report is identical, 1 otherwise
-# (the first lines of each diff are printed).
+# $OUT (default /tmp/forklint-corpus-diff). NEW also runs twice more with -v: both runs must
+# agree, counts of resolved calls included (determinism). Exit 0 when every report is identical,
+# 1 otherwise (the first lines of each diff are printed).
 #
 # Environment:
 #   CORPUS_DIR            the shared corpus (default /tmp/forklint-corpus; corpus.sh builds it)
@@ -86,5 +87,20 @@ for corpus in "$CORPUS_DIR/vendor" "$PRECISION_CORPUS_DIR/vendor"; do
       diff "$OUT/$tag.$format.old" "$OUT/$tag.$format.new" | head -40 || true
     fi
   done
+  # Determinism: NEW twice more, -v, its facts must not depend on which worker lowered which
+  # file (a pointer compared across dropped trees once changed the resolved calls from run to
+  # run while the reports happened to agree).
+  for run in 1 2; do
+    (cd "$corpus" && "$NEW_BIN" check --no-cache -j 2 -v --color never --output-format json .) \
+      > "$OUT/$tag.det$run" 2> "$OUT/$tag.det$run.stderr" || true
+    grep -E '^forklint: checked [0-9]+ files' "$OUT/$tag.det$run.stderr" | sed 's/ in [0-9]* ms//' >> "$OUT/$tag.det$run"
+  done
+  if cmp -s "$OUT/$tag.det1" "$OUT/$tag.det2"; then
+    echo "deterministic: $tag (two -v runs of new agree, call resolution included)"
+  else
+    status=1
+    echo "NONDETERMINISTIC: $tag: diff $OUT/$tag.det1 $OUT/$tag.det2"
+    diff "$OUT/$tag.det1" "$OUT/$tag.det2" | head -10 || true
+  fi
 done
 exit $status

@@ -273,8 +273,10 @@ struct Local {
 
 /// The method call lowered last, as the receiver of the next link of its chain.
 struct ChainLink {
-    /// Compared, never dereferenced.
-    expr: *const Expr,
+    /// The call's method name, which identifies it: a pointer would not (the arguments of a
+    /// macro are parsed into a tree that is dropped after lowering, so a later tree can reuse
+    /// the address: a run's facts then depended on the allocator's history).
+    method: TextRange,
     /// What `Lowerer::receiver(expr)` gives, as long as `locals` is unchanged: lowering the
     /// call's arguments only adds locals (in scopes it pops again, or in the current one).
     receiver: Receiver,
@@ -399,9 +401,14 @@ impl Lowerer<'_, '_> {
     /// a chain's links all start where its root does, found once rather than at every link.
     fn chain_first(&self, expr: &Expr) -> Span {
         match &self.chain {
-            Some(link) if std::ptr::eq(expr, link.expr) => link.first,
+            Some(link) if self.is_link(link, expr) => link.first,
             _ => extent::expr_first(expr),
         }
+    }
+
+    /// Whether `expr` is the method call `link` was made for.
+    fn is_link(&self, link: &ChainLink, expr: &Expr) -> bool {
+        matches!(expr, Expr::MethodCall(mc) if self.range(mc.method.span()) == link.method)
     }
 
     /// The range of a whole expression (what `range(expr.span())` gives, without printing it).
@@ -1236,7 +1243,7 @@ impl Lowerer<'_, '_> {
                 _ => break,
             }
         }
-        if !std::ptr::eq(e, link.expr) {
+        if !self.is_link(link, e) {
             return None;
         }
         let receiver = link.receiver.clone();
@@ -1499,8 +1506,9 @@ impl Lowerer<'_, '_> {
                     Some(span) => span,
                     None => self.chain_first(&mc.receiver),
                 };
+                let method = self.range(mc.method.span());
                 let link = ChainLink {
-                    expr,
+                    method,
                     receiver: Receiver {
                         origin: self.method_origin(receiver.origin.clone(), &mc.method),
                         ..(*receiver).clone()
@@ -1516,7 +1524,7 @@ impl Lowerer<'_, '_> {
                 let param = self.scope_param(&callee);
                 let args = self.args(&mut mc.args.iter(), role, param, out);
                 out.push(Node::Call(Box::new(Call {
-                    span: self.range(mc.method.span()),
+                    span: method,
                     expr_span: self.extent(first, extent::expr_last(expr)),
                     callee,
                     args,
