@@ -254,10 +254,12 @@ pub struct CrateTree {
 pub type FileDecls = (String, Vec<ModDecl>);
 
 /// Walks module trees from `roots`. `decls(path)` returns the `mod` declarations of a file and
-/// the module path it was lowered with (`None` if the file is unknown or did not parse).
+/// the module path it was lowered with (`None` if the file is unknown or did not parse);
+/// `known(path)` tells whether a path is the key of a file of the run (it exists).
 pub fn module_trees(
     roots: &[(TargetKind, PathBuf)],
     decls: &dyn Fn(&Path) -> Option<FileDecls>,
+    known: &dyn Fn(&Path) -> bool,
 ) -> Vec<CrateTree> {
     let mut trees = Vec::new();
     for (kind, root) in roots {
@@ -280,11 +282,17 @@ pub fn module_trees(
                     .unwrap_or("")
                     .to_string();
                 for candidate in mod_candidates(&file, &lowered_module, is_root, &decl) {
-                    if candidate.is_file() {
-                        let child = format!("{module}{inline}::{}", decl.name);
-                        stack.push((path_key(&candidate), child, false));
-                        break;
-                    }
+                    // A candidate built from a key is a key when no component below the key's
+                    // directory is a symlink: a file of the run is then known without a stat.
+                    let key = if known(&candidate) {
+                        candidate
+                    } else if candidate.is_file() {
+                        path_key(&candidate)
+                    } else {
+                        continue;
+                    };
+                    stack.push((key, format!("{module}{inline}::{}", decl.name), false));
+                    break;
                 }
             }
         }
@@ -295,6 +303,33 @@ pub fn module_trees(
         });
     }
     trees
+}
+
+/// What planning reads of one package directory.
+#[derive(Clone, Default)]
+struct Loaded {
+    /// The manifest (the default one when it cannot be read).
+    manifest: Manifest,
+    /// Target roots, when the manifest could be read (see `Package::targets`).
+    targets: Option<Vec<(TargetKind, PathBuf)>>,
+    /// Keys of all target roots (of the default manifest's too): root modules whatever their
+    /// location.
+    target_keys: Vec<PathBuf>,
+}
+
+fn load_package(root: &Path) -> Loaded {
+    let read = read_manifest(root);
+    let targets = read.as_ref().map(|m| target_roots(root, m));
+    let manifest = read.unwrap_or_default();
+    let all = match &targets {
+        Some(t) => t.clone(),
+        None => target_roots(root, &manifest),
+    };
+    Loaded {
+        target_keys: all.iter().map(|(_, p)| path_key(p)).collect(),
+        manifest,
+        targets,
+    }
 }
 
 /// Package grouping of a run's inputs.
@@ -344,15 +379,11 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
     let mut package_roots: Vec<PathBuf> = dir_roots.iter().flatten().cloned().collect();
     package_roots.sort_unstable();
     package_roots.dedup();
-    let loaded: HashMap<PathBuf, (Manifest, Vec<PathBuf>)> = package_roots
+    let loaded: HashMap<PathBuf, Loaded> = package_roots
         .into_par_iter()
         .map(|root| {
-            let manifest = read_manifest(&root).unwrap_or_default();
-            let targets = target_roots(&root, &manifest)
-                .into_iter()
-                .map(|(_, p)| path_key(&p))
-                .collect();
-            (root, (manifest, targets))
+            let loaded = load_package(&root);
+            (root, loaded)
         })
         .collect();
     let mut dir_cache: HashMap<PathBuf, Option<PathBuf>> =
@@ -377,18 +408,15 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
             None
         };
         let package = *index.entry(root.clone()).or_insert_with(|| {
-            let (manifest, target_files) = match root.as_deref() {
-                Some(r) => loaded.get(r).cloned().unwrap_or_else(|| {
-                    let manifest = read_manifest(r).unwrap_or_default();
-                    let targets = target_roots(r, &manifest)
-                        .into_iter()
-                        .map(|(_, p)| path_key(&p))
-                        .collect();
-                    (manifest, targets)
-                }),
-                None => Default::default(),
+            let Loaded {
+                manifest,
+                targets,
+                target_keys,
+            } = match root.as_deref() {
+                Some(r) => loaded.get(r).cloned().unwrap_or_else(|| load_package(r)),
+                None => Loaded::default(),
             };
-            roots_of.push(target_files);
+            roots_of.push(target_keys);
             plan.packages.push(crate::model::Package {
                 name: manifest.name.clone(),
                 lib_name: manifest.lib_name.clone(),
@@ -407,6 +435,7 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
                     .iter()
                     .map(|d| d.replace('-', "_"))
                     .collect(),
+                targets,
             });
             plan.packages.len() - 1
         });
@@ -499,7 +528,11 @@ pub fn assign(
     use crate::model::Crate;
     use rayon::prelude::*;
     let keys: Vec<PathBuf> = paths.par_iter().map(|p| path_key(p)).collect();
-    let by_key: HashMap<&PathBuf, usize> = keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
+    let by_key: HashMap<&Path, usize> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_path(), i))
+        .collect();
     let mut crate_of: Vec<Option<usize>> = vec![None; paths.len()];
     let mut module_of: Vec<Option<String>> = vec![None; paths.len()];
     let mut in_lib = vec![false; paths.len()];
@@ -514,21 +547,21 @@ pub fn assign(
             if !package.on_disk {
                 return Vec::new();
             }
-            let Some(manifest) = read_manifest(&package.root) else {
+            let Some(roots) = &package.targets else {
                 return Vec::new();
             };
-            let roots = target_roots(&package.root, &manifest);
             let decls = |path: &Path| -> Option<FileDecls> {
-                let id = *by_key.get(&path.to_path_buf())?;
+                let id = *by_key.get(path)?;
                 let file = files.get(id)?.as_ref()?;
                 Some((file.module.clone(), file.mod_decls.clone()))
             };
-            module_trees(&roots, &decls)
+            let known = |path: &Path| by_key.contains_key(path);
+            module_trees(roots, &decls, &known)
         })
         .collect();
     for (package_index, package_trees) in trees.into_iter().enumerate() {
         for tree in package_trees {
-            let Some(&root_id) = by_key.get(&tree.root) else {
+            let Some(&root_id) = by_key.get(tree.root.as_path()) else {
                 continue;
             };
             let crate_index = crates.len();
@@ -538,7 +571,7 @@ pub fn assign(
                 root_file: crate::base::source::FileId::from_index(root_id),
             });
             for (key, module) in tree.modules {
-                let Some(&id) = by_key.get(&key) else {
+                let Some(&id) = by_key.get(key.as_path()) else {
                     continue;
                 };
                 if tree.kind == TargetKind::Lib {

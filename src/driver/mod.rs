@@ -703,6 +703,7 @@ pub(super) fn analyse_set(
         out.sources.push(source);
     }
 
+    lap("collect", &mut clock);
     // Crates and module trees; files lowered under a wrong module path are lowered again.
     let relower = layout::assign(&mut model, &paths);
     out.relowered = relower.len();

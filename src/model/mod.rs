@@ -47,6 +47,9 @@ pub struct Package {
     pub dependencies: Vec<String>,
     /// The normal dependencies among them: all that the package's lib crate can call.
     pub lib_dependencies: Vec<String>,
+    /// Target roots (kind, path) from the manifest and Cargo's auto-discovery, read once when
+    /// the run is planned; `None` when there is no readable manifest (no module trees then).
+    pub targets: Option<Vec<(TargetKind, std::path::PathBuf)>>,
 }
 
 /// One crate: a target root and the files its module tree reaches.
