@@ -5,7 +5,7 @@
 //! spins on a non-blocking poll until something changes, or blocks. Everything it knows about
 //! APIs comes from the vocabulary (`yield`, `spin`, `blocking`, `diverges`).
 
-use crate::analysis::contexts::{blocking_entry, context_root, in_local_context_exit};
+use crate::analysis::contexts::{blocking_entry, context_root, in_local_context_exit, runs_alone};
 use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
 use crate::ir::visit;
@@ -88,7 +88,8 @@ enum Reason<'a> {
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
     for (index, body) in file.bodies.iter() {
-        if body.context == Context::Sync || in_local_context_exit(cx, index) {
+        if body.context == Context::Sync || in_local_context_exit(cx, index) || runs_alone(cx, index)
+        {
             continue;
         }
         visit::walk(&body.block.nodes, &mut |node| {

@@ -1,6 +1,6 @@
 //! FL003 blocking-call-in-async: a known blocking call runs in async or green context.
 
-use crate::analysis::contexts::{blocking_entry, calls, context_root, in_local_context_exit};
+use crate::analysis::contexts::{blocking_entry, calls, context_root, in_local_context_exit, runs_alone};
 use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
 use crate::ir::{Body, BodyId, BodyKind, Call, Context};
@@ -57,7 +57,8 @@ const TOKIO_NOTE: &str = "Tokio (\"Blocking and yielding\"): \"issuing a blockin
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
     for (index, body) in file.bodies.iter() {
-        if body.context == Context::Sync || in_local_context_exit(cx, index) {
+        if body.context == Context::Sync || in_local_context_exit(cx, index) || runs_alone(cx, index)
+        {
             continue;
         }
         for call in calls(body) {
