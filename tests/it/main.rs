@@ -10,6 +10,7 @@ mod meta;
 mod model;
 mod paths;
 mod regressions;
+mod roles;
 mod robust;
 mod support;
 mod suppress;
