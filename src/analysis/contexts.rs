@@ -55,8 +55,11 @@ pub fn runs_alone(cx: &Cx<'_>, id: BodyId) -> bool {
     let (root_id, root) = context_root(cx.file, id);
     root.kind != BodyKind::Fn
         && root.context == Context::Async
-        && enclosing_call(cx.file, root_id)
-            .is_some_and(|call| cx.vocab.call(Category::SingleFuture, &call.callee).is_some())
+        && enclosing_call(cx.file, root_id).is_some_and(|call| {
+            cx.vocab
+                .call(Category::SingleFuture, &call.callee)
+                .is_some()
+        })
 }
 
 /// Whether body `id`, async by inheritance, is (inside) a plain closure handed to a crate-local

@@ -14,7 +14,9 @@ use crate::model::TargetKind;
 
 /// Whether the code at `range` of the analysed file is test code.
 pub fn is_test_code(cx: &Cx<'_>, range: TextRange) -> bool {
-    in_test_crate(cx) || cx.file.test_only || innermost_body(cx.file, range).is_some_and(|id| is_test_body(cx.file, id))
+    in_test_crate(cx)
+        || cx.file.test_only
+        || innermost_body(cx.file, range).is_some_and(|id| is_test_body(cx.file, id))
 }
 
 /// Whether the analysed file belongs to a `tests/` or `benches/` crate.

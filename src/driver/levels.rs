@@ -159,8 +159,7 @@ pub(super) fn apply_suppressions_and_levels(
     let mut kept = Vec::with_capacity(diagnostics.len());
     for mut diag in diagnostics {
         let source = &report.sources[diag.file.index()];
-        let (level, held_back) =
-            level_for(diag.rule, &source.display, diag.test_code, options);
+        let (level, held_back) = level_for(diag.rule, &source.display, diag.test_code, options);
         let line = source.line(diag.range.start);
         if level == Level::Allow {
             if held_back {

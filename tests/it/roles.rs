@@ -73,7 +73,10 @@ fn test_code_is_held_back_and_counted() {
         ),
         "{text}"
     );
-    assert!(!text.contains("FL100"), "a directive for a held-back finding is used: {text}");
+    assert!(
+        !text.contains("FL100"),
+        "a directive for a held-back finding is used: {text}"
+    );
     let out = forklint(p, &["check", "--no-cache", "--statistics", "."]);
     assert_eq!(
         stdout(&out),
@@ -81,7 +84,14 @@ fn test_code_is_held_back_and_counted() {
     );
     let out = forklint(
         p,
-        &["check", "--no-cache", "--statistics", "--output-format", "json", "."],
+        &[
+            "check",
+            "--no-cache",
+            "--statistics",
+            "--output-format",
+            "json",
+            ".",
+        ],
     );
     let stats = json(&out);
     assert_eq!(stats[0]["count"], 1);
@@ -121,7 +131,10 @@ fn test_lints_precedence() {
     );
     assert_eq!(
         found(p, &[]),
-        vec![lib.clone(), ("tests/setup.rs".to_string(), 8, "FL003".to_string())]
+        vec![
+            lib.clone(),
+            ("tests/setup.rs".to_string(), 8, "FL003".to_string())
+        ]
     );
     // An unknown rule in [test-lints] is a config error pointing at the key.
     write(p, "forklint.toml", "[test-lints]\nFL999 = \"warn\"\n");
@@ -154,7 +167,11 @@ fn held_back_findings_survive_a_warm_run() {
         let args = ["check", "--output-format", format, "."];
         let cold = forklint_with(p, &args, &env);
         let warm = forklint_with(p, &args, &env);
-        assert_eq!(stdout(&warm), stdout(&cold), "{format}: warm differs from cold");
+        assert_eq!(
+            stdout(&warm),
+            stdout(&cold),
+            "{format}: warm differs from cold"
+        );
         assert!(stdout(&warm).contains("held"), "{}", stdout(&warm));
     }
     let args = ["check", "--statistics", "."];
