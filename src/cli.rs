@@ -426,6 +426,9 @@ fn build_options(args: &CheckArgs, config: &Config) -> Result<Options, String> {
     options.levels = config.levels.clone();
     options.deny_warnings = config.deny_warnings;
     options.per_file_levels = per_file_levels(config, &options.cwd)?;
+    options
+        .test_levels
+        .extend(config.test_levels.iter().copied());
     // Levels in command-line order, later wins (rustc and clippy do the same); without the
     // order (a library caller), -A, then -W, then -D.
     let fallback: Vec<(String, Level)> = [

@@ -32,6 +32,9 @@ pub struct Config {
     pub extend_exclude: Vec<String>,
     /// Per-file levels: glob (relative to the config's directory), rule code, level.
     pub per_file_levels: Vec<(String, &'static str, Level)>,
+    /// `[test-lints]`: levels in test code, in file order (`all` expanded), on top of the
+    /// defaults (FL002 and FL003 allowed).
+    pub test_levels: Vec<(&'static str, Level)>,
     /// Vocabulary extensions: category -> entries.
     pub vocab: RawVocab,
 }
@@ -111,6 +114,7 @@ struct RawConfig {
     lints: Option<RawLints>,
     files: Option<RawFiles>,
     per_file_lints: Option<BTreeMap<Spanned<String>, RawLints>>,
+    test_lints: Option<RawLints>,
     vocab: Option<BTreeMap<Spanned<String>, Vec<Entry>>>,
 }
 
@@ -357,6 +361,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
             config.exclude = Some(globs(files.exclude)?);
         }
         config.extend_exclude = globs(files.extend_exclude)?;
+    }
+
+    let mut test_lints: Vec<_> = raw.test_lints.into_iter().flatten().collect();
+    test_lints.sort_by_key(|(key, _)| key.span().start);
+    for (key, value) in &test_lints {
+        let level = level(value)?;
+        config
+            .test_levels
+            .extend(codes(key)?.into_iter().map(|c| (c, level)));
     }
 
     let mut per_file: Vec<_> = raw.per_file_lints.into_iter().flatten().collect();

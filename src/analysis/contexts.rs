@@ -47,6 +47,21 @@ pub fn enclosing_call(file: &FileModel, id: BodyId) -> Option<&crate::ir::Call> 
     found
 }
 
+/// Whether body `id` runs in an async block or closure handed directly to a single-future
+/// executor (`futures::executor::block_on(async { .. })`; vocabulary `single-future`): the
+/// future runs alone on the calling thread, so blocking there starves no other task and the
+/// body is not shared async context for FL002/FL003. An `async fn` is never such a body.
+pub fn runs_alone(cx: &Cx<'_>, id: BodyId) -> bool {
+    let (root_id, root) = context_root(cx.file, id);
+    root.kind != BodyKind::Fn
+        && root.context == Context::Async
+        && enclosing_call(cx.file, root_id).is_some_and(|call| {
+            cx.vocab
+                .call(Category::SingleFuture, &call.callee)
+                .is_some()
+        })
+}
+
 /// Whether body `id`, async by inheritance, is (inside) a plain closure handed to a crate-local
 /// context exit the vocabulary cannot name: the crate's own `spawn_blocking` (inside async-std,
 /// `crate::task::spawn_blocking` is `async_std::task::spawn_blocking`), or a local wrapper that

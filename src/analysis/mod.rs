@@ -4,7 +4,8 @@
 //! - [`fork`]: fork sites and the state at each; [`child`]: their child regions;
 //! - [`interp`]: the abstract interpreter (threads, guards and runtimes alive on a path);
 //! - [`flow`]: how control leaves a region; [`signal_safety`]: async-signal safety of child code;
-//! - [`contexts`]: execution contexts across closures (context roots, local context exits).
+//! - [`contexts`]: execution contexts across closures (context roots, local context exits);
+//! - [`roles`]: code roles (whether a finding is in test code).
 //!
 //! Nothing here parses, does I/O or writes messages for users beyond short descriptions of
 //! evidence ("`format!` is not async-signal-safe").
@@ -14,6 +15,7 @@ pub mod contexts;
 pub mod flow;
 pub mod fork;
 pub mod interp;
+pub mod roles;
 pub mod signal_safety;
 
 use std::cell::OnceCell;

@@ -80,6 +80,9 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     pub help: Option<String>,
     pub fix: Option<Fix>,
+    /// Whether the primary span is in test code (`analysis::roles`): levels there come from
+    /// `[test-lints]` (docs/configuration.md). Set by the driver after the rules ran.
+    pub test_code: bool,
 }
 
 impl Diagnostic {
@@ -100,6 +103,7 @@ impl Diagnostic {
             notes: Vec::new(),
             help: None,
             fix: None,
+            test_code: false,
         }
     }
 

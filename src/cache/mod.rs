@@ -45,7 +45,7 @@ use crate::base::source::{FileId, TextRange};
 use crate::rules::{self, RuleMeta};
 
 /// Bumped whenever the entry format or what findings depend on changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const MAGIC: &str = "forklint-cache";
 
 /// Where the cache lives for a run of `paths` from `cwd`.
@@ -426,6 +426,9 @@ pub struct CachedDiagnostic {
     pub notes: Vec<String>,
     pub help: Option<String>,
     pub fix: Option<CachedFix>,
+    /// Whether the finding is in test code: `[test-lints]` levels apply on a warm run too.
+    #[serde(default)]
+    pub test_code: bool,
 }
 
 impl CachedDiagnostic {
@@ -475,6 +478,7 @@ impl CachedDiagnostic {
             notes: d.notes.clone(),
             help: d.help.clone(),
             fix,
+            test_code: d.test_code,
         })
     }
 
@@ -498,6 +502,7 @@ impl CachedDiagnostic {
             .collect::<Option<Vec<_>>>()?;
         d.notes = self.notes.clone();
         d.help = self.help.clone();
+        d.test_code = self.test_code;
         d.fix = match &self.fix {
             None => None,
             Some((message, machine, edits)) => Some(Fix {
@@ -836,6 +841,7 @@ mod tests {
                     true,
                     vec![(0, (6, 8), "x".to_string()), (0, (8, 8), "y".to_string())],
                 )),
+                test_code: false,
             }],
             errors: vec![(0, "cannot read".to_string())],
         };

@@ -1,5 +1,5 @@
 //! Levels and suppressions: which rules run, the level of each finding (defaults, `-A/-W/-D`,
-//! per-file overrides), the suppression comments that hide findings, and FL100 for the
+//! `[test-lints]` in test code, per-file overrides), the suppression comments that hide findings, and FL100 for the
 //! directives that hid nothing. This is the last stage before the report is sorted: it sees
 //! every finding of the run, whatever stage (analysis or cache) produced it.
 
@@ -58,8 +58,19 @@ pub(super) fn rule_enabled(meta: &RuleMeta, options: &Options) -> bool {
         && !options.ignore.contains(&meta.code)
 }
 
-/// The level of `meta` in `file` after defaults, `-A/-W/-D`, and per-file overrides.
-fn level_for(meta: &RuleMeta, display: &str, options: &Options) -> Level {
+/// `[test-lints]` when the config says nothing: FL002 and FL003 are allowed in test code
+/// (docs/configuration.md); every other rule keeps its level there.
+pub(super) fn default_test_levels() -> Vec<(&'static str, Level)> {
+    vec![
+        (rules::async_loop_never_yields::RULE.code, Level::Allow),
+        (rules::blocking_call_in_async::RULE.code, Level::Allow),
+    ]
+}
+
+/// The level of `meta` in `file`, in precedence order: defaults < `[lints]` < `-A/-W/-D` <
+/// `[test-lints]` (in test code only) < `[per-file-lints]`; and whether `[test-lints]` is what
+/// allowed it (a held-back finding: counted, and its suppression directive is used).
+fn level_for(meta: &RuleMeta, display: &str, test_code: bool, options: &Options) -> (Level, bool) {
     let mut level = match meta.default_severity {
         Severity::Error => Level::Deny,
         Severity::Warning => Level::Warn,
@@ -69,12 +80,37 @@ fn level_for(meta: &RuleMeta, display: &str, options: &Options) -> Level {
             level = *l;
         }
     }
+    let mut outside_tests = level;
+    if test_code {
+        for (code, l) in &options.test_levels {
+            if *code == meta.code {
+                level = *l;
+            }
+        }
+    }
     for (glob, code, l) in &options.per_file_levels {
         if *code == meta.code && glob.is_match(display) {
             level = *l;
+            outside_tests = *l;
         }
     }
-    level
+    let held_back = level == Level::Allow && outside_tests != Level::Allow;
+    (level, held_back)
+}
+
+/// The first directive of `list` that covers a finding of `code` at `line`.
+fn covering<'d>(
+    list: &'d mut [(suppress::Directive, bool)],
+    code: &str,
+    line: u32,
+) -> Option<&'d mut (suppress::Directive, bool)> {
+    list.iter_mut().find(|(d, _)| {
+        d.codes.contains(&code)
+            && match d.scope {
+                Scope::File => true,
+                Scope::Lines { first, last } => first <= line && line <= last,
+            }
+    })
 }
 
 pub(super) fn apply_suppressions_and_levels(
@@ -123,19 +159,23 @@ pub(super) fn apply_suppressions_and_levels(
     let mut kept = Vec::with_capacity(diagnostics.len());
     for mut diag in diagnostics {
         let source = &report.sources[diag.file.index()];
-        let level = level_for(diag.rule, &source.display, options);
+        let (level, held_back) = level_for(diag.rule, &source.display, diag.test_code, options);
+        let line = source.line(diag.range.start);
         if level == Level::Allow {
+            if held_back {
+                // Not reported, but a directive users wrote for it still has its reason.
+                report.held_back += 1;
+                *report.held_back_by_code.entry(diag.rule.code).or_default() += 1;
+                if let Some(list) = directives.get_mut(&diag.file) {
+                    if let Some((_, used)) = covering(list, diag.rule.code, line) {
+                        *used = true;
+                    }
+                }
+            }
             continue;
         }
-        let line = source.line(diag.range.start);
         if let Some(list) = directives.get_mut(&diag.file) {
-            if let Some((_, used)) = list.iter_mut().find(|(d, _)| {
-                d.codes.contains(&diag.rule.code)
-                    && match d.scope {
-                        Scope::File => true,
-                        Scope::Lines { first, last } => first <= line && line <= last,
-                    }
-            }) {
+            if let Some((_, used)) = covering(list, diag.rule.code, line) {
                 *used = true;
                 report.suppressed += 1;
                 *report.suppressed_by_code.entry(diag.rule.code).or_default() += 1;
@@ -152,7 +192,7 @@ pub(super) fn apply_suppressions_and_levels(
     if rule_enabled(&rules::UNUSED_SUPPRESSION, options) {
         for (file, list) in &directives {
             let display = &report.sources[file.index()].display;
-            let level = level_for(&rules::UNUSED_SUPPRESSION, display, options);
+            let (level, _) = level_for(&rules::UNUSED_SUPPRESSION, display, false, options);
             if level == Level::Allow {
                 continue;
             }

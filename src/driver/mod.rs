@@ -49,6 +49,9 @@ pub struct Options {
     pub levels: Vec<(&'static str, Level)>,
     /// Per-file level overrides: glob -> (code, level).
     pub per_file_levels: Vec<(globset::GlobMatcher, &'static str, Level)>,
+    /// `[test-lints]`: levels in test code, above `-A/-W/-D` and below per-file levels
+    /// (FL002 and FL003 allowed by default).
+    pub test_levels: Vec<(&'static str, Level)>,
     /// `-D warnings`: warnings fail the run.
     pub deny_warnings: bool,
     /// Base directory for printed paths.
@@ -74,6 +77,7 @@ impl Default for Options {
             ignore: Vec::new(),
             levels: Vec::new(),
             per_file_levels: Vec::new(),
+            test_levels: levels::default_test_levels(),
             deny_warnings: false,
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             cache_dir: None,
@@ -100,6 +104,9 @@ pub struct Report {
     pub suppressed: usize,
     /// Suppressed findings per rule code (for `--statistics`).
     pub suppressed_by_code: HashMap<&'static str, usize>,
+    /// Findings in test code that `[test-lints]` allowed (held back), in all and per rule.
+    pub held_back: usize,
+    pub held_back_by_code: HashMap<&'static str, usize>,
     pub duration_ms: u128,
     pub root: PathBuf,
     /// Files lowered again because their module path differed from their location's.
@@ -353,6 +360,10 @@ pub fn merge(reports: Vec<Report>) -> Report {
         out.suppressed += report.suppressed;
         for (code, n) in report.suppressed_by_code {
             *out.suppressed_by_code.entry(code).or_default() += n;
+        }
+        out.held_back += report.held_back;
+        for (code, n) in report.held_back_by_code {
+            *out.held_back_by_code.entry(code).or_default() += n;
         }
         out.duration_ms += report.duration_ms;
         out.relowered += report.relowered;
@@ -782,6 +793,11 @@ pub(super) fn analyse_set(
                     if let Some(check) = rule.check {
                         check(&cx, &mut out);
                     }
+                }
+                // The role of each finding's code, for `[test-lints]` (levels.rs).
+                for diag in &mut out {
+                    diag.test_code = diag.file == file.file
+                        && crate::analysis::roles::is_test_code(&cx, diag.range);
                 }
                 out
             }))

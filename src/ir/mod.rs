@@ -137,6 +137,9 @@ pub struct FnAttrs {
     pub ctor: bool,
     /// `#[cfg(test)]` on the item or an enclosing module.
     pub cfg_test: bool,
+    /// An attribute of the vocabulary's `test-attribute` list (`#[test]`, `#[tokio::test]`,
+    /// `#[rstest]`, ...): the function is test code (`analysis::roles`).
+    pub test_attr: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

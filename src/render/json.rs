@@ -94,6 +94,7 @@ pub fn report_json(report: &Report) -> Value {
             "errors": report.count(Severity::Error),
             "warnings": report.count(Severity::Warning),
             "suppressed": report.suppressed,
+            "held_back": report.held_back,
         },
     })
 }

@@ -66,7 +66,8 @@ pub fn render(
     }
 }
 
-/// `Found 3 errors and 1 warning (2 suppressed) in 120 files.`
+/// `Found 3 errors and 1 warning (2 suppressed) in 120 files.`, and
+/// `; 4 findings in test code held back (see [test-lints])` before the period when some were.
 pub fn summary(report: &Report) -> String {
     use crate::base::diagnostic::Severity;
     let plural = |n: usize, word: &str| {
@@ -90,7 +91,16 @@ pub fn summary(report: &Report) -> String {
     if report.suppressed > 0 {
         line.push_str(&format!(" ({} suppressed)", report.suppressed));
     }
-    line.push_str(&format!(" in {}.", plural(report.files_checked, "file")));
+    line.push_str(&format!(" in {}", plural(report.files_checked, "file")));
+    // Like clippy's "N warnings emitted": say what the default levels of test code hid, and where
+    // to turn it on.
+    if report.held_back > 0 {
+        line.push_str(&format!(
+            "; {} in test code held back (see [test-lints])",
+            plural(report.held_back, "finding")
+        ));
+    }
+    line.push('.');
     line
 }
 

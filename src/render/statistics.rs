@@ -1,4 +1,5 @@
-//! `--statistics`: how many findings each rule produced (suppressed ones counted apart), as a
+//! `--statistics`: how many findings each rule produced (suppressed ones and those held back in
+//! test code by `[test-lints]` counted apart), as a
 //! table for people or, with a JSON output format, as a JSON array.
 
 use std::collections::BTreeMap;
@@ -9,17 +10,18 @@ use serde_json::json;
 use crate::driver::Report;
 use crate::rules;
 
-/// One row: code, name, reported count, suppressed count, machine-fixable count.
+/// One row: code, name, reported count, suppressed count, held-back count, machine-fixable count.
 pub struct Row {
     pub code: &'static str,
     pub name: &'static str,
     pub count: usize,
     pub suppressed: usize,
+    pub held_back: usize,
     pub fixable: usize,
 }
 
 pub fn rows(report: &Report) -> Vec<Row> {
-    let mut counts: BTreeMap<&'static str, (usize, usize, usize)> = BTreeMap::new();
+    let mut counts: BTreeMap<&'static str, (usize, usize, usize, usize)> = BTreeMap::new();
     for diag in &report.diagnostics {
         let entry = counts.entry(diag.rule.code).or_default();
         entry.0 += 1;
@@ -32,13 +34,17 @@ pub fn rows(report: &Report) -> Vec<Row> {
     for (code, n) in &report.suppressed_by_code {
         counts.entry(code).or_default().1 += n;
     }
+    for (code, n) in &report.held_back_by_code {
+        counts.entry(code).or_default().3 += n;
+    }
     let mut rows: Vec<Row> = counts
         .into_iter()
-        .map(|(code, (count, suppressed, fixable))| Row {
+        .map(|(code, (count, suppressed, fixable, held_back))| Row {
             code,
             name: rules::find(code).map_or("", |m| m.name),
             count,
             suppressed,
+            held_back,
             fixable,
         })
         .collect();
@@ -62,6 +68,9 @@ pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let mut extra = Vec::new();
         if row.suppressed > 0 {
             extra.push(format!("{} suppressed", row.suppressed));
+        }
+        if row.held_back > 0 {
+            extra.push(format!("{} held back in test code", row.held_back));
         }
         if row.fixable > 0 {
             extra.push(format!("{} fixable", row.fixable));
@@ -89,6 +98,7 @@ pub fn render_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "name": r.name,
                 "count": r.count,
                 "suppressed": r.suppressed,
+                "held_back": r.held_back,
                 "fixable": r.fixable,
             })
         })

@@ -5,7 +5,7 @@
 //! spins on a non-blocking poll until something changes, or blocks. Everything it knows about
 //! APIs comes from the vocabulary (`yield`, `spin`, `blocking`, `diverges`).
 
-use crate::analysis::contexts::{blocking_entry, context_root, in_local_context_exit};
+use crate::analysis::contexts::{blocking_entry, context_root, in_local_context_exit, runs_alone};
 use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
 use crate::ir::visit;
@@ -42,6 +42,14 @@ declare_rule! {
     /// wrapper run on a thread where blocking is allowed. This is the question an earlier clippy
     /// attempt at this lint stalled on; forklint answers it syntactically, from the vocabulary of
     /// spawners and context exits, and stays quiet where the answer is unknown.
+    ///
+    /// Not reported by default in test code (test attributes of std and the runtimes,
+    /// `#[cfg(test)]` items, the crates of `tests/` and `benches/`: `[test-lints]` in
+    /// docs/configuration.md), nor in an `async` block handed directly to a single-future
+    /// executor (`futures::executor::block_on`, `futures_lite::future::block_on`,
+    /// `pollster::block_on`, `smol::block_on`, `async_io::block_on`): that future runs alone on
+    /// the calling thread, so no other task waits for it to yield. `Runtime::block_on` and
+    /// `Handle::block_on` are async context: spawned tasks share a current-thread runtime's thread.
     ///
     /// ### Why is this bad?
     /// Async tasks are scheduled cooperatively: a task gives its worker thread back only at an
@@ -88,7 +96,8 @@ enum Reason<'a> {
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
     for (index, body) in file.bodies.iter() {
-        if body.context == Context::Sync || in_local_context_exit(cx, index) {
+        if body.context == Context::Sync || in_local_context_exit(cx, index) || runs_alone(cx, index)
+        {
             continue;
         }
         visit::walk(&body.block.nodes, &mut |node| {

@@ -1,6 +1,6 @@
 //! FL003 blocking-call-in-async: a known blocking call runs in async or green context.
 
-use crate::analysis::contexts::{blocking_entry, calls, context_root, in_local_context_exit};
+use crate::analysis::contexts::{blocking_entry, calls, context_root, in_local_context_exit, runs_alone};
 use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
 use crate::ir::{Body, BodyId, BodyKind, Call, Context};
@@ -28,6 +28,16 @@ declare_rule! {
     /// `client.get_connection()?`), so a user method that happens to be called `recv` or
     /// `sleep` stays quiet, and so do async APIs whose names collide (`tokio::fs`,
     /// `.lock().await`).
+    ///
+    /// Not reported by default in test code (`#[test]`, `#[tokio::test]` and other runtimes'
+    /// test attributes, `#[cfg(test)]` items, the crates of `tests/` and `benches/`): blocking in
+    /// a test's setup stalls nothing a user runs (`[test-lints]` in docs/configuration.md turns
+    /// it on). Not async context either: an `async` block handed directly to a single-future
+    /// executor (`futures::executor::block_on`, `futures_lite::future::block_on`,
+    /// `pollster::block_on`, `smol::block_on`, `async_io::block_on`), which runs that one future
+    /// alone on the calling thread, so blocking there starves no other task. `Runtime::block_on`
+    /// and `Handle::block_on` stay async context: tasks spawned on a current-thread runtime share
+    /// the thread with the block.
     ///
     /// ### Why is this bad?
     /// An async runtime runs many tasks on few threads and switches only at `.await`. A blocking
@@ -57,7 +67,8 @@ const TOKIO_NOTE: &str = "Tokio (\"Blocking and yielding\"): \"issuing a blockin
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
     for (index, body) in file.bodies.iter() {
-        if body.context == Context::Sync || in_local_context_exit(cx, index) {
+        if body.context == Context::Sync || in_local_context_exit(cx, index) || runs_alone(cx, index)
+        {
             continue;
         }
         for call in calls(body) {

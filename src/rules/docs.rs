@@ -13,7 +13,8 @@ pub fn markdown(meta: &RuleMeta) -> String {
         .join("\n");
     format!(
         "# {name} ({code})\n\nDefault level: {level}. {summary}.\n\n{docs}\n\n### Configuration\n\
-         Set the level with `-A/-W/-D {code}` or in `forklint.toml` (`[lints]` `{code} = \"deny\"`); \
+         Set the level with `-A/-W/-D {code}` or in `forklint.toml` (`[lints]` `{code} = \"deny\"`; \
+         in test code `[test-lints]`, where FL002 and FL003 are allowed by default); \
          silence one finding with `// forklint: allow({code}) reason` on the line before it (see \
          docs/configuration.md).\n",
         name = meta.name,

@@ -876,6 +876,10 @@ impl Lowerer<'_, '_> {
                 syn::Meta::List(list) => list.tokens.to_string(),
                 _ => String::new(),
             };
+            out.test_attr |= self
+                .vocab
+                .macro_call(Category::TestAttribute, &path)
+                .is_some();
             match last.as_str() {
                 "test" => {
                     out.test = true;

@@ -31,6 +31,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         "rules/signal_safety.toml",
         include_str!("../../rules/signal_safety.toml"),
     ),
+    ("rules/roles.toml", include_str!("../../rules/roles.toml")),
 ];
 
 macro_rules! categories {
@@ -71,6 +72,8 @@ categories! {
     ContextExit => "context-exit": "calls whose closure argument runs on a blocking-capable thread",
     GreenSpawn => "green-spawn": "calls whose closure argument runs as a green task (may coroutines)",
     AsyncSpawn => "async-spawn": "calls that hand a future to an executor",
+    SingleFuture => "single-future": "executors that run one future alone on the calling thread: an async block handed to one is not shared async context",
+    TestAttribute => "test-attribute": "attributes that make a function a test (test code, where FL002 and FL003 are held back by default)",
     Yield => "yield": "yield points for cooperative scheduling",
     Spin => "spin": "non-blocking polls that make a loop spin until something changes",
     Diverges => "diverges": "calls and macros that never return (a loop reaching one ends)",

@@ -199,23 +199,23 @@ fn discovery_prunes_target_hidden_and_ignored_dirs() {
 fn explicit_files_are_checked_even_if_excluded_unless_force_exclude() {
     let dir = blocking_tree();
     let p = dir.path();
-    write(p, "benches/b.rs", BLOCKING);
+    write(p, "generated/b.rs", BLOCKING);
     let args = [
         "check",
         "--output-format",
         "json",
         "--extend-exclude",
-        "benches/**",
+        "generated/**",
     ];
     let report = json(&forklint(p, &[&args[..], &["."]].concat()));
     assert_eq!(files_with_findings(&report), ["src/lib.rs"]);
-    let report = json(&forklint(p, &[&args[..], &["benches/b.rs"]].concat()));
-    assert_eq!(files_with_findings(&report), ["benches/b.rs"]);
+    let report = json(&forklint(p, &[&args[..], &["generated/b.rs"]].concat()));
+    assert_eq!(files_with_findings(&report), ["generated/b.rs"]);
     let report = json(&forklint(
         p,
         &[
             &args[..],
-            &["--force-exclude", "benches/b.rs", "src/lib.rs"],
+            &["--force-exclude", "generated/b.rs", "src/lib.rs"],
         ]
         .concat(),
     ));
@@ -232,7 +232,7 @@ fn explicit_files_are_checked_even_if_excluded_unless_force_exclude() {
             ".",
         ],
     ));
-    assert_eq!(files_with_findings(&report), ["benches/b.rs"]);
+    assert_eq!(files_with_findings(&report), ["generated/b.rs"]);
 }
 
 #[test]
@@ -476,7 +476,7 @@ fn config_file_sets_levels_excludes_per_file_lints_and_vocab() {
     let dir = blocking_tree();
     let p = dir.path();
     write(p, "examples/e.rs", BLOCKING);
-    write(p, "benches/b.rs", BLOCKING);
+    write(p, "generated/b.rs", BLOCKING);
     write(
         p,
         "src/db.rs",
@@ -485,7 +485,7 @@ fn config_file_sets_levels_excludes_per_file_lints_and_vocab() {
     write(
         p,
         "forklint.toml",
-        "[lints]\nFL003 = \"deny\"\n[files]\nextend-exclude = [\"benches/**\"]\n[per-file-lints]\n\"examples/**\" = { FL003 = \"allow\" }\n[vocab]\nblocking = [{ path = \"crate::db::query_sync\" }]\n",
+        "[lints]\nFL003 = \"deny\"\n[files]\nextend-exclude = [\"generated/**\"]\n[per-file-lints]\n\"examples/**\" = { FL003 = \"allow\" }\n[vocab]\nblocking = [{ path = \"crate::db::query_sync\" }]\n",
     );
     let out = forklint(p, &["check", "--output-format", "json", "."]);
     assert_eq!(code(&out), Some(1), "{}", stderr(&out));

@@ -21,7 +21,7 @@ fn schema(name: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn validate(schema_name: &str, instance: &Value) {
+pub fn validate(schema_name: &str, instance: &Value) {
     let schema = schema(schema_name);
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     let errors: Vec<String> = validator

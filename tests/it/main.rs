@@ -11,6 +11,7 @@ mod model;
 mod paths;
 mod regressions;
 mod robust;
+mod roles;
 mod support;
 mod suppress;
 mod xtask;

@@ -1,0 +1,51 @@
+//! Code roles: whether code is test code (docs/contexts.md, "Code roles").
+//!
+//! Blocking in a test's setup stalls nothing a user runs, so the driver gives findings in test
+//! code the levels of `[test-lints]` (FL002 and FL003 allowed by default) instead of the
+//! project's. Test code is a function with a test attribute of the vocabulary
+//! (`rules/roles.toml`: `#[test]`, `#[tokio::test]`, `#[rstest]`, ...), anything under
+//! `#[cfg(test)]` (items, `mod tests`, nested items and closures), a file gated by
+//! `#![cfg(test)]`, and every file of a `tests/` or `benches/` crate.
+
+use crate::analysis::Cx;
+use crate::base::source::TextRange;
+use crate::ir::{BodyId, FileModel};
+use crate::model::TargetKind;
+
+/// Whether the code at `range` of the analysed file is test code.
+pub fn is_test_code(cx: &Cx<'_>, range: TextRange) -> bool {
+    in_test_crate(cx)
+        || cx.file.test_only
+        || innermost_body(cx.file, range).is_some_and(|id| is_test_body(cx.file, id))
+}
+
+/// Whether the analysed file belongs to a `tests/` or `benches/` crate.
+fn in_test_crate(cx: &Cx<'_>) -> bool {
+    cx.model
+        .crate_of
+        .get(cx.file.file.index())
+        .and_then(|k| cx.model.crates.get(*k))
+        .is_some_and(|k| matches!(k.kind, TargetKind::Test | TargetKind::Bench))
+}
+
+/// Whether body `id` or a body enclosing it is a test function or under `#[cfg(test)]`.
+pub fn is_test_body(file: &FileModel, id: BodyId) -> bool {
+    let mut current = Some(id);
+    while let Some(id) = current {
+        let body = file.body(id);
+        if body.attrs.test_attr || body.attrs.cfg_test {
+            return true;
+        }
+        current = body.parent;
+    }
+    false
+}
+
+/// The smallest body whose extent holds the start of `range`.
+fn innermost_body(file: &FileModel, range: TextRange) -> Option<BodyId> {
+    file.bodies
+        .iter()
+        .filter(|(_, b)| b.full_span.start <= range.start && range.start < b.full_span.end)
+        .min_by_key(|(_, b)| b.full_span.end - b.full_span.start)
+        .map(|(id, _)| id)
+}
