@@ -52,26 +52,6 @@ const TRANSPARENT_METHODS: &[&str] = &[
     "unwrap_unchecked",
 ];
 
-/// Types that auto-deref to their first generic argument for method lookup.
-const SMART_POINTERS: &[&str] = &[
-    "std::sync::Arc",
-    "std::rc::Rc",
-    "std::boxed::Box",
-    "std::pin::Pin",
-    "std::option::Option",
-];
-
-/// Constructors that wrap their first argument (origin passes through).
-const WRAPPING_CTORS: &[&str] = &[
-    "std::sync::Arc::new",
-    "std::rc::Rc::new",
-    "std::boxed::Box::new",
-    "std::boxed::Box::pin",
-    "std::pin::Pin::new",
-    "Some",
-    "Ok",
-];
-
 /// Macros of the standard library (their expansion never jumps out of an enclosing loop).
 const STD_MACROS: &[&str] = &[
     "assert",
@@ -109,16 +89,6 @@ const STD_MACROS: &[&str] = &[
     "vec",
     "write",
     "writeln",
-];
-
-/// Wrapper types whose initializer runs at first use.
-const LAZY_TYPES: &[&str] = &[
-    "std::sync::LazyLock",
-    "std::cell::LazyCell",
-    "once_cell::sync::Lazy",
-    "once_cell::unsync::Lazy",
-    "std::sync::OnceLock",
-    "once_cell::sync::OnceCell",
 ];
 
 /// Lowers one parsed file (spans are converted by proc-macro2: prefer [`lower_file_with_text`]).

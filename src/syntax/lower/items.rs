@@ -194,7 +194,7 @@ impl Lowerer<'_, '_> {
     ) {
         let lazy = ty
             .as_ref()
-            .is_some_and(|o| LAZY_TYPES.contains(&o.base.as_str()));
+            .is_some_and(|o| self.vocab.tables().has(Category::Lazy, &o.base));
         let body = self.new_body(
             format!(
                 "initializer of `{}`",

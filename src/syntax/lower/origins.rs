@@ -13,7 +13,7 @@ impl Lowerer<'_, '_> {
                     return None;
                 };
                 let path = self.resolve_path(&p.path);
-                if WRAPPING_CTORS.contains(&path.as_str())
+                if self.vocab.tables().has(Category::WrapperCtor, &path)
                     || self.vocab.path(Category::Wraps, &path).is_some()
                 {
                     return call.args.first().and_then(|a| self.origin_of(a));

@@ -205,7 +205,7 @@ impl Lowerer<'_, '_> {
             Type::Group(g) => self.type_origin(&g.elem),
             Type::Path(p) if p.qself.is_none() => {
                 let path = self.resolve_path(&p.path);
-                if SMART_POINTERS.contains(&path.as_str()) {
+                if self.vocab.tables().has(Category::SmartPointer, &path) {
                     let last = p.path.segments.last()?;
                     if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
                         for arg in &args.args {
