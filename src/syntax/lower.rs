@@ -35,23 +35,6 @@ pub use self::shapes::pat_names;
 use self::shapes::*;
 pub use self::spans::{range, SpanIndex};
 
-/// Methods that pass their receiver's origin through unchanged.
-const TRANSPARENT_METHODS: &[&str] = &[
-    "unwrap",
-    "expect",
-    "clone",
-    "as_ref",
-    "as_mut",
-    "borrow",
-    "borrow_mut",
-    "to_owned",
-    "into",
-    "deref",
-    "deref_mut",
-    "unwrap_or_else",
-    "unwrap_unchecked",
-];
-
 /// Macros of the standard library (their expansion never jumps out of an enclosing loop).
 const STD_MACROS: &[&str] = &[
     "assert",

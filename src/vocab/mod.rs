@@ -93,6 +93,7 @@ categories! {
     WrapperCtor => "wrapper-ctor": "constructors whose result's origin is their first argument's (`Arc::new(x)` is `x`)",
     Lazy => "lazy": "wrapper types of a static whose initializer runs at first use",
     Drop => "drop": "functions that drop their first argument (a guard it holds is released, a runtime shut down)",
+    TransparentMethod => "transparent-method": "methods whose result has their receiver's origin (`unwrap`, `clone`, `borrow`): `methods` only",
 }
 
 /// The sub-kind of an entry. Typed, so a misspelt `kind` in `rules/*.toml` or a user's `[vocab]`
@@ -229,7 +230,7 @@ impl Entry {
 
     fn shape_error(&self, category: Category) -> Option<&'static str> {
         if category.is_table() {
-            return self.table_shape_error();
+            return self.table_shape_error(category);
         }
         if category == Category::Returns {
             let exact_path = self.path.as_deref().is_some_and(|p| !p.ends_with("::*"));
@@ -447,7 +448,7 @@ impl Vocab {
         let id = self.entries.len();
         if category.is_table() {
             // Not indexed as calls, and no crate root: see `tables.rs`.
-            if let Some(path) = &entry.path {
+            for path in entry.path.iter().chain(entry.methods.iter().flatten()) {
                 self.tables.insert(category, path);
             }
             self.entries.push(entry);

@@ -1,6 +1,6 @@
 //! Name tables of the vocabulary: categories whose entries are plain paths that lowering and the
 //! interpreter look up by name (the prelude, smart pointers, wrapping constructors, lazy statics,
-//! `drop`), as opposed to the categories the rules match calls against.
+//! `drop`) and the methods whose result keeps its receiver's origin, as opposed to the categories the rules match calls against.
 //!
 //! They are kept apart from the call index on purpose: a name table says what a path *is* (a
 //! type that derefs to its argument, a prelude name), so it must not make a call "known" to
@@ -15,7 +15,7 @@ use super::{Category, Entry};
 pub struct Tables {
     /// Prelude name (the path's last segment) -> canonical path.
     prelude: HashMap<String, String>,
-    /// Every other table category -> its paths.
+    /// Every other table category -> its paths (method names for `transparent-method`).
     paths: HashMap<Category, HashSet<String>>,
 }
 
@@ -29,6 +29,7 @@ impl Category {
                 | Category::WrapperCtor
                 | Category::Lazy
                 | Category::Drop
+                | Category::TransparentMethod
         )
     }
 
@@ -41,7 +42,20 @@ impl Category {
 
 impl Entry {
     /// What is wrong with the shape of an entry of a table category, if anything.
-    pub(super) fn table_shape_error(&self) -> Option<&'static str> {
+    pub(super) fn table_shape_error(&self, category: Category) -> Option<&'static str> {
+        if category == Category::TransparentMethod {
+            let names = self.methods.as_ref().is_some_and(|m| {
+                !m.is_empty() && m.iter().all(|n| !n.is_empty() && !n.contains("::"))
+            });
+            let only_methods = *self
+                == Entry {
+                    methods: self.methods.clone(),
+                    ..Entry::default()
+                };
+            return (!names || !only_methods).then_some(
+                "a `transparent-method` entry has `methods` (plain names) and nothing else",
+            );
+        }
         let exact_path = self.path.as_deref().is_some_and(|p| !p.ends_with("::*"));
         let only_path = self.macro_path.is_none()
             && self.methods.is_none()
@@ -108,6 +122,7 @@ mod tests {
             .has(Category::WrapperCtor, "std::boxed::Box::pin"));
         assert!(vocab.tables().has(Category::Lazy, "once_cell::sync::Lazy"));
         assert!(vocab.tables().has(Category::Drop, "std::mem::drop"));
+        assert!(vocab.tables().has(Category::TransparentMethod, "unwrap"));
         assert_eq!(vocab.default_process_exit(), "std::process::exit");
         // A table says what a path is; it does not make it a known call.
         assert!(!vocab.knows("std::sync::Arc"));

@@ -183,7 +183,10 @@ impl Lowerer<'_, '_> {
                 Expr::Try(t) => e = &t.expr,
                 Expr::Paren(p) => e = &p.expr,
                 Expr::MethodCall(mc)
-                    if TRANSPARENT_METHODS.contains(&mc.method.to_string().as_str())
+                    if self
+                        .vocab
+                        .tables()
+                        .has(Category::TransparentMethod, &mc.method.to_string())
                         && mc.method != "clone" =>
                 {
                     e = &mc.receiver

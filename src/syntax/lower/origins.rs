@@ -74,7 +74,7 @@ impl Lowerer<'_, '_> {
             .vocab
             .method(Category::Builder, &name, Some(&origin))
             .is_some();
-        if !TRANSPARENT_METHODS.contains(&name.as_str())
+        if !self.vocab.tables().has(Category::TransparentMethod, &name)
             && !builder
             && origin.methods.len() < self.vocab.origin_methods_kept()
         {
