@@ -591,7 +591,7 @@ impl<'a> Interp<'a> {
                 }
             }
             Callee::Path(path) => {
-                if path == "std::mem::drop" {
+                if self.cx.vocab.tables().has(Category::Drop, path) {
                     if let Some(Arg::Local(dropped)) = call.args.first() {
                         state.guards.retain(|g| &g.name != dropped);
                         // Dropping a runtime shuts down its worker threads too.

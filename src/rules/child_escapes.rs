@@ -85,7 +85,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         let exit_name = escapes
             .iter()
             .find(|e| e.kind == EscapeKind::ProcessExit)
-            .map_or("std::process::exit", |e| e.what.as_str());
+            .map_or(cx.vocab.default_process_exit(), |e| e.what.as_str());
         let (message, help) = if !falls_off.is_empty() {
             (
                 format!("the child of `{name}` can fall through into the parent's code"),

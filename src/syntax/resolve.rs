@@ -20,17 +20,6 @@ pub struct Scope {
     pub items: HashMap<String, String>,
 }
 
-/// Canonical names of prelude items and std macros that rules care about.
-const PRELUDE: &[(&str, &str)] = &[
-    ("Box", "std::boxed::Box"),
-    ("Vec", "std::vec::Vec"),
-    ("String", "std::string::String"),
-    ("ToString", "std::string::ToString"),
-    ("drop", "std::mem::drop"),
-    ("Option", "std::option::Option"),
-    ("Result", "std::result::Result"),
-];
-
 /// Folds `core::x` and `alloc::x` into `std::x`, and re-exported crates into the crate itself
 /// (`nix::libc::_exit` is `libc::_exit`: nix has `pub use libc;`); strips a leading `::`.
 pub fn normalize(path: &str) -> String {
@@ -162,7 +151,7 @@ impl Resolver {
                 }
             }
         }
-        if let Some((_, path)) = PRELUDE.iter().find(|(name, _)| name == first) {
+        if let Some(path) = vocab.tables().prelude(first) {
             return join(path, rest);
         }
         // A path rooted at a known extern crate (`libc::_exit`, `std::time::Duration`) names that

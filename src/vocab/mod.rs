@@ -14,6 +14,10 @@ use serde::Deserialize;
 
 use crate::ir::{Callee, Origin};
 
+mod tables;
+
+pub use self::tables::Tables;
+
 /// The embedded vocabulary files, in a fixed order.
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("rules/fork.toml", include_str!("../../rules/fork.toml")),
@@ -32,6 +36,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/signal_safety.toml"),
     ),
     ("rules/roles.toml", include_str!("../../rules/roles.toml")),
+    ("rules/std.toml", include_str!("../../rules/std.toml")),
 ];
 
 macro_rules! categories {
@@ -86,6 +91,12 @@ categories! {
     Alloc => "alloc": "operations that allocate on the heap",
     Panics => "panics": "operations that may panic (unwinding allocates and takes locks)",
     NotAsSafe => "not-as-safe": "other operations that are not async-signal-safe",
+    Prelude => "prelude": "names in scope in every module (built in only; the name is the path's last segment)",
+    SmartPointer => "smart-pointer": "types that auto-deref to their first generic argument for method lookup",
+    WrapperCtor => "wrapper-ctor": "constructors whose result's origin is their first argument's (`Arc::new(x)` is `x`)",
+    Lazy => "lazy": "wrapper types of a static whose initializer runs at first use",
+    Drop => "drop": "functions that drop their first argument (a guard it holds is released, a runtime shut down)",
+    TransparentMethod => "transparent-method": "methods whose result has their receiver's origin (`unwrap`, `clone`, `borrow`): `methods` only",
 }
 
 /// The sub-kind of an entry. Typed, so a misspelt `kind` in `rules/*.toml` or a user's `[vocab]`
@@ -221,6 +232,9 @@ impl Entry {
     }
 
     fn shape_error(&self, category: Category) -> Option<&'static str> {
+        if category.is_table() {
+            return self.table_shape_error(category);
+        }
         if category == Category::Returns {
             let exact_path = self.path.as_deref().is_some_and(|p| !p.ends_with("::*"));
             if !exact_path || self.ty.is_none() {
@@ -310,6 +324,8 @@ pub struct Vocab {
     /// The most `::`-separated segments of any method receiver hint: a receiver whose origin
     /// has at least this many methods after its base can match none of them but `*`.
     max_receiver_segments: usize,
+    /// The name tables (see [`Tables`]).
+    tables: Tables,
 }
 
 /// A set of categories (bit `c as u32` for category `c`).
@@ -366,6 +382,7 @@ impl Vocab {
                 }),
             }
         }
+        let builtin = raws.len();
         raws.extend(extra.iter().cloned());
         let mut vocab = Vocab {
             entries: Vec::new(),
@@ -379,8 +396,9 @@ impl Vocab {
             wildcard_sets: HashMap::default(),
             method_sets: HashMap::default(),
             max_receiver_segments: 0,
+            tables: Tables::default(),
         };
-        for (source, raw) in raws {
+        for (n, (source, raw)) in raws.into_iter().enumerate() {
             for (key, entries) in raw {
                 let Some(category) = Category::from_name(&key) else {
                     errors.push(VocabError {
@@ -397,6 +415,14 @@ impl Vocab {
                     });
                     continue;
                 };
+                if n >= builtin && !category.user_extensible() {
+                    errors.push(VocabError {
+                        source: source.clone(),
+                        key: key.clone(),
+                        message: format!("`{key}` is built in and cannot be extended"),
+                    });
+                    continue;
+                }
                 for entry in entries {
                     let message = entry
                         .shape_error(category)
@@ -423,6 +449,14 @@ impl Vocab {
 
     fn insert(&mut self, category: Category, entry: Entry) {
         let id = self.entries.len();
+        if category.is_table() {
+            // Not indexed as calls, and no crate root: see `tables.rs`.
+            for path in entry.path.iter().chain(entry.methods.iter().flatten()) {
+                self.tables.insert(category, path);
+            }
+            self.entries.push(entry);
+            return;
+        }
         for path in entry.path.iter().chain(entry.macro_path.iter()) {
             if let Some((root, _)) = path.split_once("::") {
                 if !matches!(root, "crate" | "self" | "super" | "Self") {
@@ -495,6 +529,20 @@ impl Vocab {
             .iter()
             .find(|(p, _)| p == prefix)
             .map(|(_, id)| &self.entries[*id])
+    }
+
+    /// The name tables: the prelude, smart pointers, wrapping constructors, lazy types, `drop`.
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
+    /// The exit named in messages when a child's exit is not known by name: the first
+    /// `process-exit` entry (`std::process::exit`, in rules/fork.toml).
+    pub fn default_process_exit(&self) -> &str {
+        self.entries(Category::ProcessExit)
+            .first()
+            .and_then(|entry| entry.path.as_deref())
+            .unwrap_or_default()
     }
 
     /// The type a function's result has, when the vocabulary says it differs from what the path

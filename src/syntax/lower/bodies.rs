@@ -1,0 +1,245 @@
+//! Bodies, locals and statements: opening a body with its execution context, the local
+//! bindings visible in it and the origins they carry, and `let` statements (which record the
+//! lock guards and foreign statics a binding holds).
+
+use super::*;
+
+impl Lowerer<'_, '_> {
+    // ---------------------------------------------------------------- bodies
+
+    pub(super) fn new_body(
+        &mut self,
+        name: String,
+        kind: BodyKind,
+        context: Context,
+        role: Role,
+        span: TextRange,
+        full_span: TextRange,
+    ) -> BodyId {
+        self.model.bodies.alloc(Body {
+            name,
+            path: None,
+            self_ty: self.resolver.self_ty.clone(),
+            kind,
+            context,
+            role,
+            parent: self.current,
+            span,
+            full_span,
+            is_async: false,
+            diverges: false,
+            has_self: false,
+            attrs: FnAttrs {
+                cfg_test: self.cfg_test,
+                ..FnAttrs::default()
+            },
+            params: Vec::new(),
+            block: Block {
+                nodes: Vec::new(),
+                span: full_span,
+            },
+        })
+    }
+
+    pub(super) fn enter_body(
+        &mut self,
+        id: BodyId,
+        context: Context,
+        f: impl FnOnce(&mut Self, &mut Vec<Node>),
+    ) {
+        let saved_current = self.current.replace(id);
+        let saved_context = std::mem::replace(&mut self.context, context);
+        let mut nodes = Vec::new();
+        f(self, &mut nodes);
+        self.model.bodies[id].block.nodes = nodes;
+        self.current = saved_current;
+        self.context = saved_context;
+    }
+
+    // ---------------------------------------------------------------- locals
+
+    pub(super) fn bind(&mut self, name: String, origin: Option<Origin>) {
+        if let Some(scope) = self.locals.last_mut() {
+            scope.push(Local { name, origin });
+        }
+    }
+
+    pub(super) fn local(&self, name: &str) -> Option<&Local> {
+        self.locals
+            .iter()
+            .rev()
+            .flat_map(|scope| scope.iter().rev())
+            .find(|l| l.name == name)
+    }
+
+    pub(super) fn is_local(&self, name: &str) -> bool {
+        self.local(name).is_some()
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    pub(super) fn block_nodes(&mut self, block: &syn::Block, out: &mut Vec<Node>) {
+        self.locals.push(Vec::new());
+        // Items and `use`s inside a block are visible in the whole block.
+        let items: Vec<&Item> = block
+            .stmts
+            .iter()
+            .filter_map(|s| match s {
+                Stmt::Item(item) => Some(item),
+                _ => None,
+            })
+            .collect();
+        let pushed = !items.is_empty();
+        if pushed {
+            let module = self.resolver.module.clone();
+            let mut scope = self.module_scope(items, &module, false);
+            // Block-level items are not module items: keep only what the block imports or
+            // defines as functions (named like module items for resolution).
+            scope.items.retain(|_, _| true);
+            self.resolver.push(scope);
+        }
+        for stmt in &block.stmts {
+            self.stmt(stmt, out);
+        }
+        if pushed {
+            self.resolver.pop();
+        }
+        self.locals.pop();
+    }
+
+    pub(super) fn block(&mut self, block: &syn::Block) -> Block {
+        let mut nodes = Vec::new();
+        self.block_nodes(block, &mut nodes);
+        Block {
+            nodes,
+            span: self.range(block.brace_token.span.join()),
+        }
+    }
+
+    pub(super) fn stmt(&mut self, stmt: &Stmt, out: &mut Vec<Node>) {
+        match stmt {
+            Stmt::Local(local) => self.let_stmt(local, out),
+            Stmt::Item(item) => {
+                // Nested fns are separate bodies; they do not inherit the context.
+                let saved = self.current.take();
+                let saved_ctx = std::mem::replace(&mut self.context, Context::Sync);
+                self.item(item);
+                self.current = saved;
+                self.context = saved_ctx;
+            }
+            Stmt::Expr(expr, _) => self.expr(expr, out),
+            Stmt::Macro(m) => self.mac(&m.mac, out),
+        }
+    }
+
+    pub(super) fn let_stmt(&mut self, local: &syn::Local, out: &mut Vec<Node>) {
+        let (pat, declared) = match &local.pat {
+            SynPat::Type(pt) => (&*pt.pat, self.type_origin(&pt.ty)),
+            other => (other, None),
+        };
+        let mut init_nodes = Vec::new();
+        let mut origin = declared;
+        let mut guard_of = None;
+        let mut init_local = None;
+        let mut else_block = None;
+        if let Some(init) = &local.init {
+            self.expr(&init.expr, &mut init_nodes);
+            if origin.is_none() {
+                origin = self.origin_of(&init.expr);
+            }
+            guard_of = self.guard_of(&init.expr);
+            init_local = plain_local(&init.expr);
+            if let Some((_, diverge)) = &init.diverge {
+                let mut nodes = Vec::new();
+                self.expr(diverge, &mut nodes);
+                else_block = Some(Block {
+                    nodes,
+                    span: self.expr_range(diverge),
+                });
+            }
+        }
+        let mut names = Vec::new();
+        pat_names(pat, &mut names);
+        for name in &names {
+            self.bind(name.clone(), origin.clone());
+        }
+        out.push(Node::Let(Box::new(Let {
+            names,
+            span: self.extent(extent::local_first(local), local.semi_token.span),
+            origin,
+            init: init_nodes,
+            init_local,
+            else_block,
+            guard_of,
+            wildcard: matches!(pat, SynPat::Wild(_)),
+        })));
+    }
+
+    /// If `expr` is a lock acquisition (`m.lock()`, `m.lock().unwrap()`, `m.write()?`), its info.
+    pub(super) fn guard_of(&self, expr: &Expr) -> Option<GuardInfo> {
+        let mut e = expr;
+        loop {
+            match e {
+                Expr::Try(t) => e = &t.expr,
+                Expr::Paren(p) => e = &p.expr,
+                Expr::MethodCall(mc)
+                    if self
+                        .vocab
+                        .tables()
+                        .has(Category::TransparentMethod, &mc.method.to_string())
+                        && mc.method != "clone" =>
+                {
+                    e = &mc.receiver
+                }
+                Expr::MethodCall(mc) => {
+                    let name = mc.method.to_string();
+                    if !matches!(
+                        name.as_str(),
+                        "lock" | "read" | "write" | "try_lock" | "try_read" | "try_write"
+                    ) {
+                        return None;
+                    }
+                    let origin = self.origin_of(&mc.receiver);
+                    let on_static = if self
+                        .vocab
+                        .method(Category::Lock, &name, origin.as_ref())
+                        .is_some()
+                    {
+                        None
+                    } else if origin.is_none() {
+                        // A static declared in another file of the crate (nix's tests:
+                        // `crate::FORK_MTX.lock()`): its type is known only crate-wide.
+                        Some((self.foreign_static(&mc.receiver)?, name))
+                    } else {
+                        return None;
+                    };
+                    return Some(GuardInfo {
+                        span: self.range(mc.method.span()),
+                        lock_name: expr_text(&mc.receiver),
+                        on_static,
+                    });
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The canonical path of a crate-local static this file does not declare, if `expr` names
+    /// one (`crate::FORK_MTX`, or `FORK_MTX` imported from the crate root).
+    pub(super) fn foreign_static(&self, expr: &Expr) -> Option<String> {
+        let Expr::Path(p) = expr else {
+            return None;
+        };
+        if p.qself.is_some() {
+            return None;
+        }
+        if let Some(ident) = p.path.get_ident() {
+            let name = ident.to_string();
+            if name == "self" || self.is_local(&name) {
+                return None;
+            }
+        }
+        let path = self.resolve_path(&p.path);
+        (path.starts_with("crate::") && !self.static_types.contains_key(&path)).then_some(path)
+    }
+}

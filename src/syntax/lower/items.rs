@@ -1,0 +1,360 @@
+//! Items: pass 1 collects struct field and static types of the whole file (so receivers declared
+//! anywhere resolve), pass 2 lowers functions, impls, modules and statics into bodies.
+
+use super::*;
+
+impl Lowerer<'_, '_> {
+    // ---------------------------------------------------------------- pass 1: types
+
+    pub(super) fn collect_types(&mut self, items: &[Item]) {
+        for item in items {
+            match item {
+                Item::Struct(s) => {
+                    let path = format!("{}::{}", self.resolver.module, s.ident);
+                    let mut fields = HashMap::default();
+                    for field in &s.fields {
+                        if let (Some(name), Some(origin)) =
+                            (&field.ident, self.type_origin(&field.ty))
+                        {
+                            fields.insert(name.to_string(), origin);
+                        }
+                    }
+                    self.fields.insert(path, fields);
+                }
+                Item::Static(s) => {
+                    if let Some(origin) = self.type_origin(&s.ty) {
+                        let path = format!("{}::{}", self.resolver.module, s.ident);
+                        self.static_types.insert(path, origin);
+                    }
+                }
+                // `lazy_static! { static ref M: Mutex<()> = .. }`: `M` derefs to its declared type.
+                Item::Macro(m) if self.resolve_macro(&m.mac.path).ends_with("lazy_static") => {
+                    let Ok(decls) = parse_static_decls.parse2(m.mac.tokens.clone()) else {
+                        continue;
+                    };
+                    for (ident, ty, _) in decls {
+                        if let Some(origin) = self.type_origin(&ty) {
+                            let path = format!("{}::{}", self.resolver.module, ident);
+                            self.static_types.insert(path, origin);
+                        }
+                    }
+                }
+                Item::Mod(m) => {
+                    if let Some((_, items)) = &m.content {
+                        let module = format!("{}::{}", self.resolver.module, m.ident);
+                        let saved = std::mem::replace(&mut self.resolver.module, module.clone());
+                        let scope = self.module_scope(items, &module, false);
+                        self.resolver.push(scope);
+                        self.collect_types(items);
+                        self.resolver.pop();
+                        self.resolver.module = saved;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- pass 2: items
+
+    pub(super) fn items(&mut self, items: &[Item]) {
+        for item in items {
+            self.item(item);
+        }
+    }
+
+    pub(super) fn item(&mut self, item: &Item) {
+        match item {
+            Item::Fn(f) => {
+                let cfg_test = f.attrs.iter().any(is_cfg_test);
+                let path = format!("{}::{}", self.resolver.module, f.sig.ident);
+                self.function(
+                    &f.attrs,
+                    &f.sig,
+                    &f.block,
+                    f.sig.ident.to_string(),
+                    path,
+                    cfg_test,
+                    self.extent(
+                        extent::fn_first(&f.attrs, Some(&f.vis), &f.sig),
+                        f.block.brace_token.span.join(),
+                    ),
+                );
+            }
+            Item::Impl(imp) => {
+                let self_ty = match self.type_origin(&imp.self_ty) {
+                    Some(origin) => origin.base,
+                    None => return,
+                };
+                let short = self_ty.rsplit("::").next().unwrap_or(&self_ty).to_string();
+                let saved = self.resolver.self_ty.replace(self_ty.clone());
+                let cfg_test = imp.attrs.iter().any(is_cfg_test);
+                for impl_item in &imp.items {
+                    if let syn::ImplItem::Fn(f) = impl_item {
+                        let name = format!("{short}::{}", f.sig.ident);
+                        let path = format!("{self_ty}::{}", f.sig.ident);
+                        self.function(
+                            &f.attrs,
+                            &f.sig,
+                            &f.block,
+                            name,
+                            path,
+                            cfg_test || f.attrs.iter().any(is_cfg_test),
+                            self.extent(extent::impl_fn_first(f), f.block.brace_token.span.join()),
+                        );
+                    }
+                }
+                self.resolver.self_ty = saved;
+            }
+            Item::Trait(t) => {
+                let trait_path = format!("{}::{}", self.resolver.module, t.ident);
+                let saved = self.resolver.self_ty.replace(trait_path.clone());
+                for trait_item in &t.items {
+                    if let syn::TraitItem::Fn(f) = trait_item {
+                        if let Some(block) = &f.default {
+                            let name = format!("{}::{}", t.ident, f.sig.ident);
+                            let path = format!("{trait_path}::{}", f.sig.ident);
+                            self.function(
+                                &f.attrs,
+                                &f.sig,
+                                block,
+                                name,
+                                path,
+                                false,
+                                self.extent(
+                                    extent::fn_first(&f.attrs, None, &f.sig),
+                                    block.brace_token.span.join(),
+                                ),
+                            );
+                        }
+                    }
+                }
+                self.resolver.self_ty = saved;
+            }
+            Item::Mod(m) => {
+                let module = format!("{}::{}", self.resolver.module, m.ident);
+                match &m.content {
+                    Some((_, items)) => {
+                        let saved_module =
+                            std::mem::replace(&mut self.resolver.module, module.clone());
+                        let saved_test = self.cfg_test;
+                        self.cfg_test |= m.attrs.iter().any(is_cfg_test);
+                        let scope = self.module_scope(items, &module, true);
+                        self.resolver.push(scope);
+                        self.items(items);
+                        self.resolver.pop();
+                        self.cfg_test = saved_test;
+                        self.resolver.module = saved_module;
+                    }
+                    None => {
+                        let path_attr = m.attrs.iter().find_map(|a| {
+                            if !a.path().is_ident("path") {
+                                return None;
+                            }
+                            match &a.meta {
+                                syn::Meta::NameValue(nv) => match &nv.value {
+                                    Expr::Lit(syn::ExprLit {
+                                        lit: syn::Lit::Str(s),
+                                        ..
+                                    }) => Some(s.value()),
+                                    _ => None,
+                                },
+                                _ => None,
+                            }
+                        });
+                        self.model.mod_decls.push(ModDecl {
+                            name: m.ident.to_string(),
+                            path_attr,
+                            parent: self.resolver.module.clone(),
+                            span: self.range(m.ident.span()),
+                        });
+                    }
+                }
+            }
+            Item::Static(s) => {
+                let path = format!("{}::{}", self.resolver.module, s.ident);
+                let ty = self.type_origin(&s.ty);
+                self.static_item(path, self.range(s.ident.span()), ty, &s.expr);
+            }
+            Item::Const(c) => {
+                // Consts are inlined at each use; their initializers run at compile time.
+                let _ = c;
+            }
+            Item::Macro(m) => self.item_macro(m),
+            _ => {}
+        }
+    }
+
+    pub(super) fn static_item(
+        &mut self,
+        path: String,
+        span: TextRange,
+        ty: Option<Origin>,
+        init: &Expr,
+    ) {
+        let lazy = ty
+            .as_ref()
+            .is_some_and(|o| self.vocab.tables().has(Category::Lazy, &o.base));
+        let body = self.new_body(
+            format!(
+                "initializer of `{}`",
+                path.rsplit("::").next().unwrap_or(&path)
+            ),
+            BodyKind::StaticInit,
+            Context::Sync,
+            Role::Plain,
+            span,
+            self.expr_range(init),
+        );
+        self.enter_body(body, Context::Sync, |this, nodes| this.expr(init, nodes));
+        self.model.statics.push(StaticItem {
+            path,
+            span,
+            ty,
+            init: Some(body),
+            lazy,
+        });
+    }
+
+    /// `lazy_static! { static ref X: T = init; }` and `thread_local!`.
+    pub(super) fn item_macro(&mut self, m: &syn::ItemMacro) {
+        let path = self.resolve_macro(&m.mac.path);
+        let lazy = path.ends_with("lazy_static") || path.ends_with("thread_local");
+        if !lazy {
+            return;
+        }
+        let Ok(decls) = parse_static_decls.parse2(m.mac.tokens.clone()) else {
+            return;
+        };
+        for (ident, ty, init) in decls {
+            let spath = format!("{}::{}", self.resolver.module, ident);
+            let origin = self.type_origin(&ty);
+            let before = self.model.statics.len();
+            self.static_item(spath, self.range(ident.span()), origin, &init);
+            if let Some(item) = self.model.statics.get_mut(before) {
+                item.lazy = true;
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)] // one call site per item kind; a struct would only rename them
+    pub(super) fn function(
+        &mut self,
+        attrs: &[syn::Attribute],
+        sig: &syn::Signature,
+        block: &syn::Block,
+        name: String,
+        path: String,
+        cfg_test: bool,
+        full: TextRange,
+    ) {
+        let is_async = sig.asyncness.is_some();
+        let context = if is_async {
+            Context::Async
+        } else {
+            Context::Sync
+        };
+        let id = self.new_body(
+            name,
+            BodyKind::Fn,
+            context,
+            Role::Plain,
+            self.range(sig.ident.span()),
+            full,
+        );
+        let mut fn_attrs = self.fn_attrs(attrs);
+        fn_attrs.cfg_test = cfg_test || self.cfg_test;
+        let diverges =
+            matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)));
+        let mut params = Vec::new();
+        let mut has_self = false;
+        for input in &sig.inputs {
+            match input {
+                syn::FnArg::Receiver(_) => {
+                    has_self = true;
+                    let origin = self.resolver.self_ty.clone().map(Origin::ty);
+                    params.push(("self".to_string(), origin));
+                }
+                syn::FnArg::Typed(pt) => {
+                    let origin = self.type_origin(&pt.ty);
+                    let mut names = Vec::new();
+                    pat_names(&pt.pat, &mut names);
+                    for n in names {
+                        params.push((n, origin.clone()));
+                    }
+                }
+            }
+        }
+        {
+            let body = &mut self.model.bodies[id];
+            body.is_async = is_async;
+            body.diverges = diverges;
+            body.has_self = has_self;
+            body.attrs = fn_attrs;
+            body.path = Some(path);
+            body.self_ty = self.resolver.self_ty.clone();
+            body.params = params.clone();
+        }
+        // A fn item does not see the locals of an enclosing fn.
+        let saved_locals = std::mem::take(&mut self.locals);
+        self.locals.push(
+            params
+                .into_iter()
+                .map(|(name, origin)| Local { name, origin })
+                .collect(),
+        );
+        self.enter_body(id, context, |this, nodes| this.block_nodes(block, nodes));
+        self.locals = saved_locals;
+    }
+
+    pub(super) fn fn_attrs(&self, attrs: &[syn::Attribute]) -> FnAttrs {
+        let mut out = FnAttrs::default();
+        for attr in attrs {
+            // Attributes are macros: a bare `#[test]` is the built-in one unless a `use` names
+            // another (a crate-local glob such as `use crate::*;` does not make it `crate::test`).
+            let path = self.resolve_macro(attr.path());
+            let last = attr
+                .path()
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
+            let args = match &attr.meta {
+                syn::Meta::List(list) => list.tokens.to_string(),
+                _ => String::new(),
+            };
+            out.test_attr |= self
+                .vocab
+                .macro_call(Category::TestAttribute, &path)
+                .is_some();
+            match last.as_str() {
+                "test" => {
+                    out.test = true;
+                    if path != "test" && path != "std::test" {
+                        // #[tokio::test] builds a current-thread runtime unless told otherwise.
+                        out.async_main = Some(AsyncMain {
+                            path: path.clone(),
+                            multi_thread: args.contains("multi_thread"),
+                            span: self.range(attr.span()),
+                        });
+                    }
+                }
+                "main" if path != "main" && path != "std::main" => {
+                    let multi_thread = !args.contains("current_thread")
+                        && !path.starts_with("actix")
+                        && !path.starts_with("monoio")
+                        && !path.starts_with("glommio");
+                    out.async_main = Some(AsyncMain {
+                        path: path.clone(),
+                        multi_thread,
+                        span: self.range(attr.span()),
+                    });
+                }
+                "ctor" => out.ctor = true,
+                "rstest" | "test_case" => out.test = true,
+                _ => {}
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,175 @@
+//! Origins and receivers: what is known of where a value comes from (a constructor, a type, a
+//! static, a method chain), so that method calls can be matched by receiver in the vocabulary.
+
+use super::*;
+
+impl Lowerer<'_, '_> {
+    // ---------------------------------------------------------------- origins
+
+    pub(super) fn origin_of(&self, expr: &Expr) -> Option<Origin> {
+        match expr {
+            Expr::Call(call) => {
+                let Expr::Path(p) = &*call.func else {
+                    return None;
+                };
+                let path = self.resolve_path(&p.path);
+                if self.vocab.tables().has(Category::WrapperCtor, &path)
+                    || self.vocab.path(Category::Wraps, &path).is_some()
+                {
+                    return call.args.first().and_then(|a| self.origin_of(a));
+                }
+                // A function the vocabulary knows to return another type (`File::options()`
+                // is an `OpenOptions`): its result has that type, not the path's.
+                if let Some(ty) = self.vocab.returns(&path) {
+                    return Some(Origin::ty(ty));
+                }
+                Some(Origin::ctor(path))
+            }
+            Expr::MethodCall(mc) => self.method_origin(self.origin_of(&mc.receiver), &mc.method),
+            Expr::Path(p) if p.qself.is_none() => {
+                if let Some(ident) = p.path.get_ident() {
+                    if let Some(local) = self.local(&ident.to_string()) {
+                        return local.origin.clone();
+                    }
+                }
+                let path = self.resolve_path(&p.path);
+                self.static_types.get(&path).cloned()
+            }
+            Expr::Field(f) => {
+                let syn::Member::Named(field) = &f.member else {
+                    return None;
+                };
+                let base = self.origin_of(&f.base)?;
+                if !base.methods.is_empty() {
+                    return None;
+                }
+                self.fields
+                    .get(&base.base)?
+                    .get(&field.to_string())
+                    .cloned()
+            }
+            Expr::Paren(p) => self.origin_of(&p.expr),
+            Expr::Group(g) => self.origin_of(&g.expr),
+            Expr::Reference(r) => self.origin_of(&r.expr),
+            Expr::Try(t) => self.origin_of(&t.expr),
+            Expr::Await(a) => self.origin_of(&a.base),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.origin_of(&u.expr),
+            Expr::Unsafe(u) => block_tail(&u.block).and_then(|e| self.origin_of(e)),
+            Expr::Block(b) => block_tail(&b.block).and_then(|e| self.origin_of(e)),
+            Expr::Cast(c) => self.origin_of(&c.expr),
+            _ => None,
+        }
+    }
+
+    /// The origin of `receiver.method(..)` given the receiver's.
+    pub(super) fn method_origin(
+        &self,
+        origin: Option<Origin>,
+        method: &syn::Ident,
+    ) -> Option<Origin> {
+        let mut origin = origin?;
+        let name = method.to_string();
+        // Builder methods (vocabulary `builder`) return their receiver's type.
+        let builder = self
+            .vocab
+            .method(Category::Builder, &name, Some(&origin))
+            .is_some();
+        if !self.vocab.tables().has(Category::TransparentMethod, &name)
+            && !builder
+            && origin.methods.len() < self.vocab.origin_methods_kept()
+        {
+            origin.methods.push(name);
+        }
+        Some(origin)
+    }
+
+    /// The locals in scope, as far as a [`ChainLink`] needs to tell whether they changed.
+    pub(super) fn locals_state(&self) -> (usize, usize) {
+        (self.locals.len(), self.locals.last().map_or(0, Vec::len))
+    }
+
+    /// What [`Lowerer::receiver`] gives for `expr`, taken from the link just lowered when `expr`
+    /// is that method call (or it with `?` or `.await`) and no local appeared since: each link
+    /// of `a.b()?.c().d()..` then costs the same, not the length of the chain before it.
+    pub(super) fn chain_receiver(&self, expr: &Expr) -> Option<Receiver> {
+        let link = self.chain.as_ref()?;
+        if link.locals != self.locals_state() {
+            return None;
+        }
+        let mut e = expr;
+        // `.await` ends the walk to a local or path (see `receiver`); `?` does not.
+        let mut awaited = false;
+        loop {
+            match e {
+                Expr::Try(t) => e = &t.expr,
+                Expr::Await(a) => {
+                    awaited = true;
+                    e = &a.base;
+                }
+                _ => break,
+            }
+        }
+        if !self.is_link(link, e) {
+            return None;
+        }
+        let receiver = link.receiver.clone();
+        Some(if awaited {
+            Receiver {
+                origin: receiver.origin,
+                ..Receiver::default()
+            }
+        } else {
+            receiver
+        })
+    }
+
+    pub(super) fn receiver(&self, expr: &Expr) -> Receiver {
+        if let Some(receiver) = self.chain_receiver(expr) {
+            return receiver;
+        }
+        let origin = self.origin_of(expr);
+        let mut local = None;
+        let mut field = None;
+        let mut path = None;
+        let mut e = expr;
+        loop {
+            match e {
+                Expr::Path(p) => {
+                    if let Some(ident) = p.path.get_ident() {
+                        let name = ident.to_string();
+                        if self.is_local(&name) || name == "self" {
+                            local = Some(name);
+                            break;
+                        }
+                    }
+                    path = Some(self.resolve_path(&p.path));
+                    break;
+                }
+                Expr::Field(f) => {
+                    if field.is_none() {
+                        if let syn::Member::Named(n) = &f.member {
+                            field = Some(n.to_string());
+                        }
+                    }
+                    e = &f.base;
+                }
+                Expr::MethodCall(mc) => e = &mc.receiver,
+                Expr::Paren(p) => e = &p.expr,
+                Expr::Reference(r) => e = &r.expr,
+                Expr::Try(t) => e = &t.expr,
+                Expr::Unary(u) => e = &u.expr,
+                Expr::Index(i) => e = &i.expr,
+                _ => break,
+            }
+        }
+        if local.is_none() {
+            field = None;
+        }
+        Receiver {
+            local,
+            field,
+            origin,
+            path,
+        }
+    }
+}

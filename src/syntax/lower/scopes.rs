@@ -1,0 +1,224 @@
+//! Scopes and name resolution: a module's (or block's) items and `use` imports become a
+//! [`Scope`] of the resolver, and paths and types are resolved to canonical paths through it.
+
+use super::*;
+
+pub(super) fn is_cfg_test(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("cfg") && {
+        let tokens = attr.meta.to_token_stream_string();
+        tokens.contains("test") && !tokens.contains("not")
+    }
+}
+
+pub(super) trait MetaText {
+    fn to_token_stream_string(&self) -> String;
+}
+
+impl MetaText for syn::Meta {
+    fn to_token_stream_string(&self) -> String {
+        quote::ToTokens::to_token_stream(self).to_string()
+    }
+}
+
+pub(super) fn path_segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
+pub(super) fn int_literal(lit: &syn::Lit) -> Option<i128> {
+    match lit {
+        syn::Lit::Int(i) => i.base10_parse::<i128>().ok(),
+        _ => None,
+    }
+}
+
+/// Flattens a `use` tree into (local name, raw target segments) pairs and glob prefixes.
+pub(super) fn flatten_use(
+    tree: &UseTree,
+    prefix: &mut Vec<String>,
+    out: &mut Vec<(String, Vec<String>)>,
+    globs: &mut Vec<Vec<String>>,
+) {
+    match tree {
+        UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            flatten_use(&p.tree, prefix, out, globs);
+            prefix.pop();
+        }
+        UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            if name == "self" {
+                if let Some(last) = prefix.last() {
+                    out.push((last.clone(), prefix.clone()));
+                }
+            } else {
+                let mut target = prefix.clone();
+                target.push(name.clone());
+                out.push((name, target));
+            }
+        }
+        UseTree::Rename(r) => {
+            let name = r.rename.to_string();
+            if name == "_" {
+                return;
+            }
+            let mut target = prefix.clone();
+            if r.ident != "self" {
+                target.push(r.ident.to_string());
+            }
+            out.push((name, target));
+        }
+        UseTree::Glob(_) => globs.push(prefix.clone()),
+        UseTree::Group(g) => {
+            for tree in &g.items {
+                flatten_use(tree, prefix, out, globs);
+            }
+        }
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// Builds the scope of a module (or block) from its items: their names and `use` imports.
+    pub(super) fn module_scope<'i>(
+        &mut self,
+        items: impl IntoIterator<Item = &'i Item>,
+        module: &str,
+        record: bool,
+    ) -> Scope {
+        let mut scope = Scope::default();
+        let mut raw_uses = Vec::new();
+        let mut raw_globs = Vec::new();
+        for item in items {
+            let name = match item {
+                Item::Fn(f) => Some(&f.sig.ident),
+                Item::Struct(s) => Some(&s.ident),
+                Item::Enum(e) => Some(&e.ident),
+                Item::Union(u) => Some(&u.ident),
+                Item::Trait(t) => Some(&t.ident),
+                Item::Type(t) => Some(&t.ident),
+                Item::Static(s) => Some(&s.ident),
+                Item::Const(c) => Some(&c.ident),
+                Item::Mod(m) => Some(&m.ident),
+                Item::Use(u) => {
+                    let leading = u.leading_colon.is_some();
+                    let mut prefix = Vec::new();
+                    if leading {
+                        prefix.push(String::new());
+                    }
+                    flatten_use(&u.tree, &mut prefix, &mut raw_uses, &mut raw_globs);
+                    None
+                }
+                Item::ExternCrate(e) => {
+                    let krate = e.ident.to_string();
+                    if e.attrs.iter().any(|a| a.path().is_ident("macro_use")) {
+                        self.resolver.macro_use.push(krate.clone());
+                    }
+                    if let Some((_, rename)) = &e.rename {
+                        scope.imports.insert(rename.to_string(), krate);
+                    }
+                    None
+                }
+                Item::Macro(m) => {
+                    // lazy_static! / thread_local! define statics by name.
+                    for name in macro_static_names(&m.mac.tokens) {
+                        scope
+                            .items
+                            .insert(name.clone(), format!("{module}::{name}"));
+                    }
+                    None
+                }
+                _ => None,
+            };
+            if let Some(ident) = name {
+                let name = ident.to_string();
+                scope
+                    .items
+                    .insert(name.clone(), format!("{module}::{name}"));
+            }
+        }
+        // Resolve import targets against the scope being built (so `use std::sync; use
+        // sync::Mutex;` and `use self::m::f` work), then against outer scopes.
+        self.resolver.push(scope);
+        let mut resolved = Vec::new();
+        for (name, target) in raw_uses {
+            let leading = target.first().is_some_and(|s| s.is_empty());
+            let segs: Vec<&str> = target
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(String::as_str)
+                .collect();
+            // An import does not resolve through itself (`use log::info;` binds `info`, not log).
+            let path = if !leading && segs.first() == Some(&name.as_str()) && segs.len() == 1 {
+                segs.join("::")
+            } else {
+                self.resolver.resolve(&segs, leading, self.vocab)
+            };
+            resolved.push((name, path));
+        }
+        let mut scope = self.resolver.pop().unwrap_or_default();
+        let mut exported = ModuleScope {
+            path: module.to_string(),
+            imports: resolved.clone(),
+            globs: Vec::new(),
+        };
+        for (name, path) in resolved {
+            scope.imports.insert(name, path);
+        }
+        for glob in raw_globs {
+            let leading = glob.first().is_some_and(|s| s.is_empty());
+            let segs: Vec<&str> = glob
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(String::as_str)
+                .collect();
+            if segs.is_empty() {
+                continue;
+            }
+            let path = self.resolver.resolve(&segs, leading, self.vocab);
+            exported.globs.push(path.clone());
+            scope.globs.push(path);
+        }
+        if record {
+            self.model.modules.push(exported);
+        }
+        scope
+    }
+
+    pub(super) fn resolve_path(&self, path: &syn::Path) -> String {
+        let segs = path_segments(path);
+        let refs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        self.resolver
+            .resolve(&refs, path.leading_colon.is_some(), self.vocab)
+    }
+
+    pub(super) fn resolve_macro(&self, path: &syn::Path) -> String {
+        let segs = path_segments(path);
+        let refs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        self.resolver
+            .resolve_macro(&refs, path.leading_colon.is_some(), self.vocab)
+    }
+
+    /// Canonical path of a type, seeing through references and smart pointers.
+    pub(super) fn type_origin(&self, ty: &Type) -> Option<Origin> {
+        match ty {
+            Type::Reference(r) => self.type_origin(&r.elem),
+            Type::Paren(p) => self.type_origin(&p.elem),
+            Type::Group(g) => self.type_origin(&g.elem),
+            Type::Path(p) if p.qself.is_none() => {
+                let path = self.resolve_path(&p.path);
+                if self.vocab.tables().has(Category::SmartPointer, &path) {
+                    let last = p.path.segments.last()?;
+                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                        for arg in &args.args {
+                            if let syn::GenericArgument::Type(inner) = arg {
+                                return self.type_origin(inner);
+                            }
+                        }
+                    }
+                    return None;
+                }
+                Some(Origin::ty(path))
+            }
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Syntactic shapes: small questions about one expression or pattern (a block's tail, a plain
+//! local, an open range, the names a pattern binds, a short rendering for messages).
+
+use super::*;
+
+pub(super) fn block_tail(block: &syn::Block) -> Option<&Expr> {
+    match block.stmts.last()? {
+        Stmt::Expr(e, None) => Some(e),
+        _ => None,
+    }
+}
+
+/// The local name of a plain path expression (`x`), through parens and references.
+pub(super) fn plain_local(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(|i| i.to_string()),
+        Expr::Paren(p) => plain_local(&p.expr),
+        Expr::Reference(r) => plain_local(&r.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => plain_local(&u.expr),
+        _ => None,
+    }
+}
+
+/// The local a `for` loop iterates (`handles` in `handles`, `handles.drain(..)`, `&mut handles`).
+pub(super) fn iter_root_local(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::MethodCall(mc) => iter_root_local(&mc.receiver),
+        other => plain_local(other),
+    }
+}
+
+pub(super) fn is_open_range(expr: &Expr) -> bool {
+    match expr {
+        Expr::Range(r) => r.end.is_none(),
+        Expr::Paren(p) => is_open_range(&p.expr),
+        _ => false,
+    }
+}
+
+pub(super) fn is_static_like(name: &str) -> bool {
+    name.len() > 1
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+pub(super) fn summarize_arg(arg: &Expr, lowerer: &Lowerer<'_, '_>) -> Arg {
+    match arg {
+        Expr::Lit(l) => match &l.lit {
+            syn::Lit::Int(i) => i.base10_parse::<i128>().map_or(Arg::Other, Arg::Int),
+            syn::Lit::Str(_) => Arg::Str,
+            _ => Arg::Other,
+        },
+        Expr::Reference(r) => summarize_arg(&r.expr, lowerer),
+        Expr::Paren(p) => summarize_arg(&p.expr, lowerer),
+        Expr::Cast(c) => summarize_arg(&c.expr, lowerer),
+        Expr::MethodCall(mc) if mc.method == "clone" && mc.args.is_empty() => {
+            summarize_arg(&mc.receiver, lowerer)
+        }
+        Expr::Path(p) if p.qself.is_none() => {
+            if let Some(ident) = p.path.get_ident() {
+                let name = ident.to_string();
+                if lowerer.is_local(&name) {
+                    return Arg::Local(name);
+                }
+            }
+            Arg::Path(lowerer.resolve_path(&p.path))
+        }
+        _ => Arg::Other,
+    }
+}
+
+/// Names bound by a pattern.
+pub fn pat_names(pat: &SynPat, out: &mut Vec<String>) {
+    match pat {
+        SynPat::Ident(i) => {
+            let name = i.ident.to_string();
+            if !name.chars().next().is_some_and(|c| c.is_uppercase()) {
+                out.push(name);
+            }
+            if let Some((_, sub)) = &i.subpat {
+                pat_names(sub, out);
+            }
+        }
+        SynPat::Tuple(t) => t.elems.iter().for_each(|p| pat_names(p, out)),
+        SynPat::TupleStruct(t) => t.elems.iter().for_each(|p| pat_names(p, out)),
+        SynPat::Struct(s) => s.fields.iter().for_each(|f| pat_names(&f.pat, out)),
+        SynPat::Slice(s) => s.elems.iter().for_each(|p| pat_names(p, out)),
+        SynPat::Or(o) => {
+            if let Some(first) = o.cases.first() {
+                pat_names(first, out);
+            }
+        }
+        SynPat::Reference(r) => pat_names(&r.pat, out),
+        SynPat::Paren(p) => pat_names(&p.pat, out),
+        SynPat::Type(t) => pat_names(&t.pat, out),
+        _ => {}
+    }
+}
+
+/// A short source-like rendering of an expression, for messages (`self.state`, `LOCK`).
+pub(super) fn expr_text(expr: &Expr) -> String {
+    let text = quote::ToTokens::to_token_stream(expr).to_string();
+    let compact = text
+        .replace(" . ", ".")
+        .replace(" (", "(")
+        .replace("( ", "(")
+        .replace(" )", ")")
+        .replace(" :: ", "::");
+    if compact.len() > 40 {
+        format!(
+            "{}..",
+            &compact[..compact
+                .char_indices()
+                .nth(38)
+                .map_or(compact.len(), |(i, _)| i)]
+        )
+    } else {
+        compact
+    }
+}
