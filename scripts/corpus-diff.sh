@@ -19,6 +19,9 @@
 #                         scripts/precision-corpus.sh builds it)
 #   BENCH_DIR             the shared bench directory holding corpus.sh (default ../shared/bench)
 #   DIFF_TARGET           CARGO_TARGET_DIR for building revisions (default /tmp/forklint-diff-target)
+#   CORPUS_CACHE          when 1, check the cached path too: the new binary also runs with a fresh
+#                         temporary FORKLINT_CACHE_DIR twice (cold cache, then warm cache), and both
+#                         reports must be identical to the old binary's (uncached) report
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -79,13 +82,29 @@ for corpus in "$CORPUS_DIR/vendor" "$PRECISION_CORPUS_DIR/vendor"; do
         > "$OUT/$tag.$format.$side" 2> "$OUT/$tag.$format.$side.stderr" || rc=$?
       echo "exit $rc" >> "$OUT/$tag.$format.$side"
     done
-    if cmp -s "$OUT/$tag.$format.old" "$OUT/$tag.$format.new"; then
-      echo "identical: $tag ($format, $(wc -l < "$OUT/$tag.$format.new") lines)"
-    else
-      status=1
-      echo "DIFFERENT: $tag ($format): diff $OUT/$tag.$format.old $OUT/$tag.$format.new"
-      diff "$OUT/$tag.$format.old" "$OUT/$tag.$format.new" | head -40 || true
+    sides=new
+    if [ "${CORPUS_CACHE:-0}" = 1 ]; then
+      # One cache directory per corpus and format: the first run fills it, the second reads it.
+      cache=$(mktemp -d)
+      for side in cold warm; do
+        rc=0
+        (cd "$corpus" && FORKLINT_CACHE_DIR="$cache" "$NEW_BIN" check -j 2 --color never --output-format "$format" .) \
+          > "$OUT/$tag.$format.$side" 2> "$OUT/$tag.$format.$side.stderr" || rc=$?
+        echo "exit $rc" >> "$OUT/$tag.$format.$side"
+      done
+      rm -rf "$cache"
+      sides="new cold warm"
     fi
+    for side in $sides; do
+      label=$format; [ "$side" = new ] || label="$format, $side cache"
+      if cmp -s "$OUT/$tag.$format.old" "$OUT/$tag.$format.$side"; then
+        echo "identical: $tag ($label, $(wc -l < "$OUT/$tag.$format.$side") lines)"
+      else
+        status=1
+        echo "DIFFERENT: $tag ($label): diff $OUT/$tag.$format.old $OUT/$tag.$format.$side"
+        diff "$OUT/$tag.$format.old" "$OUT/$tag.$format.$side" | head -40 || true
+      fi
+    done
   done
   # Determinism: NEW twice more, -v, its facts must not depend on which worker lowered which
   # file (a pointer compared across dropped trees once changed the resolved calls from run to

@@ -2,6 +2,12 @@
 //! whose entries hit reuse their findings, the others are analysed (alone, as a smaller model,
 //! with the units below them as context) and stored, and the result is assembled in the order a
 //! cold run produces it.
+//!
+//! `cached_run` is a sequence of named steps over one `CachePlan` (the files, their units, the
+//! units' keys and interfaces): `plan` keys the units, `learn_interfaces` lowers a few changed
+//! units to see whether their facts changed, `load_fresh` loads the entries that hit,
+//! `analyse_stale` analyses the others, `store` writes their entries, and `assemble` merges
+//! both into the outputs of an uncached run.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -60,34 +66,221 @@ pub(super) type Assembled = (
     Vec<Option<Option<Scanned>>>,
 );
 
-/// A run through the findings cache (see `cache`): groups whose key hits reuse their findings;
-/// the others are analysed (alone, as a smaller model) and stored.
-pub(super) fn cached_run(
+/// One file of a cached run (indexed by run id).
+struct FileSlot {
+    /// The file to analyse, until an analysis or the assembly takes it.
+    work: Option<Work>,
+    /// Its text as read this run, until an analysis or the assembly takes it.
+    text: Option<Result<Arc<str>, String>>,
+    hash: u64,
+    /// Its cache unit.
+    unit: usize,
+    /// Its index among the files of its unit (how entries and interfaces name it).
+    local: u32,
+}
+
+/// What a cached run knows of its files and units before it analyses anything.
+struct CachePlan {
+    files: Vec<FileSlot>,
+    /// Display path of each file (what entries name files of other units by).
+    displays: Vec<String>,
+    units: cache::Units,
+    /// Files of each unit, in id order.
+    unit_files: Vec<Vec<usize>>,
+    /// Packages of each unit, as the grouping saw them.
+    unit_infos: Vec<Vec<cache::PackageInfo>>,
+    /// Each unit's own key (its files and packages; no dependency fingerprints).
+    own_keys: Vec<u128>,
+    /// Each unit's interface, from the cache or learnt this run (`None`: not known yet).
+    interfaces: Vec<Option<cache::Interface>>,
+    /// Each unit's entry key (`None` while an interface below it is unknown).
+    entry_keys: Vec<Option<u128>>,
+}
+
+impl CachePlan {
+    /// The entry key of unit `u`: its own key and the fingerprints of every unit below, once
+    /// all of those are known.
+    fn entry_key(&self, u: usize) -> Option<u128> {
+        let below: Option<Vec<u128>> = self.units.below[u]
+            .iter()
+            .map(|&d| self.interfaces[d].as_ref().map(|i| i.facts))
+            .collect();
+        Some(cache::entry_key(self.own_keys[u], &below?))
+    }
+
+    /// The interface of unit `u` from the facts fingerprint and lib membership of its files.
+    fn interface_of(&self, u: usize, facts: &[u64], lib: &[bool]) -> cache::Interface {
+        let files: Vec<(&str, u64)> = self.unit_files[u]
+            .iter()
+            .map(|&id| (self.displays[id].as_str(), facts[id]))
+            .collect();
+        let infos: Vec<&cache::PackageInfo> = self.unit_infos[u].iter().collect();
+        cache::Interface {
+            facts: cache::unit_interface(&files, &infos),
+            lib_files: self.unit_files[u]
+                .iter()
+                .filter(|&&id| lib[id])
+                .map(|&id| self.files[id].local)
+                .collect(),
+        }
+    }
+
+    /// Records (and stores) the interfaces of `units` from an analysis of the files `ids`.
+    fn learn(&mut self, dir: &Path, analysis: &Analysis, ids: &[usize], units: &[usize]) {
+        let n = self.files.len();
+        let mut facts_of = vec![0u64; n];
+        let mut lib_of = vec![false; n];
+        for (sub, &id) in ids.iter().enumerate() {
+            facts_of[id] = analysis.facts.get(sub).copied().unwrap_or(0);
+            lib_of[id] = analysis.lib_files.get(sub).copied().unwrap_or(false);
+        }
+        for &u in units {
+            let interface = self.interface_of(u, &facts_of, &lib_of);
+            let _ = cache::store_interface(dir, self.own_keys[u], &interface);
+            self.interfaces[u] = Some(interface);
+        }
+    }
+
+    /// The works of the files `ids` for an analysis, with the texts read this run; `take`
+    /// moves them out of the plan (each file is analysed for its findings at most once).
+    fn works(&mut self, ids: &[usize], take: bool) -> Vec<Work> {
+        ids.iter()
+            .map(|&id| {
+                let slot = &mut self.files[id];
+                if take {
+                    let mut work = slot.work.take().expect("each file once");
+                    work.text = slot.text.take();
+                    work
+                } else {
+                    let work = slot.work.as_ref().expect("not analysed yet");
+                    Work {
+                        path: work.path.clone(),
+                        display: work.display.clone(),
+                        text: slot.text.clone(),
+                        on_disk: true,
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+/// The text of every file as read this run, and its content hash.
+type Read = Vec<(Result<Arc<str>, String>, u64)>;
+
+/// Reads and hashes every file.
+fn read_all(works: &[Work]) -> Read {
+    works
+        .par_iter()
+        .map(|w| {
+            let text = read_file(&w.path).map(Arc::from);
+            let hash = cache::content_hash(&text);
+            (text, hash)
+        })
+        .collect()
+}
+
+/// Groups the packages of `works` (read by `read_all`) into units and computes each unit's
+/// own key, with the interfaces the cache holds under those keys.
+fn plan(
     works: Vec<Work>,
-    layout: Layout,
+    read: Read,
+    layout: &Layout,
     dir: &Path,
     options: &Options,
     vocab: &Vocab,
-    report: &mut Report,
-) -> Assembled {
-    let mut clock = Instant::now();
-    let mut timings: Vec<(&'static str, u128)> = Vec::new();
-    let n = works.len();
-    // Read and hash every file.
-    let texts: Vec<Result<Arc<str>, String>> = works
-        .par_iter()
-        .map(|w| read_file(&w.path).map(Arc::from))
+) -> CachePlan {
+    let infos = package_infos(&works, layout);
+    let units = cache::units(&infos);
+    let mut providers: HashMap<&str, usize> = HashMap::new();
+    for info in &infos {
+        if let Some(lib) = &info.lib {
+            *providers.entry(lib).or_default() += 1;
+        }
+    }
+    // Files of each unit in id order, and each file's index in its unit.
+    let unit_count = units.deps.len();
+    let mut unit_files: Vec<Vec<usize>> = vec![Vec::new(); unit_count];
+    let displays: Vec<String> = works.iter().map(|w| w.display.clone()).collect();
+    let files: Vec<FileSlot> = works
+        .into_iter()
+        .zip(read)
+        .enumerate()
+        .map(|(id, (work, (text, hash)))| {
+            let unit = units.unit_of[layout.package_of[id]];
+            let local = unit_files[unit].len() as u32;
+            unit_files[unit].push(id);
+            FileSlot {
+                work: Some(work),
+                text: Some(text),
+                hash,
+                unit,
+                local,
+            }
+        })
         .collect();
-    let hashes: Vec<u64> = texts.par_iter().map(cache::content_hash).collect();
-    timings.push(("cache: read+hash", clock.elapsed().as_millis()));
-    clock = Instant::now();
+    let mut unit_packages: Vec<Vec<usize>> = vec![Vec::new(); unit_count];
+    for (p, &u) in units.unit_of.iter().enumerate() {
+        unit_packages[u].push(p);
+    }
+    let run_key = cache::run_fingerprint(
+        vocab.fingerprint(),
+        &options.select,
+        &options.ignore,
+        &options.cwd,
+    );
+    let own_keys: Vec<u128> = (0..unit_count)
+        .into_par_iter()
+        .map(|u| {
+            let key_files: Vec<cache::KeyFile<'_>> = unit_files[u]
+                .iter()
+                .map(|&id| cache::KeyFile {
+                    display: &displays[id],
+                    reported: layout.reported[id],
+                    hash: files[id].hash,
+                })
+                .collect();
+            let infos: Vec<&cache::PackageInfo> =
+                unit_packages[u].iter().map(|&p| &infos[p]).collect();
+            cache::unit_key(run_key, &key_files, &infos, &|name| {
+                providers.get(name).copied().unwrap_or(0)
+            })
+        })
+        .collect();
+    // The interface of each unit, from the cache; units whose files changed have none.
+    let interfaces: Vec<Option<cache::Interface>> = (0..unit_count)
+        .into_par_iter()
+        .map(|u| cache::load_interface(dir, own_keys[u]))
+        .collect();
+    drop(providers);
+    let mut infos: Vec<Option<cache::PackageInfo>> = infos.into_iter().map(Some).collect();
+    let unit_infos = unit_packages
+        .iter()
+        .map(|list| {
+            list.iter()
+                .map(|&p| infos[p].take().expect("one unit"))
+                .collect()
+        })
+        .collect();
+    CachePlan {
+        files,
+        displays,
+        units,
+        unit_files,
+        unit_infos,
+        own_keys,
+        interfaces,
+        entry_keys: vec![None; unit_count],
+    }
+}
 
-    // Packages as the grouping sees them: lib crates of this run, dependencies, manifests.
+/// Packages as the grouping sees them: lib crates of this run, dependencies, manifests.
+fn package_infos(works: &[Work], layout: &Layout) -> Vec<cache::PackageInfo> {
     let keys: HashMap<PathBuf, ()> = works
         .par_iter()
         .map(|w| (layout::path_key(&w.path), ()))
         .collect();
-    let infos: Vec<cache::PackageInfo> = layout
+    layout
         .packages
         .par_iter()
         .map(|p| {
@@ -112,282 +305,226 @@ pub(super) fn cached_run(
                 manifest: std::fs::read(p.root.join("Cargo.toml")).unwrap_or_default(),
             }
         })
-        .collect();
-    let units = cache::units(&infos);
-    let mut providers: HashMap<&str, usize> = HashMap::new();
-    for info in &infos {
-        if let Some(lib) = &info.lib {
-            *providers.entry(lib).or_default() += 1;
-        }
-    }
-    // Files of each unit in id order, and each file's index in its unit.
-    let unit_count = units.deps.len();
-    let mut unit_files: Vec<Vec<usize>> = vec![Vec::new(); unit_count];
-    let mut unit_of_file = Vec::with_capacity(n);
-    let mut local_index = Vec::with_capacity(n);
-    for id in 0..n {
-        let u = units.unit_of[layout.package_of[id]];
-        unit_of_file.push(u);
-        local_index.push(unit_files[u].len() as u32);
-        unit_files[u].push(id);
-    }
-    let mut unit_packages: Vec<Vec<usize>> = vec![Vec::new(); unit_count];
-    for (p, &u) in units.unit_of.iter().enumerate() {
-        unit_packages[u].push(p);
-    }
-    let run_key = cache::run_fingerprint(
-        vocab.fingerprint(),
-        &options.select,
-        &options.ignore,
-        &options.cwd,
-    );
-    let displays: Vec<String> = works.iter().map(|w| w.display.clone()).collect();
-    let below = &units.below;
-    let unit_infos: Vec<Vec<&cache::PackageInfo>> = unit_packages
-        .iter()
-        .map(|list| list.iter().map(|&p| &infos[p]).collect())
-        .collect();
-    let own_key = |u: usize| {
-        let key_files: Vec<cache::KeyFile<'_>> = unit_files[u]
-            .iter()
-            .map(|&id| cache::KeyFile {
-                display: &displays[id],
-                reported: layout.reported[id],
-                hash: hashes[id],
-            })
-            .collect();
-        cache::unit_key(run_key, &key_files, &unit_infos[u], &|name| {
-            providers.get(name).copied().unwrap_or(0)
-        })
-    };
-    let own_keys: Vec<u128> = (0..unit_count).into_par_iter().map(own_key).collect();
-    let interface_of = |u: usize, facts: &dyn Fn(usize) -> u64, lib: &dyn Fn(usize) -> bool| {
-        let files: Vec<(&str, u64)> = unit_files[u]
-            .iter()
-            .map(|&id| (displays[id].as_str(), facts(id)))
-            .collect();
-        cache::Interface {
-            facts: cache::unit_interface(&files, &unit_infos[u]),
-            lib_files: unit_files[u]
-                .iter()
-                .filter(|&&id| lib(id))
-                .map(|&id| local_index[id])
-                .collect(),
-        }
-    };
-    // The interface of each unit, from the cache; units whose files changed have none.
-    let mut interfaces: Vec<Option<cache::Interface>> = (0..unit_count)
-        .into_par_iter()
-        .map(|u| cache::load_interface(dir, own_keys[u]))
-        .collect();
-    let mut texts: Vec<Option<Result<Arc<str>, String>>> = texts.into_iter().map(Some).collect();
+        .collect()
+}
+
+/// Learns the interfaces of a few changed units with units above them (an edit, not a first
+/// run) by lowering them alone: if their facts did not change, the units above them stay
+/// cached. (A changed unit nothing stands above is lowered once, in `analyse_stale`, which
+/// also records its interface.)
+fn learn_interfaces(
+    plan: &mut CachePlan,
+    layout: &Layout,
+    dir: &Path,
+    options: &Options,
+    vocab: &Vocab,
+) {
+    let n = plan.files.len();
     // Units some other unit is analysed above (only their interfaces decide other entries).
-    let mut has_above = vec![false; unit_count];
-    for list in below {
+    let mut has_above = vec![false; plan.unit_files.len()];
+    for list in &plan.units.below {
         for &d in list {
             has_above[d] = true;
         }
     }
     let unknown: Vec<usize> = (0..n)
         .filter(|&id| {
-            let u = unit_of_file[id];
-            interfaces[u].is_none() && has_above[u]
+            let u = plan.files[id].unit;
+            plan.interfaces[u].is_none() && has_above[u]
         })
         .collect();
-    // A few changed units with units above them (an edit, not a first run): lower them alone
-    // to learn whether their facts changed; if not, the units above them stay cached. (A
-    // changed unit nothing stands above is lowered once, in the analysis below, which also
-    // records its interface.)
-    if options.reuse_cache && !unknown.is_empty() && unknown.len() <= (n / 8).max(64) {
-        let sub_works: Vec<Work> = unknown
-            .iter()
-            .map(|&id| Work {
-                path: works[id].path.clone(),
-                display: displays[id].clone(),
-                text: texts[id].clone(),
-                on_disk: true,
-            })
-            .collect();
-        let mut sub = sub_layout(&layout, &unknown, |_| false, &units.ambiguous);
-        sub.fingerprint = true;
-        sub.lower_only = true;
-        let lowered = analyse_set(sub_works, &sub, options, vocab);
-        let mut facts_of = vec![0u64; n];
-        let mut lib_of = vec![false; n];
-        for (sub, &id) in unknown.iter().enumerate() {
-            facts_of[id] = lowered.facts.get(sub).copied().unwrap_or(0);
-            lib_of[id] = lowered.lib_files.get(sub).copied().unwrap_or(false);
-        }
-        let mut fresh: Vec<usize> = unknown.iter().map(|&id| unit_of_file[id]).collect();
-        fresh.dedup();
-        for u in fresh {
-            let interface = interface_of(u, &|id| facts_of[id], &|id| lib_of[id]);
-            let _ = cache::store_interface(dir, own_keys[u], &interface);
-            interfaces[u] = Some(interface);
-        }
+    if !options.reuse_cache || unknown.is_empty() || unknown.len() > (n / 8).max(64) {
+        return;
     }
-    // Entry keys: the own key and the fingerprints of every unit below.
-    let entry_key = |u: usize, interfaces: &[Option<cache::Interface>]| -> Option<u128> {
-        let below: Option<Vec<u128>> = below[u]
-            .iter()
-            .map(|&d| interfaces[d].as_ref().map(|i| i.facts))
-            .collect();
-        Some(cache::entry_key(own_keys[u], &below?))
-    };
-    let mut unit_keys: Vec<Option<u128>> = (0..unit_count)
+    let sub_works = plan.works(&unknown, false);
+    let mut sub = sub_layout(layout, &unknown, |_| false, &plan.units.ambiguous);
+    sub.fingerprint = true;
+    sub.lower_only = true;
+    let lowered = analyse_set(sub_works, &sub, options, vocab);
+    let mut fresh: Vec<usize> = unknown.iter().map(|&id| plan.files[id].unit).collect();
+    fresh.dedup();
+    plan.learn(dir, &lowered, &unknown, &fresh);
+}
+
+/// Computes the entry keys that are known and loads each unit's entry, if it hits and is
+/// still valid for the files as read this run (`None`: the unit must be analysed).
+fn load_fresh(plan: &mut CachePlan, dir: &Path, options: &Options) -> Vec<Option<cache::Entry>> {
+    let unit_count = plan.unit_files.len();
+    plan.entry_keys = (0..unit_count)
         .into_par_iter()
-        .map(|u| entry_key(u, &interfaces))
+        .map(|u| plan.entry_key(u))
         .collect();
-    let by_display: HashMap<&str, FileId> = displays
-        .iter()
-        .enumerate()
-        .map(|(id, d)| (d.as_str(), FileId::from_index(id)))
-        .collect();
-    let text_of = |id: usize| match &texts[id] {
+    let plan = &*plan;
+    let by_display = by_display(&plan.displays);
+    let text_of = |id: usize| match &plan.files[id].text {
         Some(Ok(text)) => Some(&**text),
         _ => None,
     };
     // An entry is checked against the files it names, as read this run: the cache is an
     // optimisation, never an input (a bad entry is analysed again and overwritten).
     let valid = |u: usize, entry: &cache::Entry| {
-        let mut files: Vec<Option<&str>> = unit_files[u].iter().map(|&id| text_of(id)).collect();
+        let unit_files = &plan.unit_files[u];
+        let mut files: Vec<Option<&str>> = unit_files.iter().map(|&id| text_of(id)).collect();
         for other in &entry.others {
             match by_display.get(other.as_str()) {
                 Some(&id) => files.push(text_of(id.index())),
                 None => return false,
             }
         }
-        entry.is_valid(&files, unit_files[u].len(), &|code| {
+        entry.is_valid(&files, unit_files.len(), &|code| {
             code == rules::SYNTAX_ERROR.code
                 || rules::find(code).is_some_and(|meta| rule_enabled(meta, options))
         })
     };
-    let entries: Vec<Option<cache::Entry>> = (0..unit_count)
+    (0..unit_count)
         .into_par_iter()
         .map(|u| {
-            if unit_files[u].is_empty() {
+            if plan.unit_files[u].is_empty() {
                 Some(cache::Entry::default())
             } else if !options.reuse_cache {
                 None
             } else {
-                cache::load(dir, unit_keys[u]?).filter(|entry| valid(u, entry))
+                cache::load(dir, plan.entry_keys[u]?).filter(|entry| valid(u, entry))
             }
         })
-        .collect();
-    let with_files = unit_files.iter().filter(|f| !f.is_empty()).count();
-    report.cache_misses = entries.iter().filter(|e| e.is_none()).count();
-    report.cache_hits = with_files - report.cache_misses;
-    timings.push(("cache: keys+load", clock.elapsed().as_millis()));
+        .collect()
+}
 
-    // Analyse the missed units with every unit below them as unreported context.
+/// Run ids by display path (how entries name the files of other units).
+fn by_display(displays: &[String]) -> HashMap<&str, FileId> {
+    displays
+        .iter()
+        .enumerate()
+        .map(|(id, d)| (d.as_str(), FileId::from_index(id)))
+        .collect()
+}
+
+/// The analysis of the units whose entries missed, mapped back to run ids.
+#[derive(Default)]
+struct Stale {
+    /// The files analysed (run ids, in order): their sub-analysis ids are their indices here.
+    files: Vec<usize>,
+    /// The analysis, with `syntax`, `findings` and `errors` taken out (below).
+    analysis: Analysis,
+    syntax: Vec<Diagnostic>,
+    findings: Vec<Diagnostic>,
+    errors: Vec<(FileId, String)>,
+}
+
+/// Analyses the units whose entries missed, with every unit below them as unreported context,
+/// then records the interfaces and entry keys this analysis made known.
+fn analyse_stale(
+    plan: &mut CachePlan,
+    entries: &[Option<cache::Entry>],
+    layout: &Layout,
+    dir: &Path,
+    options: &Options,
+    vocab: &Vocab,
+) -> Stale {
+    let unit_count = plan.unit_files.len();
+    let missed_unit = |u: usize| entries[u].is_none();
     let mut needed = vec![false; unit_count];
-    for u in 0..unit_count {
-        if entries[u].is_none() {
-            needed[u] = true;
-            for &d in &below[u] {
-                needed[d] = true;
-            }
+    for u in (0..unit_count).filter(|&u| missed_unit(u)) {
+        needed[u] = true;
+        for &d in &plan.units.below[u] {
+            needed[d] = true;
         }
     }
-    let missed_unit = |u: usize| entries[u].is_none();
     // Files analysed: every file of a missed unit; of a unit below one, only its lib crate
     // when its interface says which files that is (all of them otherwise).
-    let missed: Vec<usize> = (0..n)
+    let missed: Vec<usize> = (0..plan.files.len())
         .filter(|&id| {
-            let u = unit_of_file[id];
+            let FileSlot { unit: u, local, .. } = plan.files[id];
             needed[u]
                 && (missed_unit(u)
-                    || interfaces[u]
+                    || plan.interfaces[u]
                         .as_ref()
-                        .is_none_or(|i| i.lib_files.contains(&local_index[id])))
+                        .is_none_or(|i| i.lib_files.contains(&local)))
         })
         .collect();
-    let mut works: Vec<Option<Work>> = works.into_iter().map(Some).collect();
-    let mut analysis = Analysis::default();
-    if !missed.is_empty() {
-        let mut sub = sub_layout(
-            &layout,
-            &missed,
-            |id| layout.reported[id] && missed_unit(unit_of_file[id]),
-            &units.ambiguous,
-        );
-        sub.fingerprint = true;
-        let sub_works: Vec<Work> = missed
-            .iter()
-            .map(|&id| {
-                let mut work = works[id].take().expect("each file once");
-                work.text = texts[id].take();
-                work
-            })
-            .collect();
-        analysis = analyse_set(sub_works, &sub, options, vocab);
-        report.relowered = analysis.relowered;
-        report.call_stats = analysis.call_stats;
-        report.model_bytes = analysis.model_bytes;
-        timings.append(&mut analysis.timings);
-        // Fingerprints of the units analysed (whole units), then the keys still unknown.
-        let mut facts_of = vec![0u64; n];
-        let mut lib_of = vec![false; n];
-        for (sub, &id) in missed.iter().enumerate() {
-            facts_of[id] = analysis.facts.get(sub).copied().unwrap_or(0);
-            lib_of[id] = analysis.lib_files.get(sub).copied().unwrap_or(false);
-        }
-        // (Units without an interface were analysed whole.)
-        for u in (0..unit_count).filter(|&u| needed[u]) {
-            if interfaces[u].is_none() {
-                let interface = interface_of(u, &|id| facts_of[id], &|id| lib_of[id]);
-                let _ = cache::store_interface(dir, own_keys[u], &interface);
-                interfaces[u] = Some(interface);
-            }
-        }
-        for u in (0..unit_count).filter(|&u| missed_unit(u)) {
-            if unit_keys[u].is_none() {
-                unit_keys[u] = entry_key(u, &interfaces);
-            }
+    if missed.is_empty() {
+        return Stale::default();
+    }
+    let mut sub = sub_layout(
+        layout,
+        &missed,
+        |id| layout.reported[id] && missed_unit(plan.files[id].unit),
+        &plan.units.ambiguous,
+    );
+    sub.fingerprint = true;
+    let sub_works = plan.works(&missed, true);
+    let mut analysis = analyse_set(sub_works, &sub, options, vocab);
+    // Fingerprints of the units analysed (units without an interface were analysed whole),
+    // then the keys still unknown.
+    let learnt: Vec<usize> = (0..unit_count)
+        .filter(|&u| needed[u] && plan.interfaces[u].is_none())
+        .collect();
+    plan.learn(dir, &analysis, &missed, &learnt);
+    for u in (0..unit_count).filter(|&u| missed_unit(u)) {
+        if plan.entry_keys[u].is_none() {
+            plan.entry_keys[u] = plan.entry_key(u);
         }
     }
-    let clock = Instant::now();
-    // Map the analysis back to run ids and store an entry per missed unit.
     let map = |sub: FileId| FileId::from_index(missed[sub.index()]);
     let mut syntax = std::mem::take(&mut analysis.syntax);
     let mut findings = std::mem::take(&mut analysis.findings);
     for d in syntax.iter_mut().chain(findings.iter_mut()) {
         remap_files(d, &map);
     }
-    let errors: Vec<(FileId, String)> = std::mem::take(&mut analysis.errors)
+    let errors = std::mem::take(&mut analysis.errors)
         .into_iter()
         .map(|(sub, message)| (map(sub), message))
         .collect();
+    Stale {
+        files: missed,
+        analysis,
+        syntax,
+        findings,
+        errors,
+    }
+}
+
+/// Builds the entry of every missed unit from the stale analysis and stores it (not the
+/// units with a finding an entry cannot express); prunes the cache when entries were added.
+fn store(
+    plan: &CachePlan,
+    entries: &[Option<cache::Entry>],
+    stale: &Stale,
+    dir: &Path,
+    report: &mut Report,
+) {
+    let n = plan.files.len();
     let mut new_entries: HashMap<usize, cache::Entry> = HashMap::new();
     let mut uncacheable: Vec<usize> = Vec::new();
-    for (sub, &id) in missed.iter().enumerate() {
-        let u = unit_of_file[id];
-        if !missed_unit(u) {
+    for (sub, &id) in stale.files.iter().enumerate() {
+        let FileSlot { unit: u, local, .. } = plan.files[id];
+        if entries[u].is_some() {
             continue;
         }
         let entry = new_entries.entry(u).or_default();
-        if analysis.checked[sub] {
-            entry.checked.push(local_index[id]);
+        if stale.analysis.checked[sub] {
+            entry.checked.push(local);
         }
     }
-    for (phase, d) in syntax
+    for (phase, d) in stale
+        .syntax
         .iter()
         .map(|d| (0, d))
-        .chain(findings.iter().map(|d| (1, d)))
+        .chain(stale.findings.iter().map(|d| (1, d)))
     {
-        let u = unit_of_file[d.file.index()];
+        let u = plan.files[d.file.index()].unit;
         let entry = new_entries.entry(u).or_default();
-        let own = unit_files[u].len() as u32;
+        let own = plan.unit_files[u].len() as u32;
         let others = std::cell::RefCell::new(std::mem::take(&mut entry.others));
         let local = |file: FileId| {
             let file = file.index();
             if file >= n {
                 return None;
             }
-            if unit_of_file[file] == u {
-                return Some(local_index[file]);
+            if plan.files[file].unit == u {
+                return Some(plan.files[file].local);
             }
-            let display = displays.get(file)?;
+            let display = plan.displays.get(file)?;
             let mut others = others.borrow_mut();
             let at = match others.iter().position(|o| o == display) {
                 Some(at) => at,
@@ -405,13 +542,13 @@ pub(super) fn cached_run(
             None => uncacheable.push(u),
         }
     }
-    for (id, message) in &errors {
-        let u = unit_of_file[id.index()];
+    for (id, message) in &stale.errors {
+        let slot = &plan.files[id.index()];
         new_entries
-            .entry(u)
+            .entry(slot.unit)
             .or_default()
             .errors
-            .push((local_index[id.index()], message.clone()));
+            .push((slot.local, message.clone()));
     }
     let mut stored: Vec<(usize, cache::Entry)> = new_entries
         .into_iter()
@@ -420,7 +557,7 @@ pub(super) fn cached_run(
     stored.sort_by_key(|(u, _)| *u);
     let failures: Vec<String> = stored
         .par_iter()
-        .filter_map(|(u, entry)| cache::store(dir, unit_keys[*u]?, entry).err())
+        .filter_map(|(u, entry)| cache::store(dir, plan.entry_keys[*u]?, entry).err())
         .collect();
     if !stored.is_empty() {
         // Only runs that add entries can grow the cache, so only they prune it.
@@ -432,18 +569,30 @@ pub(super) fn cached_run(
             dir.display()
         ));
     }
+}
 
-    // Assemble: sources, findings in the order a cold run produces them, errors, checked files.
+/// Merges the stale analysis and the loaded entries into what an uncached run gives: sources,
+/// findings in the order a cold run produces them, errors, checked files and scans.
+fn assemble(plan: CachePlan, entries: Vec<Option<cache::Entry>>, stale: Stale) -> Assembled {
+    let n = plan.files.len();
+    let Stale {
+        files: missed,
+        mut analysis,
+        syntax,
+        findings,
+        errors,
+    } = stale;
+    let by_display = by_display(&plan.displays);
     let mut sub_sources: Vec<Option<SourceFile>> = std::mem::take(&mut analysis.sources)
         .into_iter()
         .map(Some)
         .collect();
-    let mut sources: Vec<Option<SourceFile>> = works
+    let mut sources: Vec<Option<SourceFile>> = plan
+        .files
         .into_par_iter()
-        .zip(texts.into_par_iter())
-        .map(|(work, text)| {
-            let work = work?;
-            let text = match text {
+        .map(|slot| {
+            let work = slot.work?;
+            let text = match slot.text {
                 Some(Ok(text)) => text,
                 _ => Arc::from(""),
             };
@@ -451,18 +600,16 @@ pub(super) fn cached_run(
         })
         .collect();
     let mut scans: Vec<Option<Option<Scanned>>> = (0..n).map(|_| None).collect();
+    let mut checked = vec![false; n];
     for (sub, &id) in missed.iter().enumerate() {
         sources[id] = sub_sources[sub].take();
         scans[id] = analysis.scans.get_mut(sub).and_then(Option::take);
+        checked[id] = analysis.checked[sub];
     }
     let sources: Vec<SourceFile> = sources
         .into_iter()
         .map(|s| s.expect("every file yields a source"))
         .collect();
-    let mut checked = vec![false; n];
-    for (sub, &id) in missed.iter().enumerate() {
-        checked[id] = analysis.checked[sub];
-    }
     let mut tagged: Vec<(u8, FileId, Diagnostic)> = syntax
         .into_iter()
         .map(|d| (0, d.file, d))
@@ -471,11 +618,13 @@ pub(super) fn cached_run(
     let mut all_errors = errors;
     for (u, entry) in entries.iter().enumerate() {
         let Some(entry) = entry else { continue };
-        let own = unit_files[u].len();
-        let global = |local: u32| match unit_files[u].get(local as usize) {
+        let unit_files = &plan.unit_files[u];
+        let global = |local: u32| match unit_files.get(local as usize) {
             Some(&id) => Some(FileId::from_index(id)),
             None => {
-                let other = entry.others.get((local as usize).checked_sub(own)?)?;
+                let other = entry
+                    .others
+                    .get((local as usize).checked_sub(unit_files.len())?)?;
                 by_display.get(other.as_str()).copied()
             }
         };
@@ -497,7 +646,44 @@ pub(super) fn cached_run(
     }
     tagged.sort_by_key(|(phase, file, _)| (*phase, *file));
     let diagnostics = tagged.into_iter().map(|(_, _, d)| d).collect();
+    (sources, diagnostics, all_errors, checked, scans)
+}
+
+/// A run through the findings cache (see `cache`): units whose entries hit reuse their
+/// findings; the others are analysed (alone, as a smaller model) and stored. Gives what an
+/// uncached run gives (see `run_in_pool`), and fills the report's cache counts and timings.
+pub(super) fn cached_run(
+    works: Vec<Work>,
+    layout: Layout,
+    dir: &Path,
+    options: &Options,
+    vocab: &Vocab,
+    report: &mut Report,
+) -> Assembled {
+    let mut clock = Instant::now();
+    let mut timings: Vec<(&'static str, u128)> = Vec::new();
+    let read = read_all(&works);
+    timings.push(("cache: read+hash", clock.elapsed().as_millis()));
+    clock = Instant::now();
+    let mut plan = plan(works, read, &layout, dir, options, vocab);
+    learn_interfaces(&mut plan, &layout, dir, options, vocab);
+    let entries = load_fresh(&mut plan, dir, options);
+    let with_files = plan.unit_files.iter().filter(|f| !f.is_empty()).count();
+    report.cache_misses = entries.iter().filter(|e| e.is_none()).count();
+    report.cache_hits = with_files - report.cache_misses;
+    timings.push(("cache: keys+load", clock.elapsed().as_millis()));
+
+    let mut stale = analyse_stale(&mut plan, &entries, &layout, dir, options, vocab);
+    if !stale.files.is_empty() {
+        report.relowered = stale.analysis.relowered;
+        report.call_stats = stale.analysis.call_stats;
+        report.model_bytes = stale.analysis.model_bytes;
+        timings.append(&mut stale.analysis.timings);
+    }
+    let clock = Instant::now();
+    store(&plan, &entries, &stale, dir, report);
+    let assembled = assemble(plan, entries, stale);
     timings.push(("cache: store+assemble", clock.elapsed().as_millis()));
     report.timings = timings;
-    (sources, diagnostics, all_errors, checked, scans)
+    assembled
 }
