@@ -221,6 +221,7 @@ fn lower(
         shrink_nodes(&mut body.block.nodes);
     }
     model.bodies.shrink_to_fit();
+    crate::ir::ids::number(&mut model);
     model
 }
 
@@ -930,6 +931,7 @@ impl Lowerer<'_, '_> {
             },
             params: Vec::new(),
             block: Block {
+                id: Default::default(),
                 nodes: Vec::new(),
                 span: full_span,
             },
@@ -1006,6 +1008,7 @@ impl Lowerer<'_, '_> {
         let mut nodes = Vec::new();
         self.block_nodes(block, &mut nodes);
         Block {
+            id: Default::default(),
             nodes,
             span: self.range(block.brace_token.span.join()),
         }
@@ -1048,6 +1051,7 @@ impl Lowerer<'_, '_> {
                 let mut nodes = Vec::new();
                 self.expr(diverge, &mut nodes);
                 else_block = Some(Block {
+                    id: Default::default(),
                     nodes,
                     span: self.expr_range(diverge),
                 });
@@ -1483,6 +1487,7 @@ impl Lowerer<'_, '_> {
                 let param = self.scope_param(&callee);
                 let args = self.args(&mut call.args.iter(), role, param, out);
                 out.push(Node::Call(Box::new(Call {
+                    id: Default::default(),
                     span: self.expr_range(&call.func),
                     expr_span: self.expr_range(expr),
                     callee,
@@ -1516,6 +1521,7 @@ impl Lowerer<'_, '_> {
                 let param = self.scope_param(&callee);
                 let args = self.args(&mut mc.args.iter(), role, param, out);
                 out.push(Node::Call(Box::new(Call {
+                    id: Default::default(),
                     span: self.range(mc.method.span()),
                     expr_span: self.extent(first, extent::expr_last(expr)),
                     callee,
@@ -1572,6 +1578,7 @@ impl Lowerer<'_, '_> {
                     })
                     .collect();
                 out.push(Node::Match(Box::new(Match {
+                    id: Default::default(),
                     scrutinee_nodes,
                     scrutinee,
                     arms,
@@ -1819,6 +1826,7 @@ impl Lowerer<'_, '_> {
         self.expr(expr, &mut nodes);
         self.locals.pop();
         Block {
+            id: Default::default(),
             nodes,
             span: self.expr_range(expr),
         }
@@ -1836,6 +1844,7 @@ impl Lowerer<'_, '_> {
                 let span = self.range(nested.if_token.span);
                 let node = self.if_expr(nested);
                 Block {
+                    id: Default::default(),
                     span,
                     nodes: vec![Node::If(Box::new(node))],
                 }
@@ -1843,6 +1852,7 @@ impl Lowerer<'_, '_> {
             other => self.expr_block(other),
         });
         If {
+            id: Default::default(),
             cond_nodes,
             cond,
             then_block,
@@ -2002,6 +2012,7 @@ impl Lowerer<'_, '_> {
             }
         }
         out.push(Node::Macro(MacroCall {
+            id: Default::default(),
             path,
             span,
             parsed,
