@@ -3,7 +3,7 @@
 //! after the test when every parent path has already left (hand-written daemonizing).
 
 use crate::analysis::flow::Flow;
-use crate::analysis::fork::ChildRegion;
+use crate::analysis::fork::{ChildRegion, Rest};
 use crate::analysis::Cx;
 use crate::ir::visit;
 use crate::ir::{
@@ -147,13 +147,13 @@ struct Deciders<'a> {
     /// Parent/error branches, to know whether all of them leave.
     parent: Vec<&'a Block>,
     /// The code after a test whose parent branch has no `else` (the child may continue there).
-    rest: Option<&'a [Node]>,
+    rest: Option<Rest<'a>>,
     /// A test was found.
     tested: bool,
     /// Some parent branch can fall through into `rest`.
     parent_falls_through: bool,
     /// The code after the first test.
-    after: Option<&'a [Node]>,
+    after: Option<Rest<'a>>,
     /// An enclosing test already excluded the child (the `else` of `pid == 0`).
     child_excluded: bool,
 }
@@ -253,6 +253,10 @@ impl<'a> Deciders<'a> {
             return;
         };
         self.tested = true;
+        let after = Rest {
+            after: i.id,
+            nodes: after,
+        };
         self.after.get_or_insert(after);
         self.add(
             cx,
@@ -310,7 +314,10 @@ impl<'a> Deciders<'a> {
             return;
         }
         self.tested = true;
-        self.after.get_or_insert(after);
+        self.after.get_or_insert(Rest {
+            after: m.id,
+            nodes: after,
+        });
         for (arm, side) in m.arms.iter().zip(sides) {
             self.add(cx, side, &arm.body, subject, seen_child);
         }

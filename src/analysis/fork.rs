@@ -4,7 +4,9 @@
 use crate::analysis::child::child_region;
 use crate::analysis::interp::{Interp, State};
 use crate::analysis::Cx;
-use crate::ir::{Arg, Block, Body, BodyId, BodyKind, Call, Context, FileModel, Node, Role};
+use crate::ir::{
+    Arg, Block, BlockId, Body, BodyId, BodyKind, Call, Context, FileModel, Node, NodeId, Role,
+};
 use crate::model::summary::display_callee as call_name;
 use crate::vocab::{Category, Entry, Kind};
 
@@ -19,8 +21,16 @@ pub enum ChildRegion<'a> {
     /// path has already left (hand-written daemonizing): then the child continues there.
     Branches {
         blocks: Vec<&'a Block>,
-        rest: Option<&'a [Node]>,
+        rest: Option<Rest<'a>>,
     },
+}
+
+/// The code after a fork-result test that only the child continues into.
+#[derive(Clone, Copy, Debug)]
+pub struct Rest<'a> {
+    /// The test (an `if` or a `match`): the nodes after it in its list are `nodes`.
+    pub after: NodeId,
+    pub nodes: &'a [Node],
 }
 
 /// One fork-family call and what is known at it.
@@ -129,24 +139,25 @@ pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
             found.push((*body_id, call, kind, child));
         }
     }
-    let child_blocks: Vec<*const Block> = found
+    let child_blocks: Vec<BlockId> = found
         .iter()
         .flat_map(|(_, _, _, child)| match child {
             ChildRegion::Branches { blocks, .. } => blocks.clone(),
             _ => Vec::new(),
         })
-        .map(|b| b as *const Block)
+        .map(|b| b.id)
         .collect();
-    let rest_starts: Vec<*const Node> = found
+    // A rest that is empty has no node to start at (as before: nothing to mark).
+    let rest_after: Vec<NodeId> = found
         .iter()
         .filter_map(|(_, _, _, child)| match child {
             ChildRegion::Branches {
                 rest: Some(rest), ..
-            } => rest.first().map(|n| n as *const Node),
+            } if !rest.nodes.is_empty() => Some(rest.after),
             _ => None,
         })
         .collect();
-    let mut interp = Interp::new(*cx, child_blocks, rest_starts);
+    let mut interp = Interp::new(*cx, child_blocks, rest_after);
     // Roots: items and bodies run by something other than their parent's code.
     for (index, body) in file.bodies.iter() {
         let root = match body.kind {
@@ -166,7 +177,7 @@ pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
     for (body_id, call, kind, child) in found {
         let (state, context) = interp
             .at_fork
-            .remove(&(call.span.start, call.span.end))
+            .remove(&call.id)
             .unwrap_or_else(|| (State::dead(), file.body(body_id).context));
         if !state.reachable {
             // Not reached from any root (a closure stored and run elsewhere).

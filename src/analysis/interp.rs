@@ -10,8 +10,8 @@ use crate::analysis::fork::fork_entry;
 use crate::analysis::Cx;
 use crate::base::source::{FileId, TextRange};
 use crate::ir::{
-    Arg, Block, Body, BodyId, BodyKind, Call, Callee, Cond, Context, FileModel, GuardInfo,
-    JumpKind, Node, Role,
+    Arg, Block, BlockId, Body, BodyId, BodyKind, Call, Callee, Cond, Context, FileModel, GuardInfo,
+    JumpKind, Node, NodeId, Role,
 };
 use crate::model::summary::Fact;
 use crate::vocab::{Category, Kind};
@@ -106,23 +106,19 @@ struct LoopFrame {
 pub(crate) struct Interp<'a> {
     cx: Cx<'a>,
     file: &'a FileModel,
-    /// Fork call span -> joined state and the context the call runs in.
-    pub(crate) at_fork: BTreeMap<(u32, u32), (State, Context)>,
+    /// Fork call -> joined state and the context the call runs in.
+    pub(crate) at_fork: BTreeMap<NodeId, (State, Context)>,
     loops: Vec<LoopFrame>,
     /// Return states of the bodies being run (inline closures return to their caller).
     frames: Vec<State>,
-    /// Child regions of the forks (by address): only the forking thread exists there.
-    child_blocks: Vec<*const Block>,
-    /// First nodes of the code only a fork's child continues into (every parent path left).
-    rest_starts: Vec<*const Node>,
+    /// Child regions of the forks: only the forking thread exists there.
+    child_blocks: Vec<BlockId>,
+    /// Fork-result tests after which only the child continues (every parent path left).
+    rest_after: Vec<NodeId>,
 }
 
 impl<'a> Interp<'a> {
-    pub(crate) fn new(
-        cx: Cx<'a>,
-        child_blocks: Vec<*const Block>,
-        rest_starts: Vec<*const Node>,
-    ) -> Self {
+    pub(crate) fn new(cx: Cx<'a>, child_blocks: Vec<BlockId>, rest_after: Vec<NodeId>) -> Self {
         Interp {
             cx,
             file: cx.file,
@@ -130,7 +126,7 @@ impl<'a> Interp<'a> {
             loops: Vec::new(),
             frames: Vec::new(),
             child_blocks,
-            rest_starts,
+            rest_after,
         }
     }
 
@@ -254,7 +250,7 @@ impl<'a> Interp<'a> {
     }
 
     fn block(&mut self, block: &'a Block, mut state: State, ctx: Context) -> State {
-        if self.child_blocks.contains(&(block as *const Block)) {
+        if self.child_blocks.contains(&block.id) {
             state.threads.clear();
         }
         let mut state = self.nodes(&block.nodes, state, ctx);
@@ -290,13 +286,16 @@ impl<'a> Interp<'a> {
     }
 
     fn nodes(&mut self, nodes: &'a [Node], mut state: State, ctx: Context) -> State {
+        // Set after a test the child continues after: the next node starts the child's code.
+        let mut rest_starts = false;
         for node in nodes {
             if !state.reachable {
                 break;
             }
-            if self.rest_starts.contains(&(node as *const Node)) {
+            if rest_starts {
                 state.threads.clear();
             }
+            rest_starts = node.id().is_some_and(|id| self.rest_after.contains(&id));
             state = self.node(node, state, ctx);
         }
         state
@@ -517,7 +516,7 @@ impl<'a> Interp<'a> {
     fn call(&mut self, call: &'a Call, mut state: State, ctx: Context) -> State {
         let vocab = self.cx.vocab;
         if let Some(entry) = fork_entry(&self.cx, call) {
-            let key = (call.span.start, call.span.end);
+            let key = call.id;
             let (old, _) = self
                 .at_fork
                 .remove(&key)

@@ -73,11 +73,11 @@ pub fn fork_exec_clean(cx: &Cx<'_>, site: &ForkSite<'_>) -> bool {
         return false;
     }
     if let Some(rest) = rest {
-        if first_unsafe_op(cx, rest).is_some() {
+        if first_unsafe_op(cx, rest.nodes).is_some() {
             return false;
         }
         let mut flow = Flow::new(cx, 0);
-        return !flow.seq(rest, 0) && flow.escapes.is_empty();
+        return !flow.seq(rest.nodes, 0) && flow.escapes.is_empty();
     }
     blocks.iter().all(|b| {
         let mut flow = Flow::new(cx, 0);
@@ -95,7 +95,7 @@ pub fn first_unsafe_in_child(cx: &Cx<'_>, site: &ForkSite<'_>) -> Option<(TextRa
         .filter_map(|b| first_unsafe_op(cx, &b.nodes))
         .collect();
     if let Some(rest) = rest {
-        candidates.extend(first_unsafe_op(cx, rest));
+        candidates.extend(first_unsafe_op(cx, rest.nodes));
     }
     candidates.into_iter().min_by_key(|(span, _)| span.start)
 }

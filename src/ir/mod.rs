@@ -6,6 +6,7 @@
 //! jumps). Paths are canonical strings (`std::thread::sleep`), so rules never look at syntax:
 //! they walk these trees and ask the vocabulary about calls. No `syn` type appears here.
 
+pub mod ids;
 pub mod pretty;
 pub mod visit;
 
@@ -14,6 +15,13 @@ use crate::base::source::{FileId, TextRange};
 
 /// Index of a body in its file's `bodies`.
 pub type BodyId = Idx<Body>;
+
+/// A node's identity: its preorder number in its file (see [`ids`]). Only the nodes analyses
+/// key tables by store theirs: calls, macro calls, `if`s and `match`es.
+pub type NodeId = Idx<Node>;
+
+/// A block's identity: its preorder number among its file's blocks (see [`ids`]).
+pub type BlockId = Idx<Block>;
 
 /// The facts lowered from one file.
 #[derive(Clone, Debug, Default)]
@@ -182,6 +190,8 @@ pub struct Body {
 /// A scope: its nodes in evaluation order.
 #[derive(Clone, Debug, Default, Hash)]
 pub struct Block {
+    /// Assigned after lowering by [`ids::number`].
+    pub id: BlockId,
     pub nodes: Vec<Node>,
     pub span: TextRange,
 }
@@ -296,6 +306,8 @@ pub enum Arg {
 
 #[derive(Clone, Debug, Hash)]
 pub struct Call {
+    /// Assigned after lowering by [`ids::number`].
+    pub id: NodeId,
     /// Primary span: the path for path calls, the method name for method calls.
     pub span: TextRange,
     /// The whole call expression.
@@ -308,6 +320,8 @@ pub struct Call {
 
 #[derive(Clone, Debug, Hash)]
 pub struct MacroCall {
+    /// Assigned after lowering by [`ids::number`].
+    pub id: NodeId,
     /// Canonical macro path (`std::println`, `tokio::select`), without `!`.
     pub path: String,
     /// The macro path's span.
@@ -363,6 +377,8 @@ pub struct Assign {
 
 #[derive(Clone, Debug, Hash)]
 pub struct If {
+    /// Assigned after lowering by [`ids::number`].
+    pub id: NodeId,
     /// Nodes of the condition, in evaluation order.
     pub cond_nodes: Vec<Node>,
     pub cond: Cond,
@@ -416,6 +432,8 @@ pub enum Operand {
 
 #[derive(Clone, Debug, Hash)]
 pub struct Match {
+    /// Assigned after lowering by [`ids::number`].
+    pub id: NodeId,
     pub scrutinee_nodes: Vec<Node>,
     pub scrutinee: Operand,
     pub arms: Vec<Arm>,

@@ -127,6 +127,7 @@ fn lower(
         shrink_nodes(&mut body.block.nodes);
     }
     model.bodies.shrink_to_fit();
+    crate::ir::ids::number(&mut model);
     model
 }
 

@@ -35,6 +35,7 @@ impl Lowerer<'_, '_> {
             },
             params: Vec::new(),
             block: Block {
+                id: Default::default(),
                 nodes: Vec::new(),
                 span: full_span,
             },
@@ -111,6 +112,7 @@ impl Lowerer<'_, '_> {
         let mut nodes = Vec::new();
         self.block_nodes(block, &mut nodes);
         Block {
+            id: Default::default(),
             nodes,
             span: self.range(block.brace_token.span.join()),
         }
@@ -153,6 +155,7 @@ impl Lowerer<'_, '_> {
                 let mut nodes = Vec::new();
                 self.expr(diverge, &mut nodes);
                 else_block = Some(Block {
+                    id: Default::default(),
                     nodes,
                     span: self.expr_range(diverge),
                 });

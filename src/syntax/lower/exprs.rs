@@ -33,6 +33,7 @@ impl Lowerer<'_, '_> {
                 let param = self.scope_param(&callee);
                 let args = self.args(&mut call.args.iter(), role, param, out);
                 out.push(Node::Call(Box::new(Call {
+                    id: Default::default(),
                     span: self.expr_range(&call.func),
                     expr_span: self.expr_range(expr),
                     callee,
@@ -67,6 +68,7 @@ impl Lowerer<'_, '_> {
                 let param = self.scope_param(&callee);
                 let args = self.args(&mut mc.args.iter(), role, param, out);
                 out.push(Node::Call(Box::new(Call {
+                    id: Default::default(),
                     span: method,
                     expr_span: self.extent(first, extent::expr_last(expr)),
                     callee,
@@ -123,6 +125,7 @@ impl Lowerer<'_, '_> {
                     })
                     .collect();
                 out.push(Node::Match(Box::new(Match {
+                    id: Default::default(),
                     scrutinee_nodes,
                     scrutinee,
                     arms,
@@ -370,6 +373,7 @@ impl Lowerer<'_, '_> {
         self.expr(expr, &mut nodes);
         self.locals.pop();
         Block {
+            id: Default::default(),
             nodes,
             span: self.expr_range(expr),
         }
@@ -387,6 +391,7 @@ impl Lowerer<'_, '_> {
                 let span = self.range(nested.if_token.span);
                 let node = self.if_expr(nested);
                 Block {
+                    id: Default::default(),
                     span,
                     nodes: vec![Node::If(Box::new(node))],
                 }
@@ -394,6 +399,7 @@ impl Lowerer<'_, '_> {
             other => self.expr_block(other),
         });
         If {
+            id: Default::default(),
             cond_nodes,
             cond,
             then_block,

@@ -37,6 +37,7 @@ impl Lowerer<'_, '_> {
             }
         }
         out.push(Node::Macro(MacroCall {
+            id: Default::default(),
             path,
             span,
             parsed,
