@@ -699,22 +699,16 @@ fn starts_thread(
     }
     let mut found = false;
     crate::ir::visit::walk(&file.body(id).block.nodes, &mut |node| {
-        found |= match node {
-            Node::Call(call) => cx
-                .vocab
+        found |= if let Some(call) = node.as_call() {
+            cx.vocab
                 .call(category, &call.callee)
-                .is_some_and(|e| !e.is(Kind::Hint)),
-            Node::Macro(m) => cx.vocab.macro_call(category, &m.path).is_some(),
-            Node::Closure(inner) => !found && starts_thread(cx, file, *inner, category, depth + 1),
-            Node::Await(_)
-            | Node::Let(_)
-            | Node::Assign(_)
-            | Node::If(_)
-            | Node::Match(_)
-            | Node::Loop(_)
-            | Node::Block(_)
-            | Node::Jump(_)
-            | Node::PathRef(_) => false,
+                .is_some_and(|e| !e.is(Kind::Hint))
+        } else if let Some(m) = node.as_macro() {
+            cx.vocab.macro_call(category, &m.path).is_some()
+        } else if let Node::Closure(inner) = node {
+            !found && starts_thread(cx, file, *inner, category, depth + 1)
+        } else {
+            false
         };
         !found
     });

@@ -139,78 +139,65 @@ pub enum Op {
 /// Classifies a call or macro node.
 pub fn classify_op(cx: &Cx<'_>, node: &Node) -> Option<(TextRange, String, Op)> {
     let vocab = cx.vocab;
-    match node {
-        Node::Call(call) => {
-            let name = format!("`{}`", call_name(&call.callee));
-            let callee = &call.callee;
-            let op = if vocab.call(Category::Lock, callee).is_some() {
-                Op::Lock
-            } else if vocab.call(Category::ProcessExit, callee).is_some() {
-                Op::ProcessExit
-            } else if vocab.call(Category::Exec, callee).is_some()
-                || vocab.call(Category::AsSafe, callee).is_some()
-            {
-                Op::Quiet
-            } else if let Some(e) = vocab.call(Category::Alloc, callee) {
-                Op::Unsafe {
-                    what: "allocates",
-                    help: e.help.clone(),
-                }
-            } else if let Some(e) = vocab.call(Category::Panics, callee) {
-                Op::Unsafe {
-                    what: "may panic",
-                    help: e.help.clone(),
-                }
-            } else if let Some(e) = vocab.call(Category::NotAsSafe, callee) {
-                Op::Unsafe {
-                    what: "is not async-signal-safe",
-                    help: e.help.clone(),
-                }
-            } else if matches!(callee, Callee::Path(p) if crate::vocab::libc_call_not_as_safe(p)) {
-                Op::Unsafe {
-                    what: "is not async-signal-safe",
-                    help: None,
-                }
-            } else if local_fn(cx, callee).is_some() {
-                Op::Local
-            } else {
-                Op::Quiet
-            };
-            Some((call.span, name, op))
-        }
-        Node::Macro(m) => {
-            let name = format!("`{}!`", short(&m.path));
-            let op = if vocab.macro_call(Category::Lock, &m.path).is_some() {
-                Op::Lock
-            } else if let Some(e) = vocab.macro_call(Category::Alloc, &m.path) {
-                Op::Unsafe {
-                    what: "allocates",
-                    help: e.help.clone(),
-                }
-            } else if let Some(e) = vocab.macro_call(Category::Panics, &m.path) {
-                Op::Unsafe {
-                    what: "may panic",
-                    help: e.help.clone(),
-                }
-            } else if let Some(e) = vocab.macro_call(Category::NotAsSafe, &m.path) {
-                Op::Unsafe {
-                    what: "is not async-signal-safe",
-                    help: e.help.clone(),
-                }
-            } else {
-                Op::Quiet
-            };
-            Some((m.span, name, op))
-        }
-        Node::Await(_)
-        | Node::Let(_)
-        | Node::Assign(_)
-        | Node::If(_)
-        | Node::Match(_)
-        | Node::Loop(_)
-        | Node::Block(_)
-        | Node::Closure(_)
-        | Node::Jump(_)
-        | Node::PathRef(_) => None,
+    if let Some(call) = node.as_call() {
+        let name = format!("`{}`", call_name(&call.callee));
+        let callee = &call.callee;
+        let op = if vocab.call(Category::Lock, callee).is_some() {
+            Op::Lock
+        } else if vocab.call(Category::ProcessExit, callee).is_some() {
+            Op::ProcessExit
+        } else if vocab.call(Category::Exec, callee).is_some()
+            || vocab.call(Category::AsSafe, callee).is_some()
+        {
+            Op::Quiet
+        } else if let Some(e) = vocab.call(Category::Alloc, callee) {
+            Op::Unsafe {
+                what: "allocates",
+                help: e.help.clone(),
+            }
+        } else if let Some(e) = vocab.call(Category::Panics, callee) {
+            Op::Unsafe {
+                what: "may panic",
+                help: e.help.clone(),
+            }
+        } else if let Some(e) = vocab.call(Category::NotAsSafe, callee) {
+            Op::Unsafe {
+                what: "is not async-signal-safe",
+                help: e.help.clone(),
+            }
+        } else if matches!(callee, Callee::Path(p) if crate::vocab::libc_call_not_as_safe(p)) {
+            Op::Unsafe {
+                what: "is not async-signal-safe",
+                help: None,
+            }
+        } else if local_fn(cx, callee).is_some() {
+            Op::Local
+        } else {
+            Op::Quiet
+        };
+        return Some((call.span, name, op));
     }
+    let m = node.as_macro()?;
+    let name = format!("`{}!`", short(&m.path));
+    let op = if vocab.macro_call(Category::Lock, &m.path).is_some() {
+        Op::Lock
+    } else if let Some(e) = vocab.macro_call(Category::Alloc, &m.path) {
+        Op::Unsafe {
+            what: "allocates",
+            help: e.help.clone(),
+        }
+    } else if let Some(e) = vocab.macro_call(Category::Panics, &m.path) {
+        Op::Unsafe {
+            what: "may panic",
+            help: e.help.clone(),
+        }
+    } else if let Some(e) = vocab.macro_call(Category::NotAsSafe, &m.path) {
+        Op::Unsafe {
+            what: "is not async-signal-safe",
+            help: e.help.clone(),
+        }
+    } else {
+        Op::Quiet
+    };
+    Some((m.span, name, op))
 }

@@ -230,6 +230,24 @@ impl Node {
             None
         }
     }
+
+    /// The call this node is, if it is one.
+    pub fn as_call(&self) -> Option<&Call> {
+        if let Node::Call(c) = self {
+            Some(c)
+        } else {
+            None
+        }
+    }
+
+    /// The macro call this node is, if it is one.
+    pub fn as_macro(&self) -> Option<&MacroCall> {
+        if let Node::Macro(m) = self {
+            Some(m)
+        } else {
+            None
+        }
+    }
 }
 
 /// What is called.

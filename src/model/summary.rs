@@ -379,49 +379,36 @@ fn joined_spawns(vocab: &Vocab, file: &FileModel, bodies: &[BodyId]) -> HashSet<
     let mut loops: Vec<(String, Vec<String>)> = Vec::new();
     for id in bodies {
         visit::walk(&file.body(*id).block.nodes, &mut |node| {
-            match node {
-                Node::Let(l) => {
-                    let mut spans = Vec::new();
-                    visit::walk(&l.init, &mut |n| {
-                        if let Node::Call(c) = n {
-                            if vocab.call(Category::ThreadStart, &c.callee).is_some() {
-                                spans.push(c.span);
-                            }
+            if let Some(l) = node.as_let() {
+                let mut spans = Vec::new();
+                visit::walk(&l.init, &mut |n| {
+                    if let Node::Call(c) = n {
+                        if vocab.call(Category::ThreadStart, &c.callee).is_some() {
+                            spans.push(c.span);
                         }
-                        true
-                    });
-                    if !spans.is_empty() {
-                        bound.push((l.names.clone(), spans));
                     }
+                    true
+                });
+                if !spans.is_empty() {
+                    bound.push((l.names.clone(), spans));
                 }
-                Node::Call(c) => {
-                    if let Callee::Method { name, receiver } = &c.callee {
-                        if let Some(local) = &receiver.local {
-                            if name == "join" {
-                                joined.insert(local.clone());
-                            }
-                            if name == "push" {
-                                if let Some(crate::ir::Arg::Local(item)) = c.args.first() {
-                                    pushed.push((item.clone(), local.clone()));
-                                }
+            } else if let Some(c) = node.as_call() {
+                if let Callee::Method { name, receiver } = &c.callee {
+                    if let Some(local) = &receiver.local {
+                        if name == "join" {
+                            joined.insert(local.clone());
+                        }
+                        if name == "push" {
+                            if let Some(crate::ir::Arg::Local(item)) = c.args.first() {
+                                pushed.push((item.clone(), local.clone()));
                             }
                         }
                     }
                 }
-                Node::Loop(l) => {
-                    if let Some(iter) = &l.iter_local {
-                        loops.push((iter.clone(), l.bindings.clone()));
-                    }
+            } else if let Node::Loop(l) = node {
+                if let Some(iter) = &l.iter_local {
+                    loops.push((iter.clone(), l.bindings.clone()));
                 }
-                Node::Macro(_)
-                | Node::Await(_)
-                | Node::Assign(_)
-                | Node::If(_)
-                | Node::Match(_)
-                | Node::Block(_)
-                | Node::Closure(_)
-                | Node::Jump(_)
-                | Node::PathRef(_) => {}
             }
             true
         });

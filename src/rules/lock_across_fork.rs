@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use crate::analysis::signal_safety::{short, walk_inline};
 use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
-use crate::ir::Node;
 use crate::rules::notes::NIX_FORK_NOTE;
 use crate::rules::util::{call_name, near};
 use crate::rules::RuleContext;
@@ -95,33 +94,22 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         }
         for block in site.child_blocks() {
             walk_inline(file, &block.nodes, &mut |node| {
-                let (span, what, help) = match node {
-                    Node::Call(call) => {
-                        let Some(entry) = cx.vocab.call(Category::Lock, &call.callee) else {
-                            return;
-                        };
-                        (
-                            call.span,
-                            format!("`{}`", call_name(&call.callee)),
-                            entry.help.clone(),
-                        )
-                    }
-                    Node::Macro(m) => {
-                        let Some(entry) = cx.vocab.macro_call(Category::Lock, &m.path) else {
-                            return;
-                        };
-                        (m.span, format!("`{}!`", short(&m.path)), entry.help.clone())
-                    }
-                    Node::Await(_)
-                    | Node::Let(_)
-                    | Node::Assign(_)
-                    | Node::If(_)
-                    | Node::Match(_)
-                    | Node::Loop(_)
-                    | Node::Block(_)
-                    | Node::Closure(_)
-                    | Node::Jump(_)
-                    | Node::PathRef(_) => return,
+                let (span, what, help) = if let Some(call) = node.as_call() {
+                    let Some(entry) = cx.vocab.call(Category::Lock, &call.callee) else {
+                        return;
+                    };
+                    (
+                        call.span,
+                        format!("`{}`", call_name(&call.callee)),
+                        entry.help.clone(),
+                    )
+                } else if let Some(m) = node.as_macro() {
+                    let Some(entry) = cx.vocab.macro_call(Category::Lock, &m.path) else {
+                        return;
+                    };
+                    (m.span, format!("`{}!`", short(&m.path)), entry.help.clone())
+                } else {
+                    return;
                 };
                 if !reported.insert((span.start, span.end)) {
                     return;

@@ -8,7 +8,7 @@ use crate::analysis::signal_safety::{classify_op, walk_inline, Op};
 use crate::base::diagnostic::Diagnostic;
 use crate::base::source::{FileId, TextRange};
 use crate::declare_rule;
-use crate::ir::{BodyId, FileModel, Node, Role};
+use crate::ir::{BodyId, FileModel, Role};
 use crate::rules::notes::{NIX_FORK_NOTE, PRE_EXEC_NOTE};
 use crate::rules::util::near;
 use crate::rules::RuleContext;
@@ -126,7 +126,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 ),
                 Op::Unsafe { what, help } => (what, help, None),
                 Op::Local => {
-                    let Node::Call(call) = node else { return };
+                    let Some(call) = node.as_call() else { return };
                     let Some(found) = unsafe_inside(cx, &call.callee, 0, &mut Vec::new()) else {
                         return;
                     };
@@ -201,20 +201,9 @@ fn unsafe_inside(
             Op::Unsafe { what: does, .. } => {
                 Some((file.file, span, format!("{what} {does} inside `{fn_name}`")))
             }
-            Op::Local => match node {
-                Node::Call(call) => unsafe_inside(cx, &call.callee, depth + 1, seen),
-                Node::Macro(_)
-                | Node::Await(_)
-                | Node::Let(_)
-                | Node::Assign(_)
-                | Node::If(_)
-                | Node::Match(_)
-                | Node::Loop(_)
-                | Node::Block(_)
-                | Node::Closure(_)
-                | Node::Jump(_)
-                | Node::PathRef(_) => None,
-            },
+            Op::Local => node
+                .as_call()
+                .and_then(|call| unsafe_inside(cx, &call.callee, depth + 1, seen)),
             Op::Quiet => None,
         };
     });
