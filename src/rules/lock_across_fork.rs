@@ -94,11 +94,12 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         }
         for block in site.child_blocks() {
             walk_inline(file, &block.nodes, &mut |node| {
-                let (span, what, help) = if let Some(call) = node.as_call() {
+                let (id, span, what, help) = if let Some(call) = node.as_call() {
                     let Some(entry) = cx.vocab.call(Category::Lock, &call.callee) else {
                         return;
                     };
                     (
+                        call.id,
                         call.span,
                         format!("`{}`", call_name(&call.callee)),
                         entry.help.clone(),
@@ -107,11 +108,16 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                     let Some(entry) = cx.vocab.macro_call(Category::Lock, &m.path) else {
                         return;
                     };
-                    (m.span, format!("`{}!`", short(&m.path)), entry.help.clone())
+                    (
+                        m.id,
+                        m.span,
+                        format!("`{}!`", short(&m.path)),
+                        entry.help.clone(),
+                    )
                 } else {
                     return;
                 };
-                if !reported.insert((span.start, span.end)) {
+                if !reported.insert(id) {
                     return;
                 }
                 let mut diag = Diagnostic::new(

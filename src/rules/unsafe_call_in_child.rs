@@ -86,7 +86,8 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 else {
                     return;
                 };
-                if !reported.insert((span.start, span.end)) {
+                // Every node `classify_op` accepts (a call, a macro) has an id.
+                if node.id().is_some_and(|id| !reported.insert(id)) {
                     return;
                 }
                 let mut diag = Diagnostic::new(
@@ -134,7 +135,7 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 Op::Quiet => return,
             };
-            if !reported.insert((span.start, span.end)) {
+            if node.id().is_some_and(|id| !reported.insert(id)) {
                 return;
             }
             let mut diag = Diagnostic::new(

@@ -224,6 +224,38 @@ fn rules_analysis_and_model_do_no_io() {
     }
 }
 
+/// Tables of the analyses, rules and model are keyed by ids (`ir::ids`), never by address: an
+/// address means nothing once a model is cloned or moved. No raw pointer types or casts there.
+#[test]
+fn analysis_rules_and_model_hold_no_raw_pointers() {
+    let mut found = Vec::new();
+    for dir in ["src/analysis", "src/rules", "src/model"] {
+        for file in files_with_ext(&repo_root().join(dir), "rs") {
+            let rel = file
+                .strip_prefix(repo_root())
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                if line.trim_start().starts_with("//") {
+                    continue;
+                }
+                for needle in ["*const", "*mut"] {
+                    if line.contains(needle) {
+                        found.push(format!("{rel}:{}: {needle}", n + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "raw pointers (key tables by `NodeId`/`BlockId` instead):\n{}",
+        found.join("\n")
+    );
+}
+
 #[test]
 fn messages_are_lowercase_without_period() {
     // Every rule's own fixtures produce messages; check them all.
