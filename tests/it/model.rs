@@ -368,3 +368,48 @@ mod tests {
         "#]],
     );
 }
+
+#[test]
+fn select_branches_lower_as_a_match_over_handlers() {
+    check(
+        r#"
+async fn f(mut rx: Receiver) {
+    tokio::select! {
+        biased;
+        Some(v) = rx.recv(), if ready() => { std::thread::sleep(v); }
+        _ = tokio::time::sleep(d) => break,
+        else => {}
+    }
+    tokio::join!(a(), b());
+    let _ = matches!(x, Some(y) if check(y));
+    my_macro!(std::fs::read(p), key = compute());
+    my_dsl!(a => std::fs::read(p));
+}
+"#,
+        expect![[r##"
+            #0 Fn f Async Plain path=crate::f async (rx: Receiver)
+              match Other
+                scrutinee:
+                  call ready()
+                  call rx <Receiver>.recv()
+                  call tokio::time::sleep(d)
+                  macro tokio::select! parsed has_jump
+                arm TupleStruct("Some", [Binding("v")])
+                  call std::thread::sleep(v)
+                arm Wild
+                  break
+                arm Wild
+              call a()
+              call b()
+              macro tokio::join! parsed
+              let _
+                init:
+                  call check(y)
+                  macro std::matches! parsed
+              call std::fs::read(p)
+              call compute()
+              macro std::my_macro! parsed has_jump
+              macro std::my_dsl! has_jump
+        "##]],
+    );
+}
