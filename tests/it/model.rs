@@ -340,7 +340,13 @@ async fn f() {
             #0 Fn f Async Plain path=crate::f async
               call compute()
               macro std::println! parsed
-              macro tokio::select! has_jump
+              match Other
+                scrutinee:
+                  call a.recv()
+                  macro tokio::select! parsed has_jump
+                arm Wild
+                arm Wild
+                  return
               macro std::my_macro! parsed has_jump
         "#]],
     );
