@@ -97,6 +97,7 @@ categories! {
     Lazy => "lazy": "wrapper types of a static whose initializer runs at first use",
     Drop => "drop": "functions that drop their first argument (a guard it holds is released, a runtime shut down)",
     TransparentMethod => "transparent-method": "methods whose result has their receiver's origin (`unwrap`, `clone`, `borrow`): `methods` only",
+    PatternMacro => "pattern-macro": "macros whose arguments are an expression, then a pattern with an optional `if` guard (`matches!`)",
 }
 
 /// The sub-kind of an entry. Typed, so a misspelt `kind` in `rules/*.toml` or a user's `[vocab]`
@@ -129,6 +130,8 @@ pub enum Kind {
     IoAdapter,
     /// `panics`: never returns (a path reaching it ends).
     Diverges,
+    /// `yield`: a macro whose arguments are `select!` branches (`pat = future => handler`).
+    Select,
 }
 
 impl Kind {
@@ -147,6 +150,7 @@ impl Kind {
             Kind::Global => "global",
             Kind::IoAdapter => "io-adapter",
             Kind::Diverges => "diverges",
+            Kind::Select => "select",
         }
     }
 }
@@ -161,6 +165,7 @@ impl Category {
             Category::Runtime => &[Kind::Global],
             Category::Blocking => &[Kind::IoAdapter],
             Category::Panics => &[Kind::Diverges],
+            Category::Yield => &[Kind::Select],
             _ => &[],
         }
     }

@@ -30,6 +30,7 @@ impl Category {
                 | Category::Lazy
                 | Category::Drop
                 | Category::TransparentMethod
+                | Category::PatternMacro
         )
     }
 
@@ -123,6 +124,7 @@ mod tests {
         assert!(vocab.tables().has(Category::Lazy, "once_cell::sync::Lazy"));
         assert!(vocab.tables().has(Category::Drop, "std::mem::drop"));
         assert!(vocab.tables().has(Category::TransparentMethod, "unwrap"));
+        assert!(vocab.tables().has(Category::PatternMacro, "std::matches"));
         assert_eq!(vocab.default_process_exit(), "std::process::exit");
         // A table says what a path is; it does not make it a known call.
         assert!(!vocab.knows("std::sync::Arc"));

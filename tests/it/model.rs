@@ -340,7 +340,13 @@ async fn f() {
             #0 Fn f Async Plain path=crate::f async
               call compute()
               macro std::println! parsed
-              macro tokio::select! has_jump
+              match Other
+                scrutinee:
+                  call a.recv()
+                  macro tokio::select! parsed has_jump
+                arm Wild
+                arm Wild
+                  return
               macro std::my_macro! parsed has_jump
         "#]],
     );
@@ -366,5 +372,50 @@ mod tests {
                 body:
             #1 Fn t Sync Plain path=crate::tests::t test cfg_test
         "#]],
+    );
+}
+
+#[test]
+fn select_branches_lower_as_a_match_over_handlers() {
+    check(
+        r#"
+async fn f(mut rx: Receiver) {
+    tokio::select! {
+        biased;
+        Some(v) = rx.recv(), if ready() => { std::thread::sleep(v); }
+        _ = tokio::time::sleep(d) => break,
+        else => {}
+    }
+    tokio::join!(a(), b());
+    let _ = matches!(x, Some(y) if check(y));
+    my_macro!(std::fs::read(p), key = compute());
+    my_dsl!(a => std::fs::read(p));
+}
+"#,
+        expect![[r##"
+            #0 Fn f Async Plain path=crate::f async (rx: Receiver)
+              match Other
+                scrutinee:
+                  call ready()
+                  call rx <Receiver>.recv()
+                  call tokio::time::sleep(d)
+                  macro tokio::select! parsed has_jump
+                arm TupleStruct("Some", [Binding("v")])
+                  call std::thread::sleep(v)
+                arm Wild
+                  break
+                arm Wild
+              call a()
+              call b()
+              macro tokio::join! parsed
+              let _
+                init:
+                  call check(y)
+                  macro std::matches! parsed
+              call std::fs::read(p)
+              call compute()
+              macro std::my_macro! parsed has_jump
+              macro std::my_dsl! has_jump
+        "##]],
     );
 }

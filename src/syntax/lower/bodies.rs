@@ -119,6 +119,16 @@ impl Lowerer<'_, '_> {
     }
 
     pub(super) fn stmt(&mut self, stmt: &Stmt, out: &mut Vec<Node>) {
+        let attrs = match stmt {
+            Stmt::Local(local) => &local.attrs[..],
+            Stmt::Item(item) => item_attrs(item),
+            Stmt::Expr(expr, _) => extent::expr_attrs(expr),
+            Stmt::Macro(m) => &m.attrs[..],
+        };
+        // A Windows-only statement does not exist on the targets that fork.
+        if attrs.iter().any(is_cfg_windows) {
+            return;
+        }
         match stmt {
             Stmt::Local(local) => self.let_stmt(local, out),
             Stmt::Item(item) => {

@@ -90,7 +90,7 @@ fn macro_last(mac: &syn::Macro) -> Span {
     }
 }
 
-fn expr_attrs(expr: &Expr) -> &[Attribute] {
+pub(super) fn expr_attrs(expr: &Expr) -> &[Attribute] {
     match expr {
         Expr::Array(e) => &e.attrs,
         Expr::Assign(e) => &e.attrs,

@@ -64,6 +64,10 @@ impl Lowerer<'_, '_> {
     }
 
     pub(super) fn item(&mut self, item: &Item) {
+        // Windows-only code does not exist on the targets that fork: not lowered at all.
+        if item_attrs(item).iter().any(is_cfg_windows) {
+            return;
+        }
         match item {
             Item::Fn(f) => {
                 let cfg_test = f.attrs.iter().any(is_cfg_test);
@@ -91,6 +95,9 @@ impl Lowerer<'_, '_> {
                 let cfg_test = imp.attrs.iter().any(is_cfg_test);
                 for impl_item in &imp.items {
                     if let syn::ImplItem::Fn(f) = impl_item {
+                        if f.attrs.iter().any(is_cfg_windows) {
+                            continue;
+                        }
                         let name = format!("{short}::{}", f.sig.ident);
                         let path = format!("{self_ty}::{}", f.sig.ident);
                         self.function(

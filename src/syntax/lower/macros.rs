@@ -1,7 +1,11 @@
-//! Macros: arguments parsed as expressions when they are, statics declared in `lazy_static!` and
+//! Macros: arguments parsed as expressions when they are (std's and the vocabulary's macros
+//! leniently, up to the first piece that is not one; a macro whose expansion is unknown only when
+//! all of its pieces are), `select!` branches lowered as a `match` over the handlers, the
+//! expression and guard of pattern macros (`matches!`), statics declared in `lazy_static!` and
 //! `thread_local!` bodies, and what the tokens of an unparsed macro show (`.await`, jumps).
 
 use super::*;
+use crate::vocab::Kind;
 
 impl Lowerer<'_, '_> {
     // ---------------------------------------------------------------- macros
@@ -11,40 +15,256 @@ impl Lowerer<'_, '_> {
         let span = self.extent(extent::path_first(&mac.path), extent::path_last(&mac.path));
         let mut facts = TokenFacts::default();
         token_facts(&mac.tokens, &mut facts);
-        let has_await = facts.has_await;
         // A macro whose expansion is unknown (a crate's own `macro_rules!`) may hide a jump.
         let in_vocab = self.vocab.knows(&path);
-        let expansion_known = in_vocab
-            || path
-                .strip_prefix("std::")
-                .is_some_and(|name| STD_MACROS.contains(&name));
-        let has_jump = facts.has_jump || !expansion_known;
-        let known = path.starts_with("std::") || in_vocab;
-        let opaque = self.vocab.macro_call(Category::Yield, &path).is_some();
-        let mut parsed = false;
-        if known && !opaque {
+        let std_macro = path
+            .strip_prefix("std::")
+            .is_some_and(|name| STD_MACROS.contains(&name));
+        let expansion_known = in_vocab || std_macro;
+        let mut node = MacroCall {
+            id: Default::default(),
+            path,
+            span,
+            parsed: false,
+            has_await: facts.has_await,
+            has_jump: facts.has_jump || !expansion_known,
+        };
+        let path = node.path.as_str();
+        if let Some(entry) = self.vocab.macro_call(Category::Yield, path) {
+            if entry.is(Kind::Select) {
+                if let Ok(branches) = parse_select.parse2(mac.tokens.clone()) {
+                    node.parsed = true;
+                    self.select(&branches, node, out);
+                    return;
+                }
+            } else if let Ok(exprs) = parse_macro_exprs.parse2(mac.tokens.clone()) {
+                // `join!`, `try_join!`: the futures are expressions of the enclosing context.
+                node.parsed = true;
+                for e in &exprs {
+                    self.expr(e, out);
+                }
+            }
+        } else if self.vocab.tables().has(Category::PatternMacro, path) {
+            if let Ok(args) = parse_pattern_args.parse2(mac.tokens.clone()) {
+                node.parsed = true;
+                self.pattern_args(&args, out);
+            }
+        } else if expansion_known {
             if let Ok(exprs) = parse_macro_exprs.parse2(mac.tokens.clone()) {
-                parsed = true;
-                let callee = Callee::Path(path.clone());
+                node.parsed = true;
+                let callee = Callee::Path(node.path.clone());
                 let role = self
                     .vocab
-                    .macro_call(Category::GreenSpawn, &path)
+                    .macro_call(Category::GreenSpawn, &node.path)
                     .map(|_| (Role::Green, Context::Green));
                 let role = role.or_else(|| self.closure_role(&callee));
                 for e in &exprs {
                     self.arg(e, role, None, out);
                 }
             }
+        } else if let Ok(exprs) = parse_all_exprs.parse2(mac.tokens.clone()) {
+            // A crate's own macro (or another crate's): its arguments are code when all of them
+            // are expressions; anything else is a DSL and stays opaque.
+            node.parsed = true;
+            for e in &exprs {
+                self.expr(e, out);
+            }
         }
-        out.push(Node::Macro(MacroCall {
-            id: Default::default(),
-            path,
-            span,
-            parsed,
-            has_await,
-            has_jump,
-        }));
+        out.push(Node::Macro(node));
     }
+
+    /// A `select!`: the preconditions and futures of every branch are evaluated, the macro
+    /// waits (a yield point), then one handler runs. Lowered as a `match` whose scrutinee is the
+    /// futures then the macro node, with one arm per handler.
+    fn select(&mut self, branches: &[SelectBranch], node: MacroCall, out: &mut Vec<Node>) {
+        let mut scrutinee_nodes = Vec::new();
+        for b in branches {
+            if let Some(cond) = &b.cond {
+                self.expr(cond, &mut scrutinee_nodes);
+            }
+            if let Some(fut) = &b.future {
+                self.expr(fut, &mut scrutinee_nodes);
+            }
+        }
+        scrutinee_nodes.push(Node::Macro(node));
+        let arms = branches
+            .iter()
+            .map(|b| {
+                self.locals.push(Vec::new());
+                let pat = match (&b.pat, &b.future) {
+                    (Some(pat), Some(_)) => {
+                        let mut names = Vec::new();
+                        pat_names(pat, &mut names);
+                        for n in names {
+                            self.bind(n, None);
+                        }
+                        self.pat(pat)
+                    }
+                    // `else =>`, `complete =>`, `default =>`: no future, no binding.
+                    _ => Pat::Wild,
+                };
+                let body = self.expr_block(&b.handler);
+                self.locals.pop();
+                Arm {
+                    pat,
+                    guard: Vec::new(),
+                    body,
+                }
+            })
+            .collect();
+        out.push(Node::Match(Box::new(Match {
+            id: Default::default(),
+            scrutinee_nodes,
+            scrutinee: Operand::Other,
+            arms,
+        })));
+    }
+
+    /// `matches!(expr, pat if guard, ..)`: the expression, then the guard with the pattern's
+    /// names bound, then any further arguments (a message).
+    fn pattern_args(&mut self, args: &PatternArgs, out: &mut Vec<Node>) {
+        self.expr(&args.scrutinee, out);
+        if let Some(guard) = &args.guard {
+            self.locals.push(Vec::new());
+            let mut names = Vec::new();
+            pat_names(&args.pat, &mut names);
+            for n in names {
+                self.bind(n, None);
+            }
+            self.expr(guard, out);
+            self.locals.pop();
+        }
+        for e in &args.rest {
+            self.expr(e, out);
+        }
+    }
+}
+
+/// One branch of a `select!`.
+pub(super) struct SelectBranch {
+    /// The pattern; `None` for `else =>`.
+    pat: Option<SynPat>,
+    /// The future; `None` for `else`, `complete` and `default` branches.
+    future: Option<Expr>,
+    /// The `, if cond` precondition (tokio).
+    cond: Option<Expr>,
+    handler: Expr,
+}
+
+/// Parses `select!` branches: tokio's `[biased;] pat = fut [, if cond] => handler, .. [else =>
+/// handler]` and futures' `pat = fut => handler, .. [complete => ..] [default => ..]`.
+pub(super) fn parse_select(input: ParseStream) -> syn::Result<Vec<SelectBranch>> {
+    if input.peek(syn::Ident) && input.peek2(syn::Token![;]) {
+        input.parse::<syn::Ident>()?;
+        input.parse::<syn::Token![;]>()?;
+    }
+    let mut branches = Vec::new();
+    while !input.is_empty() {
+        let (pat, future, cond) = if input.peek(syn::Token![else]) {
+            input.parse::<syn::Token![else]>()?;
+            (None, None, None)
+        } else {
+            let pat = SynPat::parse_multi_with_leading_vert(input)?;
+            if input.peek(syn::Token![=>]) {
+                (Some(pat), None, None)
+            } else {
+                input.parse::<syn::Token![=]>()?;
+                let future: Expr = input.parse()?;
+                let cond = if input.peek(syn::Token![,]) && input.peek2(syn::Token![if]) {
+                    input.parse::<syn::Token![,]>()?;
+                    input.parse::<syn::Token![if]>()?;
+                    Some(input.parse::<Expr>()?)
+                } else {
+                    None
+                };
+                (Some(pat), Some(future), cond)
+            }
+        };
+        input.parse::<syn::Token![=>]>()?;
+        let handler = if input.peek(syn::token::Brace) {
+            let block: syn::Block = input.parse()?;
+            if input.peek(syn::Token![,]) {
+                input.parse::<syn::Token![,]>()?;
+            }
+            Expr::Block(syn::ExprBlock {
+                attrs: Vec::new(),
+                label: None,
+                block,
+            })
+        } else {
+            let handler: Expr = input.parse()?;
+            if !input.is_empty() {
+                input.parse::<syn::Token![,]>()?;
+            }
+            handler
+        };
+        branches.push(SelectBranch {
+            pat,
+            future,
+            cond,
+            handler,
+        });
+    }
+    Ok(branches)
+}
+
+/// The arguments of a pattern macro (`matches!`, `assert_matches!`).
+pub(super) struct PatternArgs {
+    scrutinee: Expr,
+    pat: SynPat,
+    guard: Option<Expr>,
+    rest: Vec<Expr>,
+}
+
+/// Parses `expr, pat [if guard] [, args..]`.
+pub(super) fn parse_pattern_args(input: ParseStream) -> syn::Result<PatternArgs> {
+    let scrutinee: Expr = input.parse()?;
+    input.parse::<syn::Token![,]>()?;
+    let pat = SynPat::parse_multi_with_leading_vert(input)?;
+    let guard = if input.peek(syn::Token![if]) {
+        input.parse::<syn::Token![if]>()?;
+        Some(input.parse::<Expr>()?)
+    } else {
+        None
+    };
+    let rest = if input.peek(syn::Token![,]) {
+        input.parse::<syn::Token![,]>()?;
+        parse_macro_exprs(input)?
+    } else {
+        Vec::new()
+    };
+    Ok(PatternArgs {
+        scrutinee,
+        pat,
+        guard,
+        rest,
+    })
+}
+
+/// Parses the arguments of a macro whose expansion is unknown: comma- or semicolon-separated
+/// expressions and nothing else (an error otherwise: the macro is a DSL). A `name = value`
+/// piece is a named argument (`tracing`'s fields, a crate's own `key = value` syntax), not an
+/// assignment: only the value is kept.
+pub(super) fn parse_all_exprs(input: ParseStream) -> syn::Result<Vec<Expr>> {
+    let mut exprs = Vec::new();
+    while !input.is_empty() {
+        let expr = match input.parse::<Expr>()? {
+            Expr::Assign(a) if matches!(&*a.left, Expr::Path(p) if p.path.get_ident().is_some()) => {
+                *a.right
+            }
+            expr => expr,
+        };
+        exprs.push(expr);
+        if input.is_empty() {
+            break;
+        }
+        if input.peek(syn::Token![;]) {
+            input.parse::<syn::Token![;]>()?;
+        } else {
+            input.parse::<syn::Token![,]>()?;
+        }
+    }
+    Ok(exprs)
 }
 
 /// Parses `static ref NAME: T = init;` (lazy_static) and `static NAME: T = init;` (thread_local).

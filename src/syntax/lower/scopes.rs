@@ -3,6 +3,65 @@
 
 use super::*;
 
+/// `#[cfg(windows)]`, `#[cfg(target_os = "windows")]`, `#[cfg(target_family = "windows")]`, or
+/// an `all(..)` with one of them (an `any(..)` of them only): code compiled only for Windows.
+/// `not(unix)` is not enough: it also holds on wasm and other targets without `fork`.
+pub(super) fn is_cfg_windows(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("cfg")
+        && attr
+            .parse_args::<syn::Meta>()
+            .is_ok_and(|meta| windows_only(&meta))
+}
+
+fn windows_only(meta: &syn::Meta) -> bool {
+    const WINDOWS: &str = "windows";
+    match meta {
+        syn::Meta::Path(p) => p.is_ident(WINDOWS),
+        syn::Meta::NameValue(nv) => {
+            (nv.path.is_ident("target_os") || nv.path.is_ident("target_family"))
+                && matches!(&nv.value, Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if s.value() == WINDOWS)
+        }
+        syn::Meta::List(list) => {
+            let all = list.path.is_ident("all");
+            if !all && !list.path.is_ident("any") {
+                return false;
+            }
+            let Ok(nested) = list.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+            ) else {
+                return false;
+            };
+            if all {
+                nested.iter().any(windows_only)
+            } else {
+                !nested.is_empty() && nested.iter().all(windows_only)
+            }
+        }
+    }
+}
+
+/// The outer attributes of an item.
+pub(super) fn item_attrs(item: &Item) -> &[syn::Attribute] {
+    match item {
+        Item::Const(i) => &i.attrs,
+        Item::Enum(i) => &i.attrs,
+        Item::ExternCrate(i) => &i.attrs,
+        Item::Fn(i) => &i.attrs,
+        Item::ForeignMod(i) => &i.attrs,
+        Item::Impl(i) => &i.attrs,
+        Item::Macro(i) => &i.attrs,
+        Item::Mod(i) => &i.attrs,
+        Item::Static(i) => &i.attrs,
+        Item::Struct(i) => &i.attrs,
+        Item::Trait(i) => &i.attrs,
+        Item::TraitAlias(i) => &i.attrs,
+        Item::Type(i) => &i.attrs,
+        Item::Union(i) => &i.attrs,
+        Item::Use(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
 pub(super) fn is_cfg_test(attr: &syn::Attribute) -> bool {
     attr.path().is_ident("cfg") && {
         let tokens = attr.meta.to_token_stream_string();
