@@ -5,7 +5,7 @@ use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
 use crate::ir::{Body, BodyId, BodyKind, Call, Context};
 use crate::model::summary::Fact;
-use crate::rules::util::{call_name, context_description, near};
+use crate::rules::util::{call_name, context_description};
 use crate::rules::RuleContext;
 use crate::vocab::{Category, Entry};
 
@@ -94,10 +94,8 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 format!("blocking call `{name}` in {where_}"),
             )
             .primary_label("blocks the executor thread")
-            .help(help);
-            if near(root.span, call.span) {
-                diag = diag.label(file.file, root.span, context_description(root));
-            }
+            .help(help)
+            .label(file.file, root.span, context_description(root));
             if body.context == Context::Async {
                 diag = diag.note(TOKIO_NOTE);
             }
@@ -164,7 +162,8 @@ fn through_call(
         format!("`{callee}` blocks on `{}` in {where_}", leaf.name),
     )
     .primary_label("blocks the executor thread")
-    .help(help);
+    .help(help)
+    .label(file.file, root.span, context_description(root));
     for step in witness.chain() {
         diag = diag.label(step.file, step.span, step.what.clone());
     }
