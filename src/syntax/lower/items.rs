@@ -329,7 +329,6 @@ impl Lowerer<'_, '_> {
                 .is_some();
             match last.as_str() {
                 "test" => {
-                    out.test = true;
                     if path != "test" && path != "std::test" {
                         // #[tokio::test] builds a current-thread runtime unless told otherwise.
                         out.async_main = Some(AsyncMain {
@@ -351,10 +350,11 @@ impl Lowerer<'_, '_> {
                     });
                 }
                 "ctor" => out.ctor = true,
-                "rstest" | "test_case" => out.test = true,
                 _ => {}
             }
         }
+        // One source for "this is a test": the vocabulary's `test-attribute` list.
+        out.test = out.test_attr;
         out
     }
 }
