@@ -12,8 +12,12 @@ use crate::vocab::{Category, Entry};
 declare_rule! {
     /// ### What it does
     /// Finds calls that block the current thread (sleeping, joining threads, waiting on std
-    /// channels, file and socket I/O from `std`, `block_on`, blocking HTTP and database clients)
-    /// inside `async` code and inside `may` green tasks.
+    /// channels, file and socket I/O from `std` and its drop-in `fs_err` (not `fs_err::tokio`),
+    /// `block_on`, blocking HTTP and database clients) inside `async` code and inside `may` green
+    /// tasks. `std::io::copy` and `std::io::read_to_string` are reported when an argument is a
+    /// local known to be a file, socket or stdin; between in-memory readers and writers
+    /// (`&buf[..]`, `Vec`, `Cursor`) they do no I/O. Every finding labels the async fn, block or
+    /// green task it runs in.
     ///
     /// A call to a crate-local sync function that blocks (directly or a few calls further down)
     /// is reported at the call in async code, with a label on the blocking call inside.

@@ -16,7 +16,9 @@ declare_rule! {
     /// Finds fork children that can leave their branch other than through `exec*`, `_exit`,
     /// `abort`, a function that never returns, or an infinite loop: falling off the end of the
     /// branch into code after the `if`/`match`, `return` or `?` into the caller, `break` into the
-    /// parent's loop, or `std::process::exit`.
+    /// parent's loop, or `std::process::exit`. An `exec*` call returns when it fails: where the
+    /// child then goes (`?` on its result, an `Err` returned after it, the end of the branch) is
+    /// labelled too.
     ///
     /// Daemon-style calls (`daemon`, `Daemonize::start`) and hand-written daemonizing, where
     /// every parent path has already exited, are the continuing process and are not reported.

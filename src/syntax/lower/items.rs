@@ -328,15 +328,13 @@ impl Lowerer<'_, '_> {
                 .macro_call(Category::TestAttribute, &path)
                 .is_some();
             match last.as_str() {
-                "test" => {
-                    if path != "test" && path != "std::test" {
-                        // #[tokio::test] builds a current-thread runtime unless told otherwise.
-                        out.async_main = Some(AsyncMain {
-                            path: path.clone(),
-                            multi_thread: args.contains("multi_thread"),
-                            span: self.range(attr.span()),
-                        });
-                    }
+                // #[tokio::test] builds a current-thread runtime unless told otherwise.
+                "test" if path != "test" && path != "std::test" => {
+                    out.async_main = Some(AsyncMain {
+                        path: path.clone(),
+                        multi_thread: args.contains("multi_thread"),
+                        span: self.range(attr.span()),
+                    });
                 }
                 "main" if path != "main" && path != "std::main" => {
                     let multi_thread = !args.contains("current_thread")
