@@ -64,6 +64,8 @@ pub struct Escape {
     pub span: TextRange,
     /// The exit call's name, for `ProcessExit`.
     pub what: String,
+    /// The `exec*` call whose failure this escape follows, when [`Flow::with_failing_exec`] walks.
+    pub after_exec: Option<String>,
 }
 
 /// A structural walk that finds whether a region can complete normally and how else it leaves.
@@ -71,6 +73,11 @@ pub struct Flow<'c, 'a> {
     cx: &'c Cx<'a>,
     depth: u32,
     pub escapes: Vec<Escape>,
+    /// Whether an `exec*` call (`kind = "exec"`) may return: it does when it fails, and the
+    /// code after it runs. Off by default (an exec ends the region).
+    exec_fails: bool,
+    /// The last `exec*` call passed while `exec_fails` is set.
+    pub failed_exec: Option<String>,
 }
 
 impl<'c, 'a> Flow<'c, 'a> {
@@ -79,7 +86,26 @@ impl<'c, 'a> Flow<'c, 'a> {
             cx,
             depth,
             escapes: Vec::new(),
+            exec_fails: false,
+            failed_exec: None,
         }
+    }
+
+    /// A walk in which every `exec*` call fails and returns (`_exit` and `abort` still end).
+    pub fn with_failing_exec(cx: &'c Cx<'a>) -> Self {
+        Flow {
+            exec_fails: true,
+            ..Flow::new(cx, 0)
+        }
+    }
+
+    fn escape(&mut self, kind: EscapeKind, span: TextRange, what: String) {
+        self.escapes.push(Escape {
+            kind,
+            span,
+            what,
+            after_exec: self.failed_exec.clone(),
+        });
     }
 
     /// Whether `nodes` can complete normally; `loops` counts loops entered inside the region.
@@ -96,15 +122,17 @@ impl<'c, 'a> Flow<'c, 'a> {
                     .call(Category::ProcessExit, &call.callee)
                     .is_some()
                 {
-                    self.escapes.push(Escape {
-                        kind: EscapeKind::ProcessExit,
-                        span: call.span,
-                        what: call_name(&call.callee),
-                    });
+                    self.escape(EscapeKind::ProcessExit, call.span, call_name(&call.callee));
                     return false;
                 }
-                !(self.cx.vocab.call(Category::Exec, &call.callee).is_some()
-                    || local_never_returns(self.cx, &call.callee, self.depth))
+                if let Some(exec) = self.cx.vocab.call(Category::Exec, &call.callee) {
+                    if self.exec_fails && exec.is(Kind::Exec) {
+                        self.failed_exec = Some(call_name(&call.callee));
+                        return true;
+                    }
+                    return false;
+                }
+                !local_never_returns(self.cx, &call.callee, self.depth)
             }
             Node::Macro(m) => self
                 .cx
@@ -154,28 +182,16 @@ impl<'c, 'a> Flow<'c, 'a> {
             Node::Block(b) => self.seq(&b.nodes, loops),
             Node::Jump(j) => match j.kind {
                 JumpKind::Return => {
-                    self.escapes.push(Escape {
-                        kind: EscapeKind::Return,
-                        span: j.span,
-                        what: String::new(),
-                    });
+                    self.escape(EscapeKind::Return, j.span, String::new());
                     false
                 }
                 JumpKind::Try => {
-                    self.escapes.push(Escape {
-                        kind: EscapeKind::Try,
-                        span: j.span,
-                        what: String::new(),
-                    });
+                    self.escape(EscapeKind::Try, j.span, String::new());
                     true
                 }
                 JumpKind::Break | JumpKind::Continue => {
                     if loops == 0 {
-                        self.escapes.push(Escape {
-                            kind: EscapeKind::Break,
-                            span: j.span,
-                            what: String::new(),
-                        });
+                        self.escape(EscapeKind::Break, j.span, String::new());
                     }
                     false
                 }

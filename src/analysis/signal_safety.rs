@@ -30,22 +30,9 @@ pub fn first_unsafe_op(cx: &Cx<'_>, nodes: &[Node]) -> Option<(TextRange, String
                 if cx.vocab.call(Category::AsSafe, &call.callee).is_some() {
                     return;
                 }
-                let what = if local_fn(cx, &call.callee).is_some() {
-                    format!(
-                        "calls `{}`, which is not known to be async-signal-safe",
-                        call_name(&call.callee)
-                    )
-                } else {
-                    format!("`{}` is not async-signal-safe", call_name(&call.callee))
-                };
-                found = Some((call.span, what));
+                found = Some((call.span, describe(cx, node)));
             }
-            Node::Macro(m) => {
-                found = Some((
-                    m.span,
-                    format!("`{}!` is not async-signal-safe", short(&m.path)),
-                ));
-            }
+            Node::Macro(m) => found = Some((m.span, describe(cx, node))),
             Node::Await(span) => found = Some((*span, "`.await` in the child".to_string())),
             Node::Let(_)
             | Node::Assign(_)
@@ -59,6 +46,22 @@ pub fn first_unsafe_op(cx: &Cx<'_>, nodes: &[Node]) -> Option<(TextRange, String
         }
     });
     found
+}
+
+/// What a call or macro that voids fork-exec cleanliness does, as precisely as the vocabulary
+/// knows it (`` `format!` allocates ``); a callee it cannot see into is "not known to be
+/// async-signal-safe", never "not async-signal-safe".
+fn describe(cx: &Cx<'_>, node: &Node) -> String {
+    let Some((_, name, op)) = classify_op(cx, node) else {
+        return String::new();
+    };
+    match op {
+        Op::Lock => format!("{name} takes a lock"),
+        Op::ProcessExit => format!("{name} runs atexit handlers"),
+        Op::Unsafe { what, .. } => format!("{name} {what}"),
+        Op::Local => format!("calls {name}, which is not known to be async-signal-safe"),
+        Op::Quiet => format!("{name} is not known to be async-signal-safe"),
+    }
 }
 
 /// Whether the child region does only AS-safe work and ends in `exec*`/`_exit` on every path.

@@ -14,7 +14,7 @@ use crate::ir::{
     Match, Node, Pat,
 };
 use crate::rules::blocking_call_in_async::blocking_help;
-use crate::rules::util::call_name;
+use crate::rules::util::{call_name, context_description};
 use crate::rules::RuleContext;
 use crate::vocab::{Category, Entry};
 
@@ -566,6 +566,7 @@ fn diagnostic(
     };
     let mut diag = Diagnostic::new(&RULE, file.file, l.keyword, message)
         .primary_label(primary)
+        .label(file.file, root.span, context_description(root))
         .help(help);
     if let Some((span, label)) = evidence {
         diag = diag.label(file.file, span, label);

@@ -5,15 +5,19 @@ use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
 use crate::ir::{Body, BodyId, BodyKind, Call, Context};
 use crate::model::summary::Fact;
-use crate::rules::util::{call_name, context_description, near};
+use crate::rules::util::{call_name, context_description};
 use crate::rules::RuleContext;
 use crate::vocab::{Category, Entry};
 
 declare_rule! {
     /// ### What it does
     /// Finds calls that block the current thread (sleeping, joining threads, waiting on std
-    /// channels, file and socket I/O from `std`, `block_on`, blocking HTTP and database clients)
-    /// inside `async` code and inside `may` green tasks.
+    /// channels, file and socket I/O from `std` and its drop-in `fs_err` (not `fs_err::tokio`),
+    /// `block_on`, blocking HTTP and database clients) inside `async` code and inside `may` green
+    /// tasks. `std::io::copy` and `std::io::read_to_string` are reported when an argument is a
+    /// local known to be a file, socket or stdin; between in-memory readers and writers
+    /// (`&buf[..]`, `Vec`, `Cursor`) they do no I/O. Every finding labels the async fn, block or
+    /// green task it runs in.
     ///
     /// A call to a crate-local sync function that blocks (directly or a few calls further down)
     /// is reported at the call in async code, with a label on the blocking call inside.
@@ -94,10 +98,8 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 format!("blocking call `{name}` in {where_}"),
             )
             .primary_label("blocks the executor thread")
-            .help(help);
-            if near(root.span, call.span) {
-                diag = diag.label(file.file, root.span, context_description(root));
-            }
+            .help(help)
+            .label(file.file, root.span, context_description(root));
             if body.context == Context::Async {
                 diag = diag.note(TOKIO_NOTE);
             }
@@ -164,7 +166,8 @@ fn through_call(
         format!("`{callee}` blocks on `{}` in {where_}", leaf.name),
     )
     .primary_label("blocks the executor thread")
-    .help(help);
+    .help(help)
+    .label(file.file, root.span, context_description(root));
     for step in witness.chain() {
         diag = diag.label(step.file, step.span, step.what.clone());
     }

@@ -16,7 +16,9 @@ declare_rule! {
     /// Finds fork children that can leave their branch other than through `exec*`, `_exit`,
     /// `abort`, a function that never returns, or an infinite loop: falling off the end of the
     /// branch into code after the `if`/`match`, `return` or `?` into the caller, `break` into the
-    /// parent's loop, or `std::process::exit`.
+    /// parent's loop, or `std::process::exit`. An `exec*` call returns when it fails: where the
+    /// child then goes (`?` on its result, an `Err` returned after it, the end of the branch) is
+    /// labelled too.
     ///
     /// Daemon-style calls (`daemon`, `Daemonize::start`) and hand-written daemonizing, where
     /// every parent path has already exited, are the continuing process and are not reported.
@@ -109,8 +111,8 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         };
         let mut diag = Diagnostic::new(&RULE, file.file, site.call.span, message)
             .primary_label("fork happens here");
-        for span in falls_off {
-            diag = diag.label(file.file, span, "the child falls through here");
+        for span in &falls_off {
+            diag = diag.label(file.file, *span, "the child falls through here");
         }
         for escape in &escapes {
             let label = match escape.kind {
@@ -123,10 +125,53 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             };
             diag = diag.label(file.file, escape.span, label);
         }
+        for (span, label) in after_failed_exec(cx, site, &escapes, &falls_off) {
+            diag = diag.label(file.file, span, label);
+        }
         out.push(diag.help(help).note(
             "a fork child shares the parent's code after the fork: it must end in `exec*` or `_exit`",
         ));
     }
+}
+
+/// Where the child goes when its `exec*` call fails (the call returns its error): escapes and
+/// ends of branches that only a failed exec reaches, each labelled with the exec's name.
+fn after_failed_exec(
+    cx: &RuleContext<'_>,
+    site: &ForkSite<'_>,
+    known: &[Escape],
+    falls_off: &[TextRange],
+) -> Vec<(TextRange, String)> {
+    let mut out = Vec::new();
+    let mut flow = Flow::with_failing_exec(cx);
+    for block in site.child_blocks() {
+        flow.failed_exec = None;
+        let end = block.span.end;
+        let end = TextRange::new(end.saturating_sub(1) as usize, end as usize);
+        if flow.seq(&block.nodes, 0) && !falls_off.contains(&end) {
+            if let Some(exec) = &flow.failed_exec {
+                out.push((
+                    end,
+                    format!("if `{exec}` fails, the child leaves its branch here"),
+                ));
+            }
+        }
+    }
+    for escape in &flow.escapes {
+        let Some(exec) = &escape.after_exec else {
+            continue;
+        };
+        if known.iter().any(|k| k.span == escape.span) {
+            continue;
+        }
+        let what = match escape.kind {
+            EscapeKind::Return | EscapeKind::Try => "returns the error to the caller",
+            EscapeKind::Break => "leaves its branch",
+            EscapeKind::ProcessExit => "runs the parent's atexit handlers",
+        };
+        out.push((escape.span, format!("if `{exec}` fails, the child {what} here")));
+    }
+    out
 }
 
 /// A fork wrapper (`fn fork() -> Result<Fork>`): the child does nothing but hand "you are the

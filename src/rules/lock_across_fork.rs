@@ -16,8 +16,11 @@ declare_rule! {
     /// Reports (a) a fork-family call made while a lock guard is alive (`let g = m.lock()` not
     /// yet dropped), even in a single-threaded program; and (b) in the child branch of a fork
     /// made while other threads may run, any lock taken: `.lock()`/`.read()`/`.write()` on a
-    /// lock, `println!`/`eprintln!`/`dbg!` (stdout and stderr locks), `std::env` functions (the
-    /// environment lock), and `log`/`tracing` macros.
+    /// lock, `println!`/`eprintln!`/`dbg!` (stdout and stderr locks), every `std::env` function
+    /// that reads or writes environment variables (`var`, `var_os`, `vars`, `vars_os`,
+    /// `set_var`, `remove_var`, `temp_dir`, `home_dir`: the environment lock), and
+    /// `log`/`tracing` macros. `current_dir`, `current_exe`, `args` and `set_current_dir` take no
+    /// lock; they allocate (FL005).
     ///
     /// ### Why is this bad?
     /// The child gets a copy of every lock in the state it had at the fork. A lock held by the

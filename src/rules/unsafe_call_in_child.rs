@@ -19,9 +19,13 @@ declare_rule! {
     /// while other threads may run, and anywhere in a `CommandExt::pre_exec` (or `before_exec`)
     /// closure, including through crate-local functions it calls: heap allocation (`format!`,
     /// `to_string`, `collect`, `vec!`, `Box::new`, `CString::new`, `io::Error::new`), panicking
-    /// paths (`unwrap`, `expect`, `panic!`), non-AS-safe libc calls, thread or runtime use, and
-    /// `std::fs`/`std::process::Command`. Taking a lock is FL004 in a fork child; inside
-    /// `pre_exec` everything is reported here.
+    /// paths (`unwrap`, `expect`, `panic!`), non-AS-safe libc calls, thread or runtime use,
+    /// `std::fs` (and `fs_err`), `std::process::Command`, and the `std::env` functions that take
+    /// no lock but allocate (`current_dir`, `current_exe`, `args`, `set_current_dir`,
+    /// `join_paths`, `split_paths`). Taking a lock is FL004 in a fork child; inside `pre_exec`
+    /// everything is reported here. Only what the vocabulary knows to be unsafe is reported; a
+    /// callee forklint cannot see into is named in FL001's label as "not known to be
+    /// async-signal-safe".
     ///
     /// ### Why is this bad?
     /// Between `fork` and `exec` the child of a multi-threaded process may hold copies of locks

@@ -307,6 +307,8 @@ struct CategoryIndex {
     paths: HashMap<String, Vec<usize>>,
     wildcards: Vec<(String, usize)>,
     macros: HashMap<String, Vec<usize>>,
+    /// Some macro entry is a `*::name` suffix pattern (only then does a miss look for one).
+    suffix_macros: bool,
     methods: HashMap<String, Vec<usize>>,
 }
 
@@ -464,7 +466,7 @@ impl Vocab {
         }
         for path in entry.path.iter().chain(entry.macro_path.iter()) {
             if let Some((root, _)) = path.split_once("::") {
-                if !matches!(root, "crate" | "self" | "super" | "Self") {
+                if !matches!(root, "crate" | "self" | "super" | "Self" | "*") {
                     self.crate_roots.insert(root.to_string());
                 }
             }
@@ -496,6 +498,7 @@ impl Vocab {
             }
         }
         if let Some(path) = &entry.macro_path {
+            index.suffix_macros |= path.starts_with("*::");
             index.macros.entry(path.clone()).or_default().push(id);
             self.known_paths.insert(path.clone(), ());
         }
@@ -556,10 +559,18 @@ impl Vocab {
         self.path(Category::Returns, path)?.ty.as_deref()
     }
 
-    /// The entry of `category` that a macro path matches.
+    /// The entry of `category` that a macro path matches. An entry `*::name` matches every path
+    /// of two or more segments ending in `name` (`#[crate::test]`, a re-exported test macro).
     pub fn macro_call(&self, category: Category, path: &str) -> Option<&Entry> {
         let index = self.index.get(&category)?;
-        index.macros.get(path)?.first().map(|id| &self.entries[*id])
+        let ids = index.macros.get(path).or_else(|| {
+            if !index.suffix_macros {
+                return None;
+            }
+            let (_, last) = split_last(path)?;
+            index.macros.get(format!("*::{last}").as_str())
+        })?;
+        ids.first().map(|id| &self.entries[*id])
     }
 
     /// The entry of `category` that a method call matches, given what is known of its receiver.

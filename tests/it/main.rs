@@ -14,4 +14,5 @@ mod robust;
 mod roles;
 mod support;
 mod suppress;
+mod vocab_audit;
 mod xtask;

@@ -335,16 +335,13 @@ impl Lowerer<'_, '_> {
                 .macro_call(Category::TestAttribute, &path)
                 .is_some();
             match last.as_str() {
-                "test" => {
-                    out.test = true;
-                    if path != "test" && path != "std::test" {
-                        // #[tokio::test] builds a current-thread runtime unless told otherwise.
-                        out.async_main = Some(AsyncMain {
-                            path: path.clone(),
-                            multi_thread: args.contains("multi_thread"),
-                            span: self.range(attr.span()),
-                        });
-                    }
+                // #[tokio::test] builds a current-thread runtime unless told otherwise.
+                "test" if path != "test" && path != "std::test" => {
+                    out.async_main = Some(AsyncMain {
+                        path: path.clone(),
+                        multi_thread: args.contains("multi_thread"),
+                        span: self.range(attr.span()),
+                    });
                 }
                 "main" if path != "main" && path != "std::main" => {
                     let multi_thread = !args.contains("current_thread")
@@ -358,10 +355,11 @@ impl Lowerer<'_, '_> {
                     });
                 }
                 "ctor" => out.ctor = true,
-                "rstest" | "test_case" => out.test = true,
                 _ => {}
             }
         }
+        // One source for "this is a test": the vocabulary's `test-attribute` list.
+        out.test = out.test_attr;
         out
     }
 }
