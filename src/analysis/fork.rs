@@ -102,20 +102,15 @@ fn has_fork(cx: &Cx<'_>, body: &Body) -> bool {
     found
 }
 
-/// Every fork site of the file, in source order.
-pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
+/// A fork-family call found in a body, with its kind and child region.
+pub(crate) type Found<'a> = (BodyId, &'a Call, Kind, ChildRegion<'a>);
+
+/// Every fork-family call of the file with its child region (the interpreter needs them: the
+/// child of a fork has one thread).
+pub(crate) fn found_forks<'a>(cx: &Cx<'a>, with_fork: &[BodyId]) -> Vec<Found<'a>> {
     let file = cx.file;
-    let with_fork: Vec<BodyId> = file
-        .bodies
-        .ids()
-        .filter(|id| has_fork(cx, file.body(*id)))
-        .collect();
-    if with_fork.is_empty() {
-        return Vec::new();
-    }
-    // Child regions first: the interpreter needs them (the child of a fork has one thread).
-    let mut found: Vec<(BodyId, &Call, Kind, ChildRegion<'_>)> = Vec::new();
-    for body_id in &with_fork {
+    let mut found: Vec<Found<'a>> = Vec::new();
+    for body_id in with_fork {
         let body = file.body(*body_id);
         if body.role == Role::PreExec {
             continue;
@@ -139,6 +134,11 @@ pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
             found.push((*body_id, call, kind, child));
         }
     }
+    found
+}
+
+/// An interpreter that knows the child regions of `found`.
+pub(crate) fn interp_for<'a>(cx: &Cx<'a>, found: &[Found<'a>]) -> Interp<'a> {
     let child_blocks: Vec<BlockId> = found
         .iter()
         .flat_map(|(_, _, _, child)| match child {
@@ -157,20 +157,44 @@ pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
             _ => None,
         })
         .collect();
-    let mut interp = Interp::new(*cx, child_blocks, rest_after);
-    // Roots: items and bodies run by something other than their parent's code.
+    Interp::new(*cx, child_blocks, rest_after)
+}
+
+/// Bodies the interpreter starts at: items, and bodies run by something other than their
+/// parent's code (thread bodies, spawned futures).
+pub(crate) fn is_root(body: &Body) -> bool {
+    match body.kind {
+        BodyKind::Fn => true,
+        BodyKind::StaticInit => false,
+        BodyKind::Closure | BodyKind::AsyncBlock => {
+            !matches!(body.role, Role::Plain | Role::PreExec)
+        }
+    }
+}
+
+/// The bodies of the file that contain a fork-family call.
+pub(crate) fn bodies_with_fork(cx: &Cx<'_>) -> Vec<BodyId> {
+    let file = cx.file;
+    file.bodies
+        .ids()
+        .filter(|id| has_fork(cx, file.body(*id)))
+        .collect()
+}
+
+/// Every fork site of the file, in source order.
+pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
+    let file = cx.file;
+    let with_fork = bodies_with_fork(cx);
+    if with_fork.is_empty() {
+        return Vec::new();
+    }
+    let found = found_forks(cx, &with_fork);
+    let mut interp = interp_for(cx, &found);
     for (index, body) in file.bodies.iter() {
-        let root = match body.kind {
-            BodyKind::Fn => true,
-            BodyKind::StaticInit => false,
-            BodyKind::Closure | BodyKind::AsyncBlock => {
-                !matches!(body.role, Role::Plain | Role::PreExec)
-            }
-        };
-        if !root || !reaches_fork(file, index, &with_fork) {
+        if !is_root(body) || !reaches_fork(file, index, &with_fork) {
             continue;
         }
-        let state = interp.initial_state(body);
+        let state = interp.initial_state(index);
         interp.run_body(index, state);
     }
     let mut sites = Vec::new();
@@ -197,7 +221,7 @@ pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
 }
 
 /// Whether a root body contains (itself or through inline closures) one of `targets`.
-fn reaches_fork(file: &FileModel, root: BodyId, targets: &[BodyId]) -> bool {
+pub(crate) fn reaches_fork(file: &FileModel, root: BodyId, targets: &[BodyId]) -> bool {
     // A target whose chain of inline parents leads to `root`.
     targets.iter().any(|t| {
         let mut id = *t;

@@ -5,16 +5,19 @@
 
 use std::collections::BTreeMap;
 
+use crate::analysis::entry::EntryStates;
 use crate::analysis::flow::ends_process;
 use crate::analysis::fork::fork_entry;
 use crate::analysis::Cx;
 use crate::base::source::{FileId, TextRange};
 use crate::ir::{
-    Arg, Block, BlockId, Body, BodyId, BodyKind, Call, Callee, Cond, Context, FileModel, GuardInfo,
+    Arg, Block, BlockId, BodyId, BodyKind, Call, Callee, Cond, Context, FileModel, GuardInfo,
     JumpKind, Node, NodeId, Role,
 };
 use crate::model::summary::Fact;
+use crate::model::FnRef;
 use crate::vocab::{Category, Kind};
+use rustc_hash::FxHashSet as HashSet;
 
 /// A thread (or pool) that may be running at a program point.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +29,18 @@ pub struct ThreadStart {
     pub handle: Option<String>,
     /// `.join()` on the handle ends it.
     pub joinable: bool,
+    /// For a thread that was running on entry to this function: the calls that led here, from
+    /// the caller where it started down to this function (labels of FL001).
+    pub via: Vec<Step>,
+}
+
+/// One call on the way from where a fact started to the function it holds in on entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub file: FileId,
+    /// The call's span.
+    pub span: TextRange,
+    pub label: String,
 }
 
 /// A lock guard bound by `let`.
@@ -42,11 +57,14 @@ pub struct Guard {
 /// An async runtime that may be alive.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuntimeLive {
+    pub file: FileId,
     pub span: TextRange,
     pub handle: Option<String>,
     /// Lives in a static once started: never dropped.
     pub global: bool,
     pub label: String,
+    /// For a runtime alive on entry to this function: the calls that led here.
+    pub via: Vec<Step>,
 }
 
 /// The abstract state at a program point: facts that hold on some path reaching it.
@@ -115,6 +133,12 @@ pub(crate) struct Interp<'a> {
     child_blocks: Vec<BlockId>,
     /// Fork-result tests after which only the child continues (every parent path left).
     rest_after: Vec<NodeId>,
+    /// What holds on entry to the file's functions, from their callers (`analysis::entry`).
+    entries: &'a EntryStates,
+    /// While entry states are computed: the functions whose call sites' states are recorded.
+    record: Option<&'a HashSet<FnRef>>,
+    /// Recorded calls: (the call's span, callee, state at the call).
+    pub(crate) at_calls: Vec<(TextRange, FnRef, State)>,
 }
 
 impl<'a> Interp<'a> {
@@ -127,12 +151,43 @@ impl<'a> Interp<'a> {
             frames: Vec::new(),
             child_blocks,
             rest_after,
+            entries: cx.entries,
+            record: None,
+            at_calls: Vec::new(),
         }
     }
 
-    pub(crate) fn initial_state(&self, body: &Body) -> State {
+    /// An interpreter that records the state at every call of one of `record` (computing entry
+    /// states with `entries` as known so far).
+    pub(crate) fn recording(
+        mut self,
+        entries: &'a EntryStates,
+        record: &'a HashSet<FnRef>,
+    ) -> Self {
+        self.entries = entries;
+        self.record = Some(record);
+        self
+    }
+
+    pub(crate) fn initial_state(&self, id: BodyId) -> State {
+        let body = self.file.body(id);
         let mut state = State::entry();
         let file = self.file.file;
+        if body.kind == BodyKind::Fn {
+            let here = FnRef { file, body: id };
+            if let Some(entry) = self.entries.get(here) {
+                for t in &entry.threads {
+                    if !state
+                        .threads
+                        .iter()
+                        .any(|o| o.file == t.file && o.span == t.span)
+                    {
+                        state.threads.push(t.clone());
+                    }
+                }
+                state.runtimes.extend(entry.runtimes.iter().cloned());
+            }
+        }
         if let Some(main) = &body.attrs.async_main {
             if main.multi_thread {
                 state.threads.push(ThreadStart {
@@ -141,9 +196,12 @@ impl<'a> Interp<'a> {
                     label: format!("`#[{}]` starts a multi-threaded runtime", main.path),
                     handle: None,
                     joinable: false,
+                    via: Vec::new(),
                 });
             }
             state.runtimes.push(RuntimeLive {
+                file: self.file.file,
+                via: Vec::new(),
                 span: main.span,
                 handle: None,
                 global: true,
@@ -157,6 +215,7 @@ impl<'a> Interp<'a> {
                 label: "libtest runs this test on a worker thread, beside other tests".to_string(),
                 handle: None,
                 joinable: false,
+                via: Vec::new(),
             });
         }
         match body.role {
@@ -166,6 +225,7 @@ impl<'a> Interp<'a> {
                 label: "this closure runs on a thread of its own".to_string(),
                 handle: None,
                 joinable: false,
+                via: Vec::new(),
             }),
             Role::Green => state.threads.push(ThreadStart {
                 file,
@@ -173,12 +233,19 @@ impl<'a> Interp<'a> {
                 label: "this green task runs on may's scheduler threads".to_string(),
                 handle: None,
                 joinable: false,
+                via: Vec::new(),
             }),
             _ => {}
         }
         if body.kind == BodyKind::Fn && !body.attrs.ctor {
             if let Some(start) = self.ctor_thread() {
-                state.threads.push(start);
+                if !state
+                    .threads
+                    .iter()
+                    .any(|o| o.file == start.file && o.span == start.span)
+                {
+                    state.threads.push(start);
+                }
             }
         }
         state
@@ -204,6 +271,7 @@ impl<'a> Interp<'a> {
                         ),
                         handle: None,
                         joinable: false,
+                        via: Vec::new(),
                     });
                 }
             }
@@ -314,11 +382,14 @@ impl<'a> Interp<'a> {
                             label: "thread started here, not joined on this path".to_string(),
                             handle: None,
                             joinable: false,
+                            via: Vec::new(),
                         });
                     }
                 }
                 if let Some(entry) = self.cx.vocab.macro_call(Category::Runtime, &m.path) {
                     state.runtimes.push(RuntimeLive {
+                        file: self.file.file,
+                        via: Vec::new(),
                         span: m.span,
                         handle: None,
                         global: entry.is(Kind::Global),
@@ -465,6 +536,8 @@ impl<'a> Interp<'a> {
                 if runtime && !state.runtimes.iter().any(|r| r.span == p.span) {
                     let short = p.path.rsplit("::").next().unwrap_or(&p.path);
                     state.runtimes.push(RuntimeLive {
+                        file: self.file.file,
+                        via: Vec::new(),
                         span: p.span,
                         handle: None,
                         global: true,
@@ -481,6 +554,7 @@ impl<'a> Interp<'a> {
                         label: format!("first use of `{short}`, whose initializer starts a thread"),
                         handle: None,
                         joinable: false,
+                        via: Vec::new(),
                     };
                     if !state.threads.iter().any(|t| t.label == start.label) {
                         state.threads.push(start);
@@ -510,11 +584,19 @@ impl<'a> Interp<'a> {
             label: format!("calls `{name}`, which starts a thread that is still running"),
             handle: None,
             joinable: false,
+            via: Vec::new(),
         })
     }
 
     fn call(&mut self, call: &'a Call, mut state: State, ctx: Context) -> State {
         let vocab = self.cx.vocab;
+        if let Some(record) = self.record {
+            if let Some(target) = self.cx.model.resolve_call(self.file, call) {
+                if record.contains(&target) {
+                    self.at_calls.push((call.span, target, state.clone()));
+                }
+            }
+        }
         if let Some(entry) = fork_entry(&self.cx, call) {
             let key = call.id;
             let (old, _) = self
@@ -535,12 +617,15 @@ impl<'a> Interp<'a> {
                     label: "thread started here, not joined on this path".to_string(),
                     handle: None,
                     joinable: entry.is(Kind::Joinable),
+                    via: Vec::new(),
                 });
             }
         }
         if let Some(entry) = vocab.call(Category::Runtime, &call.callee) {
             let global = entry.is(Kind::Global);
             state.runtimes.push(RuntimeLive {
+                file: self.file.file,
+                via: Vec::new(),
                 span: call.span,
                 handle: None,
                 global,

@@ -2,6 +2,7 @@
 //! through the rule context ([`FileAnalysis`], which rules know as `RuleContext`).
 //!
 //! - [`fork`]: fork sites and the state at each; [`child`]: their child regions;
+//! - [`entry`]: entry states of forking functions, joined over their callers (crate-wide);
 //! - [`interp`]: the abstract interpreter (threads, guards and runtimes alive on a path);
 //! - [`flow`]: how control leaves a region; [`signal_safety`]: async-signal safety of child code;
 //! - [`contexts`]: execution contexts across closures (context roots, local context exits);
@@ -12,6 +13,7 @@
 
 pub mod child;
 pub mod contexts;
+pub mod entry;
 pub mod flow;
 pub mod fork;
 pub mod interp;
@@ -30,6 +32,8 @@ pub struct Cx<'a> {
     pub model: &'a Model,
     pub vocab: &'a Vocab,
     pub file: &'a FileModel,
+    /// What holds on entry to the run's forking functions (computed once per run).
+    pub entries: &'a entry::EntryStates,
 }
 
 /// The shared analysis of one file: each query runs at most once, on first use, whichever rules
@@ -40,9 +44,19 @@ pub struct FileAnalysis<'a> {
 }
 
 impl<'a> FileAnalysis<'a> {
-    pub fn new(model: &'a Model, vocab: &'a Vocab, file: &'a FileModel) -> Self {
+    pub fn new(
+        model: &'a Model,
+        vocab: &'a Vocab,
+        entries: &'a entry::EntryStates,
+        file: &'a FileModel,
+    ) -> Self {
         FileAnalysis {
-            cx: Cx { model, vocab, file },
+            cx: Cx {
+                model,
+                vocab,
+                file,
+                entries,
+            },
             fork_sites: OnceCell::new(),
         }
     }

@@ -772,6 +772,8 @@ pub(super) fn analyse_set(
     lap("index", &mut clock);
     out.call_stats = crate::model::summary::compute(&mut model, vocab);
     lap("summaries", &mut clock);
+    let entries = crate::analysis::entry::compute(&model, vocab);
+    lap("entry states", &mut clock);
 
     // Rules, per file, in parallel.
     let enabled: Vec<&rules::Rule> = rules::RULES
@@ -787,7 +789,7 @@ pub(super) fn analyse_set(
                 return Ok(Vec::new());
             };
             catch_unwind(AssertUnwindSafe(|| {
-                let cx = RuleContext::new(&model, vocab, file);
+                let cx = RuleContext::new(&model, vocab, &entries, file);
                 let mut out = Vec::new();
                 for rule in &enabled {
                     if let Some(check) = rule.check {

@@ -52,12 +52,20 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
     for site in cx.fork_sites() {
         let in_async = site.context != Context::Sync;
-        let runtime = site.state.runtimes.first();
-        let from_async = if in_async || runtime.is_some() {
+        // A runtime of this function's own code first; one alive on entry (a caller's) only when
+        // no async code calls this function (then the call chain from async code says more).
+        let own_runtime = site.state.runtimes.iter().find(|r| r.via.is_empty());
+        let from_async = if in_async || own_runtime.is_some() {
             None
         } else {
             reached_from_async(cx, site.body)
         };
+        let runtime = own_runtime.or_else(|| {
+            from_async
+                .is_none()
+                .then(|| site.state.runtimes.first())
+                .flatten()
+        });
         if !in_async && runtime.is_none() && from_async.is_none() {
             continue;
         }
@@ -83,7 +91,10 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             let (_, root) = context_root(file, site.body);
             diag = diag.label(file.file, root.span, context_description(root));
         } else if let Some(runtime) = runtime {
-            diag = diag.label(file.file, runtime.span, runtime.label.clone());
+            diag = diag.label(runtime.file, runtime.span, runtime.label.clone());
+            for step in &runtime.via {
+                diag = diag.label(step.file, step.span, step.label.clone());
+            }
         } else if let Some(witness) = from_async {
             for step in witness.chain() {
                 diag = diag.label(step.file, step.span, step.what.clone());

@@ -1,0 +1,224 @@
+//! Entry states: what holds on entry to a crate-local function, joined over all its call sites
+//! to a fixpoint (docs/contexts.md, "Context across calls"). Summaries carry facts up from
+//! callees to callers; entry states carry them down: a helper that forks is judged with the
+//! threads its callers started and did not join (`main` spawns a listener, then calls
+//! `spawn_worker`, which forks), and with the async runtimes alive at the call.
+//!
+//! Only functions that fork (their summary says so: directly or through sync calls) receive
+//! entry states, so only the bodies that call them are interpreted here. Calls are followed
+//! within a package (its lib, bins, tests, examples: the seed's `main.rs` calling a helper in
+//! `lib.rs`); a call from another package of the run is not, so that a cached unit's findings
+//! never depend on the packages above it.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::analysis::fork::{bodies_with_fork, found_forks, interp_for, is_root};
+use crate::analysis::interp::{RuntimeLive, State, Step, ThreadStart};
+use crate::analysis::Cx;
+use crate::base::source::FileId;
+use crate::ir::{BodyId, Callee, FileModel, Node};
+use crate::model::summary::{inline_bodies, Fact};
+use crate::model::{FnRef, Model};
+use crate::vocab::Vocab;
+
+/// Rounds of the fixpoint at most (each round re-runs every caller with the entry states the
+/// previous one found; call chains deeper than this are not followed further).
+const MAX_ROUNDS: usize = 8;
+
+/// What may hold when a function starts, on some call path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EntryState {
+    /// Threads possibly running (started by a caller, not joined before the call).
+    pub threads: Vec<ThreadStart>,
+    /// Async runtimes alive at the call.
+    pub runtimes: Vec<RuntimeLive>,
+}
+
+/// The entry states of a run's forking functions.
+#[derive(Debug, Default)]
+pub struct EntryStates {
+    map: HashMap<FnRef, EntryState>,
+    /// Rounds the fixpoint took (for `-v`).
+    pub rounds: usize,
+}
+
+impl EntryStates {
+    pub fn get(&self, f: FnRef) -> Option<&EntryState> {
+        self.map.get(&f)
+    }
+
+    /// Functions with a non-empty entry state.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// Computes the entry states of every forking function of the model.
+pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
+    let forking: HashSet<FnRef> = model
+        .summaries
+        .iter()
+        .filter(|(_, s)| !s.is_async && s.get(Fact::Forks).is_some())
+        .map(|(f, _)| *f)
+        .collect();
+    let mut entries = EntryStates::default();
+    if forking.is_empty() {
+        return entries;
+    }
+    let names: HashSet<&str> = forking
+        .iter()
+        .filter_map(|f| model.body(*f)?.path.as_deref())
+        .map(|p| p.rsplit("::").next().unwrap_or(p))
+        .collect();
+    let callers: Vec<(FileId, Vec<BodyId>)> = model
+        .files
+        .iter()
+        .flatten()
+        .filter_map(|file| {
+            let roots: Vec<BodyId> = file
+                .bodies
+                .iter()
+                .filter(|(id, body)| {
+                    is_root(body) && calls_one_of(model, file, *id, &forking, &names)
+                })
+                .map(|(id, _)| id)
+                .collect();
+            (!roots.is_empty()).then_some((file.file, roots))
+        })
+        .collect();
+    for round in 1..=MAX_ROUNDS {
+        let mut next: HashMap<FnRef, EntryState> = HashMap::default();
+        for (file_id, roots) in &callers {
+            let Some(file) = model.file(*file_id) else {
+                continue;
+            };
+            let cx = Cx {
+                model,
+                vocab,
+                file,
+                entries: &entries,
+            };
+            let with_fork = bodies_with_fork(&cx);
+            let found = found_forks(&cx, &with_fork);
+            let mut interp = interp_for(&cx, &found).recording(&entries, &forking);
+            for root in roots {
+                let state = interp.initial_state(*root);
+                interp.run_body(*root, state);
+            }
+            let package = model.package_of.get(file_id.index()).copied();
+            for (span, target, state) in std::mem::take(&mut interp.at_calls) {
+                if !state.reachable || model.package_of.get(target.file.index()).copied() != package
+                {
+                    continue;
+                }
+                let name = model
+                    .body(target)
+                    .map_or_else(String::new, |b| b.name.clone());
+                merge(
+                    next.entry(target).or_default(),
+                    &state,
+                    *file_id,
+                    span,
+                    &name,
+                );
+            }
+        }
+        next.retain(|_, e| !e.threads.is_empty() || !e.runtimes.is_empty());
+        entries.rounds = round;
+        if next == entries.map {
+            break;
+        }
+        entries.map = next;
+    }
+    entries
+}
+
+/// Adds what holds at a call of `callee` (at `span` in `file`) to the callee's entry state.
+fn merge(
+    into: &mut EntryState,
+    state: &State,
+    file: FileId,
+    span: crate::base::source::TextRange,
+    callee: &str,
+) {
+    for t in &state.threads {
+        if into
+            .threads
+            .iter()
+            .any(|o| o.file == t.file && o.span == t.span)
+        {
+            continue;
+        }
+        let mut via = t.via.clone();
+        via.push(Step {
+            file,
+            span,
+            label: format!("`{callee}` is called here while that thread may be running"),
+        });
+        into.threads.push(ThreadStart {
+            handle: None,
+            joinable: false,
+            via,
+            ..t.clone()
+        });
+    }
+    for r in &state.runtimes {
+        if into
+            .runtimes
+            .iter()
+            .any(|o| o.file == r.file && o.span == r.span)
+        {
+            continue;
+        }
+        let mut via = r.via.clone();
+        via.push(Step {
+            file,
+            span,
+            label: format!("`{callee}` is called here while that runtime is alive"),
+        });
+        into.runtimes.push(RuntimeLive {
+            handle: None,
+            via,
+            ..r.clone()
+        });
+    }
+}
+
+/// Whether root `id` (with the closures it runs inline) calls one of `targets`; `names` are the
+/// targets' last path segments, to resolve only calls that may match.
+fn calls_one_of(
+    model: &Model,
+    file: &FileModel,
+    id: BodyId,
+    targets: &HashSet<FnRef>,
+    names: &HashSet<&str>,
+) -> bool {
+    let mut found = false;
+    for body in inline_bodies(file, id) {
+        crate::ir::visit::walk(&file.body(body).block.nodes, &mut |node| {
+            if let Node::Call(call) = node {
+                let name = match &call.callee {
+                    Callee::Path(p) => p.rsplit("::").next().unwrap_or(p),
+                    Callee::Method { name, .. } => name.as_str(),
+                    Callee::Unknown => "",
+                };
+                if names.contains(name)
+                    && model
+                        .resolve_call(file, call)
+                        .is_some_and(|t| targets.contains(&t))
+                {
+                    found = true;
+                }
+            }
+            !found
+        });
+        if found {
+            return true;
+        }
+    }
+    false
+}
