@@ -22,8 +22,9 @@ use crate::cache;
 use crate::rules;
 use crate::vocab::Vocab;
 
+use super::analyse::{analyse_set, Analysis, Layout, Work};
 use super::levels::{rule_enabled, Scanned};
-use super::{analyse_set, layout, read_file, remap_files, Analysis, Layout, Options, Report, Work};
+use super::{layout, read_file, remap_files, Options, Report};
 
 /// The layout of a subset of a run's files (`files`: run ids in order), with whole packages.
 fn sub_layout(

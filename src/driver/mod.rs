@@ -5,23 +5,23 @@
 //! not UTF-8, too deep, a panic in analysis) becomes a tool error for that file; every other file
 //! is still checked and reported.
 
+mod analyse;
 mod cached;
 #[cfg(debug_assertions)]
 mod hooks;
 pub mod layout;
 mod levels;
 
+use analyse::{analyse_set, Layout, Work};
 use cached::cached_run;
 pub use levels::Level;
-use levels::{apply_suppressions_and_levels, rule_enabled, scan_suppressions, Scanned};
+use levels::{apply_suppressions_and_levels, rule_enabled};
 
 pub use crate::io::read::{io_message, read_file, MAX_FILE_SIZE};
 
 use std::collections::HashMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -29,10 +29,8 @@ use rayon::prelude::*;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::source::{FileId, SourceFile};
 use crate::discover::{self, Found, Selection};
-use crate::ir::FileModel;
-use crate::model::Model;
-use crate::rules::{self, RuleContext};
-use crate::syntax::parse::{self, ParseFailure};
+use crate::rules;
+use crate::syntax::parse;
 use crate::vocab::Vocab;
 
 /// Settings of one run that the engine needs (the CLI and config build this).
@@ -137,13 +135,6 @@ impl Report {
     }
 }
 
-/// What one worker produced for one file.
-enum FileOutcome {
-    Lowered(Box<FileModel>),
-    Syntax(Diagnostic),
-    Error(String),
-}
-
 /// `path` made absolute against `cwd` and cleaned lexically: `.` dropped, `..` taken back one
 /// component. Nothing is read from the file system, so a missing path normalises too (and is
 /// reported under its clean name); a `..` after a symlink is taken lexically, as ruff does.
@@ -176,74 +167,6 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     } else {
         text.replace(std::path::MAIN_SEPARATOR, "/")
     }
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "unknown panic".to_string()
-    }
-}
-
-/// Parses and lowers one file; never panics (a panic becomes an error outcome).
-fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        let outcome = match parse::parse_file(text) {
-            Ok(file) => {
-                #[cfg(debug_assertions)]
-                hooks::panic_if_marked(text);
-                let parsed_text = parse::parse_text(text);
-                let model = crate::syntax::lower::lower_file_with_text(
-                    &file,
-                    &parsed_text,
-                    id,
-                    module,
-                    vocab,
-                );
-                drop(file);
-                FileOutcome::Lowered(Box::new(model))
-            }
-            Err(ParseFailure::Syntax { range, message }) => {
-                FileOutcome::Syntax(syntax_error(id, text, range, message))
-            }
-            Err(ParseFailure::TooDeep { offset, .. }) => {
-                let at = crate::base::source::LineIndex::new(text)
-                    .position(text, u32::try_from(offset).unwrap_or(u32::MAX));
-                FileOutcome::Error(format!(
-                    "nested too deeply to analyse safely (more than {} levels of brackets, operators or generic arguments at {}:{})",
-                    parse::MAX_NESTING,
-                    at.line,
-                    at.column
-                ))
-            }
-        };
-        proc_macro2::extra::invalidate_current_thread_spans();
-        outcome
-    }));
-    match result {
-        Ok(outcome) => outcome,
-        Err(payload) => {
-            proc_macro2::extra::invalidate_current_thread_spans();
-            FileOutcome::Error(format!(
-                "internal error while analysing this file: {} (this is a forklint bug: please report it with the file)",
-                panic_message(&*payload)
-            ))
-        }
-    }
-}
-
-/// The FL000 finding for a syn error; valid 2015-edition code that syn cannot parse says so.
-fn syntax_error(
-    id: FileId,
-    text: &str,
-    range: crate::base::source::TextRange,
-    message: String,
-) -> Diagnostic {
-    let hint = parse::edition_2015_hint(&parse::parse_text(text), range.start as usize);
-    rules::syntax_error::diagnostic(id, range, message, hint.map(|h| (h.what, h.fix)))
 }
 
 /// One input: a path on disk, or in-memory text (stdin, tests).
@@ -438,94 +361,6 @@ fn run(inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
     pool.install(|| run_in_pool(inputs, options, vocab))
 }
 
-/// One file to analyse: its text when already read (or in memory), else read by the worker.
-pub(super) struct Work {
-    path: PathBuf,
-    display: String,
-    text: Option<Result<Arc<str>, String>>,
-    /// The text is the file's content on disk (it can be read again: see `SourceFile`).
-    on_disk: bool,
-}
-
-/// What a worker produced for one file.
-struct Done {
-    source: SourceFile,
-    outcome: FileOutcome,
-    /// The suppression scan, when the worker released the text (`None`: scan later).
-    scan: Option<Option<Scanned>>,
-}
-
-/// One worker's job: read (unless already read), parse and lower one file; then scan its
-/// suppression comments and release its text if it can be read again later.
-fn read_and_analyse(id: usize, work: Work, module: &str, reported: bool, vocab: &Vocab) -> Done {
-    let text = match work.text {
-        Some(text) => text,
-        None => read_file(&work.path).map(Arc::from),
-    };
-    match text {
-        Ok(text) => {
-            let outcome = analyse(FileId::from_index(id), &text, module, vocab);
-            let mut source = SourceFile::new(work.path, work.display, text);
-            let mut scan = None;
-            if work.on_disk {
-                if reported {
-                    scan = Some(scan_suppressions(&source));
-                }
-                source.release_text();
-                #[cfg(debug_assertions)]
-                hooks::edit_after_read(&source.path);
-            }
-            Done {
-                source,
-                outcome,
-                scan,
-            }
-        }
-        Err(message) => Done {
-            source: SourceFile::new(work.path, work.display, Arc::from("")),
-            outcome: FileOutcome::Error(message),
-            scan: None,
-        },
-    }
-}
-
-/// What analysing a set of files produced, before suppressions and levels (ids local to the set).
-#[derive(Default)]
-pub(super) struct Analysis {
-    sources: Vec<SourceFile>,
-    /// Suppression scans done by the workers, parallel to `sources`.
-    scans: Vec<Option<Option<Scanned>>>,
-    /// FL000 findings, in file order.
-    syntax: Vec<Diagnostic>,
-    /// Rule findings, in file order.
-    findings: Vec<Diagnostic>,
-    errors: Vec<(FileId, String)>,
-    checked: Vec<bool>,
-    relowered: usize,
-    /// `FileModel::facts_hash` of each file after module trees (0: not lowered), when the
-    /// layout asks for fingerprints.
-    facts: Vec<u64>,
-    /// Whether each file is in its package's lib crate (with `facts`).
-    lib_files: Vec<bool>,
-    call_stats: crate::model::summary::CallStats,
-    model_bytes: usize,
-    timings: Vec<(&'static str, u128)>,
-}
-
-/// The packages, files and module paths of an analysis.
-pub(super) struct Layout {
-    packages: Vec<crate::model::Package>,
-    package_of: Vec<usize>,
-    modules: Vec<String>,
-    reported: Vec<bool>,
-    /// Lib names that several packages of the whole run provide (never resolved).
-    ambiguous_libs: Vec<String>,
-    /// Fingerprint each file's facts (for the cache's unit interfaces).
-    fingerprint: bool,
-    /// Stop after lowering (module trees included): no summaries, no rules.
-    lower_only: bool,
-}
-
 fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Report {
     // Packages, and the other files of each package as context for crate-wide analysis.
     let listed: Vec<(PathBuf, bool)> = inputs.iter().map(|i| (i.path.clone(), i.located)).collect();
@@ -610,225 +445,6 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     timings.push(("suppressions", clock.elapsed().as_millis()));
     report.timings = timings;
     report
-}
-
-/// Reads, parses, lowers and checks `works` (all files of whole packages) as one model.
-pub(super) fn analyse_set(
-    works: Vec<Work>,
-    layout: &Layout,
-    options: &Options,
-    vocab: &Vocab,
-) -> Analysis {
-    let mut clock = Instant::now();
-    let mut timings: Vec<(&'static str, u128)> = Vec::new();
-    let mut lap = |name: &'static str, clock: &mut Instant| {
-        timings.push((name, clock.elapsed().as_millis()));
-        *clock = Instant::now();
-    };
-    let paths: Vec<PathBuf> = works.iter().map(|w| w.path.clone()).collect();
-    let reported = &layout.reported;
-
-    // Read, parse and lower every file in parallel, largest files first, each worker pulling the
-    // next file from a shared counter: the biggest syntax trees are built while little of the
-    // model exists yet (peak memory: one 2.6 MB file's tree is 300 MB), and the small files fill
-    // the end of the run (no core idles while another finishes a big file).
-    let sizes: Vec<u64> = works
-        .par_iter()
-        .map(|work| match &work.text {
-            Some(Ok(text)) => text.len() as u64,
-            Some(Err(_)) => 0,
-            None => std::fs::metadata(&work.path).map_or(0, |m| m.len()),
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..works.len()).collect();
-    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
-    let work: Vec<Mutex<Option<(Work, &String)>>> = works
-        .into_iter()
-        .zip(&layout.modules)
-        .map(|w| Mutex::new(Some(w)))
-        .collect();
-    let next = AtomicUsize::new(0);
-    let done = Mutex::new(Vec::with_capacity(work.len()));
-    rayon::scope(|scope| {
-        for _ in 0..rayon::current_num_threads() {
-            scope.spawn(|_| {
-                let mut local = Vec::new();
-                while let Some(&id) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let taken = work[id].lock().unwrap_or_else(|e| e.into_inner()).take();
-                    if let Some((input, module)) = taken {
-                        let done = read_and_analyse(id, input, module, reported[id], vocab);
-                        local.push((id, done));
-                    }
-                }
-                done.lock().unwrap_or_else(|e| e.into_inner()).extend(local);
-            });
-        }
-    });
-    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
-    done.sort_unstable_by_key(|(id, _)| *id);
-    let results: Vec<Done> = done.into_iter().map(|(_, result)| result).collect();
-
-    lap("read+parse+lower", &mut clock);
-    let mut out = Analysis {
-        checked: vec![false; results.len()],
-        ..Analysis::default()
-    };
-    let mut model = Model {
-        files: Vec::with_capacity(results.len()),
-        packages: layout.packages.clone(),
-        package_of: layout.package_of.clone(),
-        reported: reported.clone(),
-        ambiguous_libs: layout.ambiguous_libs.clone(),
-        ..Model::default()
-    };
-    for (id, done) in results.into_iter().enumerate() {
-        let reported = reported[id];
-        let Done {
-            source,
-            outcome,
-            scan,
-        } = done;
-        out.scans.push(scan);
-        match outcome {
-            FileOutcome::Lowered(file) => {
-                out.checked[id] = reported;
-                if options.measure_model {
-                    out.model_bytes += crate::ir::approx_heap_bytes(&file);
-                }
-                model.files.push(Some(*file));
-            }
-            FileOutcome::Syntax(diag) => {
-                out.checked[id] = reported;
-                if reported {
-                    out.syntax.push(diag);
-                }
-                model.files.push(None);
-            }
-            FileOutcome::Error(message) => {
-                if reported {
-                    out.errors.push((FileId::from_index(id), message));
-                }
-                model.files.push(None);
-            }
-        }
-        out.sources.push(source);
-    }
-
-    lap("collect", &mut clock);
-    // Crates and module trees; files lowered under a wrong module path are lowered again.
-    let relower = layout::assign(&mut model, &paths);
-    out.relowered = relower.len();
-    if std::env::var_os("FORKLINT_DEBUG_RELOWER").is_some() {
-        for (id, module) in &relower {
-            let old = model
-                .file(*id)
-                .map(|f| f.module.clone())
-                .unwrap_or_default();
-            eprintln!(
-                "relower {} {old} -> {module}",
-                out.sources[id.index()].display
-            );
-        }
-    }
-    lap("module trees", &mut clock);
-    let redone: Vec<(FileId, FileOutcome)> = relower
-        .into_par_iter()
-        .map(|(id, module)| {
-            // A released text is read again (and checked against its hash) for the new module.
-            let mut source = out.sources[id.index()].clone();
-            match source.reload_text(read_file) {
-                Ok(()) => (id, analyse(id, &source.text, &module, vocab)),
-                Err(message) => (id, FileOutcome::Error(message)),
-            }
-        })
-        .collect();
-    for (id, outcome) in redone {
-        match outcome {
-            FileOutcome::Lowered(file) => model.files[id.index()] = Some(*file),
-            FileOutcome::Syntax(_) => {}
-            FileOutcome::Error(message) => {
-                model.files[id.index()] = None;
-                if reported[id.index()] {
-                    out.checked[id.index()] = false;
-                    out.errors.push((id, message));
-                }
-            }
-        }
-    }
-    lap("re-lower", &mut clock);
-    if layout.fingerprint {
-        out.facts = model
-            .files
-            .par_iter()
-            .map(|f| f.as_ref().map_or(0, FileModel::facts_hash))
-            .collect();
-        out.lib_files = model.in_lib.clone();
-    }
-    if layout.lower_only {
-        out.timings = timings;
-        return out;
-    }
-    model.index_functions();
-    lap("index", &mut clock);
-    out.call_stats = crate::model::summary::compute(&mut model, vocab);
-    lap("summaries", &mut clock);
-    let entries = crate::analysis::entry::compute(&model, vocab);
-    lap("entry states", &mut clock);
-
-    // Rules, per file, in parallel.
-    let enabled: Vec<&rules::Rule> = rules::RULES
-        .iter()
-        .filter(|r| r.check.is_some() && rule_enabled(r.meta, options))
-        .collect();
-    let per_file: Vec<Result<Vec<Diagnostic>, String>> = model
-        .files
-        .par_iter()
-        .enumerate()
-        .map(|(id, file)| {
-            let Some(file) = file.as_ref().filter(|_| reported[id]) else {
-                return Ok(Vec::new());
-            };
-            catch_unwind(AssertUnwindSafe(|| {
-                let cx = RuleContext::new(&model, vocab, &entries, file);
-                let mut out = Vec::new();
-                for rule in &enabled {
-                    if let Some(check) = rule.check {
-                        check(&cx, &mut out);
-                    }
-                }
-                // The role of each finding's code, for `[test-lints]` (levels.rs).
-                for diag in &mut out {
-                    diag.test_code = diag.file == file.file
-                        && crate::analysis::roles::is_test_code(&cx, diag.range);
-                }
-                out
-            }))
-            .map_err(|payload| panic_message(&*payload))
-        })
-        .collect();
-    for (id, result) in per_file.into_iter().enumerate() {
-        match result {
-            Ok(diags) => out.findings.extend(diags),
-            Err(message) => {
-                out.checked[id] = false;
-                out.errors.push((
-                FileId::from_index(id),
-                format!(
-                    "internal error in a rule pass: {message} (this is a forklint bug: please report it with the file)"
-                ),
-            ));
-            }
-        }
-    }
-    lap("rules", &mut clock);
-    // Freeing millions of facts took a fifth of a second on the corpus, at the end of the
-    // critical path: let a thread of its own do it while the report is rendered (a process
-    // that exits first skips it).
-    let _ = std::thread::Builder::new()
-        .name("forklint-drop".to_string())
-        .spawn(move || drop(model));
-    out.timings = timings;
-    out
 }
 
 /// Points every file reference of `diag` through `map`.
