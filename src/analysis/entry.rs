@@ -8,14 +8,18 @@
 //! entry states, so only the bodies that call them are interpreted here. Calls are followed
 //! within a package (its lib, bins, tests, examples: the seed's `main.rs` calling a helper in
 //! `lib.rs`); a call from another package of the run is not, so that a cached unit's findings
-//! never depend on the packages above it.
+//! never depend on the packages above it. A call from test code into code that is not test
+//! code is not followed either: a library function is judged as the library, not by the
+//! threads of its own `#[test]`s (a test helper, sccache's harness, is test code and is).
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::analysis::fork::{bodies_with_fork, found_forks, interp_for, is_root};
 use crate::analysis::interp::{RuntimeLive, State, Step, ThreadStart};
+use crate::analysis::roles::is_test_code;
 use crate::analysis::Cx;
-use crate::base::source::FileId;
+use crate::base::source::{FileId, TextRange};
 use crate::ir::{BodyId, Callee, FileModel, Node};
 use crate::model::summary::{inline_bodies, Fact};
 use crate::model::{FnRef, Model};
@@ -76,9 +80,9 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
         .collect();
     let callers: Vec<(FileId, Vec<BodyId>)> = model
         .files
-        .iter()
-        .flatten()
+        .par_iter()
         .filter_map(|file| {
+            let file = file.as_ref()?;
             let roots: Vec<BodyId> = file
                 .bodies
                 .iter()
@@ -91,41 +95,18 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
         })
         .collect();
     for round in 1..=MAX_ROUNDS {
+        // Each caller file is interpreted on its own (in parallel); the states at its calls are
+        // merged in file order, so the result does not depend on scheduling.
+        let recorded: Vec<Vec<(FileId, TextRange, FnRef, State)>> = callers
+            .par_iter()
+            .map(|(file_id, roots)| calls_in(model, vocab, &entries, &forking, *file_id, roots))
+            .collect();
         let mut next: HashMap<FnRef, EntryState> = HashMap::default();
-        for (file_id, roots) in &callers {
-            let Some(file) = model.file(*file_id) else {
-                continue;
-            };
-            let cx = Cx {
-                model,
-                vocab,
-                file,
-                entries: &entries,
-            };
-            let with_fork = bodies_with_fork(&cx);
-            let found = found_forks(&cx, &with_fork);
-            let mut interp = interp_for(&cx, &found).recording(&entries, &forking);
-            for root in roots {
-                let state = interp.initial_state(*root);
-                interp.run_body(*root, state);
-            }
-            let package = model.package_of.get(file_id.index()).copied();
-            for (span, target, state) in std::mem::take(&mut interp.at_calls) {
-                if !state.reachable || model.package_of.get(target.file.index()).copied() != package
-                {
-                    continue;
-                }
-                let name = model
-                    .body(target)
-                    .map_or_else(String::new, |b| b.name.clone());
-                merge(
-                    next.entry(target).or_default(),
-                    &state,
-                    *file_id,
-                    span,
-                    &name,
-                );
-            }
+        for (file, span, target, state) in recorded.into_iter().flatten() {
+            let name = model
+                .body(target)
+                .map_or_else(String::new, |b| b.name.clone());
+            merge(next.entry(target).or_default(), &state, file, span, &name);
         }
         next.retain(|_, e| !e.threads.is_empty() || !e.runtimes.is_empty());
         entries.rounds = round;
@@ -135,6 +116,61 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
         entries.map = next;
     }
     entries
+}
+
+/// Runs the roots of one caller file and returns the states at its calls of forking functions
+/// of the same package. A call from test code into a function that is not test code is left
+/// out: a library function is judged as the library, not by the threads of its own tests.
+fn calls_in(
+    model: &Model,
+    vocab: &Vocab,
+    entries: &EntryStates,
+    forking: &HashSet<FnRef>,
+    file_id: FileId,
+    roots: &[BodyId],
+) -> Vec<(FileId, TextRange, FnRef, State)> {
+    let Some(file) = model.file(file_id) else {
+        return Vec::new();
+    };
+    let cx = Cx {
+        model,
+        vocab,
+        file,
+        entries,
+    };
+    let with_fork = bodies_with_fork(&cx);
+    let found = found_forks(&cx, &with_fork);
+    let mut interp = interp_for(&cx, &found).recording(entries, forking);
+    for root in roots {
+        let state = interp.initial_state(*root);
+        interp.run_body(*root, state);
+    }
+    let package = model.package_of.get(file_id.index()).copied();
+    let mut out = Vec::new();
+    for (span, target, state) in std::mem::take(&mut interp.at_calls) {
+        if !state.reachable || model.package_of.get(target.file.index()).copied() != package {
+            continue;
+        }
+        if is_test_code(&cx, span) && !is_test_fn(model, vocab, entries, target) {
+            continue;
+        }
+        out.push((file_id, span, target, state));
+    }
+    out
+}
+
+/// Whether function `f` is test code (a test crate's, under `#[cfg(test)]`, a test itself).
+fn is_test_fn(model: &Model, vocab: &Vocab, entries: &EntryStates, f: FnRef) -> bool {
+    let Some(file) = model.file(f.file) else {
+        return false;
+    };
+    let cx = Cx {
+        model,
+        vocab,
+        file,
+        entries,
+    };
+    is_test_code(&cx, file.body(f.body).span)
 }
 
 /// Adds what holds at a call of `callee` (at `span` in `file`) to the callee's entry state.
