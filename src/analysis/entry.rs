@@ -20,7 +20,7 @@ use crate::analysis::interp::{RuntimeLive, State, Step, ThreadStart};
 use crate::analysis::roles::is_test_code;
 use crate::analysis::Cx;
 use crate::base::source::{FileId, TextRange};
-use crate::ir::{BodyId, Callee, FileModel, Node};
+use crate::ir::{BodyId, BodyKind, Callee, FileModel, Node};
 use crate::model::summary::{inline_bodies, Fact};
 use crate::model::{FnRef, Model};
 use crate::vocab::Vocab;
@@ -87,7 +87,18 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
                 .bodies
                 .iter()
                 .filter(|(id, body)| {
-                    is_root(body) && calls_one_of(model, file, *id, &forking, &names)
+                    // A function that calls a forking function forks itself (summaries carry
+                    // the fact up through sync calls): only those, and the bodies run apart
+                    // (thread bodies, spawned futures), are scanned.
+                    let candidate = body.kind != BodyKind::Fn
+                        || model
+                            .summaries
+                            .get(&FnRef {
+                                file: file.file,
+                                body: *id,
+                            })
+                            .is_some_and(|s| s.get(Fact::Forks).is_some());
+                    candidate && is_root(body) && calls_one_of(model, file, *id, &forking, &names)
                 })
                 .map(|(id, _)| id)
                 .collect();

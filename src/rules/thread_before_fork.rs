@@ -18,6 +18,9 @@ declare_rule! {
     /// earlier on some path and not joined on every path, rayon's global pool, a multi-threaded
     /// Tokio runtime (`#[tokio::main]`, `Runtime::new`), a thread-spawning lazy static used
     /// before the fork, a `#[ctor]` that spawns, or a `#[test]` body (libtest's worker threads).
+    /// A fork in a helper is judged with what holds where it is called: `main` spawning a
+    /// listener and then calling the function that forks is the same hazard (docs/contexts.md,
+    /// "Context across calls").
     /// A child that only calls async-signal-safe functions on data prepared before the fork and
     /// then `exec`s or `_exit`s is fine and not reported.
     ///
