@@ -2,7 +2,8 @@
 //! to a fixpoint (docs/contexts.md, "Context across calls"). Summaries carry facts up from
 //! callees to callers; entry states carry them down: a helper that forks is judged with the
 //! threads its callers started and did not join (`main` spawns a listener, then calls
-//! `spawn_worker`, which forks), and with the async runtimes alive at the call.
+//! `spawn_worker`, which forks), with the async runtimes alive at the call, and with the lock
+//! guards the caller holds across it.
 //!
 //! Only functions that fork (their summary says so: directly or through sync calls) receive
 //! entry states, so only the bodies that call them are interpreted here. Calls are followed
@@ -16,7 +17,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::analysis::fork::{bodies_with_fork, found_forks, interp_for, is_root};
-use crate::analysis::interp::{RuntimeLive, State, Step, ThreadStart};
+use crate::analysis::interp::{Guard, RuntimeLive, State, Step, ThreadStart};
 use crate::analysis::roles::is_test_code;
 use crate::analysis::Cx;
 use crate::base::source::{FileId, TextRange};
@@ -36,6 +37,8 @@ pub struct EntryState {
     pub threads: Vec<ThreadStart>,
     /// Async runtimes alive at the call.
     pub runtimes: Vec<RuntimeLive>,
+    /// Lock guards a caller holds across the call.
+    pub guards: Vec<Guard>,
 }
 
 /// The entry states of a run's forking functions.
@@ -119,7 +122,7 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
                 .map_or_else(String::new, |b| b.name.clone());
             merge(next.entry(target).or_default(), &state, file, span, &name);
         }
-        next.retain(|_, e| !e.threads.is_empty() || !e.runtimes.is_empty());
+        next.retain(|_, e| !e.threads.is_empty() || !e.runtimes.is_empty() || !e.guards.is_empty());
         entries.rounds = round;
         if next == entries.map {
             break;
@@ -232,6 +235,22 @@ fn merge(
             via,
             ..r.clone()
         });
+    }
+    for g in &state.guards {
+        if into
+            .guards
+            .iter()
+            .any(|o| o.file == g.file && o.span == g.span)
+        {
+            continue;
+        }
+        let mut via = g.via.clone();
+        via.push(Step {
+            file,
+            span,
+            label: format!("`{callee}` is called here with the guard held"),
+        });
+        into.guards.push(Guard { via, ..g.clone() });
     }
 }
 

@@ -46,12 +46,16 @@ pub struct Step {
 /// A lock guard bound by `let`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Guard {
+    /// The file of the `let` (a caller's, for a guard held on entry).
+    pub file: FileId,
     pub name: String,
     /// The lock method's span.
     pub span: TextRange,
     pub lock_name: String,
     /// The `let` statement's span (its identity, for scope ends).
     pub decl: TextRange,
+    /// For a guard a caller holds across the call to this function: the calls that led here.
+    pub via: Vec<Step>,
 }
 
 /// An async runtime that may be alive.
@@ -186,6 +190,7 @@ impl<'a> Interp<'a> {
                     }
                 }
                 state.runtimes.extend(entry.runtimes.iter().cloned());
+                state.guards.extend(entry.guards.iter().cloned());
             }
         }
         if let Some(main) = &body.attrs.async_main {
@@ -331,7 +336,9 @@ impl<'a> Interp<'a> {
             .map(|l| l.span)
             .collect();
         if !decls.is_empty() {
-            state.guards.retain(|g| !decls.contains(&g.decl));
+            state
+                .guards
+                .retain(|g| !(g.via.is_empty() && decls.contains(&g.decl)));
         }
         // Runtimes bound in this block are dropped (and their workers shut down) at its end.
         let names: Vec<&String> = block
@@ -425,6 +432,8 @@ impl<'a> Interp<'a> {
                     rename_handles(&mut state, before, name, l.init_local.as_deref());
                     if let Some(guard) = l.guard_of.as_ref().filter(|g| self.is_guard(g)) {
                         state.guards.push(Guard {
+                            file: self.file.file,
+                            via: Vec::new(),
                             name: name.clone(),
                             span: guard.span,
                             lock_name: guard.lock_name.clone(),
@@ -677,7 +686,9 @@ impl<'a> Interp<'a> {
             Callee::Path(path) => {
                 if self.cx.vocab.tables().has(Category::Drop, path) {
                     if let Some(Arg::Local(dropped)) = call.args.first() {
-                        state.guards.retain(|g| &g.name != dropped);
+                        state
+                            .guards
+                            .retain(|g| !(g.via.is_empty() && &g.name == dropped));
                         // Dropping a runtime shuts down its worker threads too.
                         let ended: Vec<TextRange> = state
                             .runtimes

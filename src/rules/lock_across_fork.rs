@@ -77,15 +77,26 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .primary_label("the child starts with this lock taken")
-            .label(file.file, guard.span, "guard still held");
+            .label(guard.file, guard.span, "guard still held");
+            // A guard held by a caller: the calls from its `let` down to this function.
+            for step in &guard.via {
+                diag = diag.label(step.file, step.span, step.label.clone());
+            }
             for other in site.state.guards.iter().skip(1) {
-                diag = diag.label(file.file, other.span, "guard still held");
+                diag = diag.label(other.file, other.span, "guard still held");
             }
             out.push(
-                diag.help(format!(
-                    "drop `{}` before forking (copy out what the child needs first)",
-                    guard.name
-                ))
+                diag.help(if guard.via.is_empty() {
+                    format!(
+                        "drop `{}` before forking (copy out what the child needs first)",
+                        guard.name
+                    )
+                } else {
+                    format!(
+                        "drop `{}` before the call that leads to the fork (copy out what the child needs first)",
+                        guard.name
+                    )
+                })
                 .note("the child inherits the lock in its locked state, and the code that drops the guard runs only in the parent"),
             );
         }
