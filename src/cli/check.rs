@@ -1,273 +1,7 @@
-//! The command line: clap arguments -> engine options -> report -> exit code.
-//!
-//! Exit codes (README.md, "Usage"): 0 clean, 1 failing findings, 2 usage/config/tool errors, 101 an
-//! internal panic outside per-file analysis. Settings come from the config file first, then from
-//! the command line (which wins). Reports go to stdout or `-o`; everything else to stderr.
+//! `forklint check`: configuration, options, the groups of files by their nearest config, the
+//! run, progress on stderr and the report on stdout or `-o`.
 
-use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-
-use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
-
-use crate::config::{self, Config};
-use crate::driver::{self, Level, Options, Report};
-use crate::render::{self, Format, Style};
-use crate::rules;
-
-#[derive(Parser, Debug)]
-#[command(
-    name = "forklint",
-    version,
-    about = "Find fork-safety and green-task hazards in Rust code",
-    propagate_version = true
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Check files or directories (default: the current directory)
-    Check(Box<CheckArgs>),
-    /// Show a rule's documentation
-    Rule(RuleArgs),
-    /// Write a commented forklint.toml with the defaults in the current directory
-    Init,
-    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-    /// Print the man page (roff)
-    Man,
-}
-
-#[derive(Args, Debug)]
-pub struct RuleArgs {
-    /// Rule code or name (FL003, blocking-call-in-async)
-    pub rule: Option<String>,
-    /// Show every rule
-    #[arg(long, conflicts_with = "rule")]
-    pub all: bool,
-    #[arg(long, value_enum, default_value = "text")]
-    pub output_format: RuleFormat,
-}
-
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum RuleFormat {
-    Text,
-    Json,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Args, Debug)]
-pub struct CheckArgs {
-    /// Files or directories to check; `-` reads stdin (with --stdin-filename)
-    pub paths: Vec<PathBuf>,
-    /// Output format
-    #[arg(
-        long,
-        value_enum,
-        env = "FORKLINT_OUTPUT_FORMAT",
-        default_value = "full"
-    )]
-    pub output_format: Format,
-    /// cargo's spelling: `json` (and `json-*`) means `--output-format cargo-json`
-    #[arg(long, value_name = "FMT")]
-    pub message_format: Option<String>,
-    /// Use this configuration file (forklint.toml, or a Cargo.toml with forklint metadata)
-    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
-    pub config: Option<PathBuf>,
-    /// Ignore all configuration files
-    #[arg(long)]
-    pub isolated: bool,
-    /// Write the report to this file instead of stdout
-    #[arg(short = 'o', long)]
-    pub output_file: Option<PathBuf>,
-    /// Allow a rule (code, name, or `all`)
-    #[arg(short = 'A', long = "allow", value_name = "LINT")]
-    pub allow: Vec<String>,
-    /// Make a rule a warning
-    #[arg(short = 'W', long = "warn", value_name = "LINT")]
-    pub warn: Vec<String>,
-    /// Make a rule an error (`-D warnings` makes every warning fail the run)
-    #[arg(short = 'D', long = "deny", value_name = "LINT")]
-    pub deny: Vec<String>,
-    /// Run only these rules
-    #[arg(long, value_delimiter = ',', value_name = "LINT")]
-    pub select: Vec<String>,
-    /// Skip these rules
-    #[arg(long, value_delimiter = ',', value_name = "LINT")]
-    pub ignore: Vec<String>,
-    /// Exclude globs (replace the defaults)
-    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
-    pub exclude: Option<Vec<String>>,
-    /// Exclude globs in addition to the defaults
-    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
-    pub extend_exclude: Vec<String>,
-    /// Apply excludes even to files named on the command line
-    #[arg(long)]
-    pub force_exclude: bool,
-    /// Do not honour .gitignore files
-    #[arg(long)]
-    pub no_respect_gitignore: bool,
-    /// The path to report for input read from stdin
-    #[arg(long, value_name = "PATH")]
-    pub stdin_filename: Option<PathBuf>,
-    /// Exit 0 even with findings (still 2 on tool errors)
-    #[arg(long)]
-    pub exit_zero: bool,
-    /// Count findings per rule (suppressed ones too) instead of listing them
-    #[arg(long)]
-    pub statistics: bool,
-    /// Apply machine-applicable fixes in place
-    #[arg(long, conflicts_with = "diff")]
-    pub fix: bool,
-    /// Show machine-applicable fixes as a unified diff, without writing (exit 1 if any)
-    #[arg(long)]
-    pub diff: bool,
-    /// When to use colours
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorChoice,
-    /// Quiet: no summary line
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Silent: no report at all, only the exit code
-    #[arg(short, long)]
-    pub silent: bool,
-    /// Verbose: files and timings on stderr
-    #[arg(short, long)]
-    pub verbose: bool,
-    /// Neither read nor write the findings cache (`target/forklint/`, or `$FORKLINT_CACHE_DIR`)
-    #[arg(long)]
-    pub no_cache: bool,
-    /// `-A/-W/-D` in command-line order (filled from the matches; later flags win, like rustc)
-    #[arg(skip)]
-    pub level_order: Vec<(String, Level)>,
-    /// Worker threads (0 = one per core)
-    #[arg(short = 'j', long, default_value_t = 0)]
-    pub threads: usize,
-}
-
-/// Entry point shared by `forklint` and `cargo-forklint`.
-pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
-    install_panic_hook();
-    crate::io::atomic::ignore_file_size_signal();
-    let parsed = Cli::command()
-        .try_get_matches_from(args)
-        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
-    let (cli, matches) = match parsed {
-        Ok(parsed) => parsed,
-        Err(err) => {
-            let code = if err.use_stderr() { 2 } else { 0 };
-            let _ = err.print();
-            return ExitCode::from(code);
-        }
-    };
-    match cli.command {
-        Command::Check(mut args) => {
-            if let Some(("check", sub)) = matches.subcommand() {
-                args.level_order = level_order(sub);
-            }
-            run_check(*args)
-        }
-        Command::Rule(args) => run_rule(args),
-        Command::Init => run_init(),
-        Command::Completions { shell } => {
-            let mut out = std::io::stdout().lock();
-            clap_complete::generate(shell, &mut Cli::command(), "forklint", &mut out);
-            ExitCode::SUCCESS
-        }
-        Command::Man => {
-            let mut out = std::io::stdout().lock();
-            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => usage_error(format!("cannot write the man page: {err}")),
-            }
-        }
-    }
-}
-
-/// `-A/-W/-D` values with their positions on the command line, sorted by position.
-fn level_order(matches: &ArgMatches) -> Vec<(String, Level)> {
-    let mut order = Vec::new();
-    for (id, level) in [
-        ("allow", Level::Allow),
-        ("warn", Level::Warn),
-        ("deny", Level::Deny),
-    ] {
-        let (Some(values), Some(indices)) =
-            (matches.get_many::<String>(id), matches.indices_of(id))
-        else {
-            continue;
-        };
-        for (value, index) in values.zip(indices) {
-            order.push((index, value.clone(), level));
-        }
-    }
-    order.sort_by_key(|(index, _, _)| *index);
-    order.into_iter().map(|(_, v, l)| (v, l)).collect()
-}
-
-fn run_init() -> ExitCode {
-    let path = PathBuf::from("forklint.toml");
-    // Never half a file (a full disk leaves none), never over an existing one.
-    match crate::io::atomic::create_new(&path, config::default_file().as_bytes()) {
-        Ok(()) => {
-            eprintln!("wrote forklint.toml");
-            ExitCode::SUCCESS
-        }
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-            usage_error("forklint.toml already exists (not overwritten)")
-        }
-        Err(err) => usage_error(format!("cannot write forklint.toml: {err}")),
-    }
-}
-
-fn install_panic_hook() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        // Panics inside per-file analysis are caught and reported as tool errors; stay quiet
-        // for those (the worker threads are rayon's) and speak up for anything else.
-        let on_worker = std::thread::current().name().is_none_or(|n| n != "main");
-        if on_worker && rayon::current_thread_index().is_some() {
-            return;
-        }
-        default(info);
-        eprintln!(
-            "error: forklint panicked; this is a bug, please report it with the command line and input"
-        );
-        std::process::exit(101);
-    }));
-}
-
-fn usage_error(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(2)
-}
-
-fn lint_codes(names: &[String]) -> Result<Vec<&'static str>, String> {
-    let mut out = Vec::new();
-    for name in names {
-        if name == "all" {
-            out.extend(rules::RULES.iter().map(|r| r.meta.code));
-            continue;
-        }
-        match rules::find(name) {
-            Some(meta) => out.push(meta.code),
-            None => return Err(format!("unknown rule `{name}` (see `forklint rule --all`)")),
-        }
-    }
-    Ok(out)
-}
+use super::*;
 
 /// Whether to colour output: `--color` first; under `auto`, a set `NO_COLOR` turns colour off,
 /// a set `CLICOLOR_FORCE` (not `0`) turns it on, and otherwise only a terminal gets colour.
@@ -293,7 +27,7 @@ pub fn use_color(
 }
 
 /// The output format after `--message-format` (cargo's flag, which wins when given).
-fn output_format(args: &CheckArgs) -> Result<Format, String> {
+pub(super) fn output_format(args: &CheckArgs) -> Result<Format, String> {
     let Some(message_format) = &args.message_format else {
         return Ok(args.output_format);
     };
@@ -308,7 +42,7 @@ fn output_format(args: &CheckArgs) -> Result<Format, String> {
     }
 }
 
-fn print_config_error(err: &config::ConfigError) {
+pub(super) fn print_config_error(err: &config::ConfigError) {
     let color = use_color(
         ColorChoice::Auto,
         std::io::stderr().is_terminal(),
@@ -329,7 +63,7 @@ fn print_config_error(err: &config::ConfigError) {
 }
 
 /// The configuration for this run: `--config`, else the nearest one, else defaults.
-fn load_config(args: &CheckArgs, start: &Path) -> Result<Config, ExitCode> {
+pub(super) fn load_config(args: &CheckArgs, start: &Path) -> Result<Config, ExitCode> {
     if args.isolated {
         return Ok(Config::default());
     }
@@ -363,7 +97,7 @@ fn load_config(args: &CheckArgs, start: &Path) -> Result<Config, ExitCode> {
 }
 
 /// Per-file globs from the config, anchored at the config file's directory.
-fn per_file_levels(
+pub(super) fn per_file_levels(
     config: &Config,
     cwd: &Path,
 ) -> Result<Vec<(globset::GlobMatcher, &'static str, Level)>, String> {
@@ -401,11 +135,11 @@ fn per_file_levels(
     Ok(out)
 }
 
-fn forklint_cache_location(paths: &[PathBuf], cwd: &std::path::Path) -> PathBuf {
+pub(super) fn forklint_cache_location(paths: &[PathBuf], cwd: &std::path::Path) -> PathBuf {
     crate::cache::location(paths, cwd)
 }
 
-fn build_options(args: &CheckArgs, config: &Config) -> Result<Options, String> {
+pub(super) fn build_options(args: &CheckArgs, config: &Config) -> Result<Options, String> {
     let mut options = Options {
         threads: args.threads,
         ..Options::default()
@@ -458,7 +192,7 @@ fn build_options(args: &CheckArgs, config: &Config) -> Result<Options, String> {
 }
 
 /// Where the report goes: `-o` or stdout.
-fn write_output(
+pub(super) fn write_output(
     output_file: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), ExitCode> {
@@ -484,7 +218,7 @@ fn write_output(
 
 /// One configuration's share of a run: the files it applies to, and the options and
 /// vocabulary built from it (the command line's flags on top).
-struct Group {
+pub(super) struct Group {
     config: Config,
     files: Vec<PathBuf>,
     options: Options,
@@ -515,7 +249,7 @@ impl Group {
 /// Whether `check` reads stdin, after ruff: `--stdin-filename` always means stdin (other paths
 /// are ignored with a warning), and so does a `-` path; `-` beside other paths without
 /// `--stdin-filename` is a usage error (ruff would look for a file named `-`).
-fn reads_stdin(args: &CheckArgs) -> Result<bool, String> {
+pub(super) fn reads_stdin(args: &CheckArgs) -> Result<bool, String> {
     let dash = |p: &PathBuf| p.as_os_str() == "-";
     let others: Vec<&PathBuf> = args.paths.iter().filter(|p| !dash(p)).collect();
     if args.stdin_filename.is_some() {
@@ -541,7 +275,7 @@ fn reads_stdin(args: &CheckArgs) -> Result<bool, String> {
 /// The groups of a run over `paths`: every discovered file with its nearest configuration
 /// (looked up once per directory), or all of them with `--config`/`--isolated`; each
 /// configuration's excludes applied to its own files. Also the discovery problems.
-fn plan_groups(
+pub(super) fn plan_groups(
     args: &CheckArgs,
     paths: &[PathBuf],
 ) -> Result<(Vec<Group>, Vec<driver::ToolError>), ExitCode> {
@@ -599,7 +333,7 @@ fn plan_groups(
     Ok((groups, errors))
 }
 
-fn run_check(args: CheckArgs) -> ExitCode {
+pub(super) fn run_check(args: CheckArgs) -> ExitCode {
     let format = match output_format(&args) {
         Ok(format) => format,
         Err(e) => return usage_error(e),
@@ -850,7 +584,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
     exit_code(&report, failed, args.exit_zero)
 }
 
-fn findings(n: usize) -> String {
+pub(super) fn findings(n: usize) -> String {
     if n == 1 {
         "1 finding".to_string()
     } else {
@@ -860,7 +594,7 @@ fn findings(n: usize) -> String {
 
 /// A spinner on stderr for long runs: only on a terminal, never in CI, and only after a pause so
 /// quick runs print nothing. The line is erased when the run ends.
-struct Progress {
+pub(super) struct Progress {
     done: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -909,61 +643,5 @@ impl Progress {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-    }
-}
-
-fn exit_code(report: &Report, failed: bool, exit_zero: bool) -> ExitCode {
-    if !report.errors.is_empty() {
-        return ExitCode::from(2);
-    }
-    if !exit_zero && failed {
-        return ExitCode::from(1);
-    }
-    ExitCode::SUCCESS
-}
-
-fn run_rule(args: RuleArgs) -> ExitCode {
-    let metas: Vec<&rules::RuleMeta> = if args.all {
-        rules::RULES.iter().map(|r| r.meta).collect()
-    } else {
-        let Some(name) = &args.rule else {
-            return usage_error("name a rule (`forklint rule FL003`) or pass --all");
-        };
-        match rules::find(name) {
-            Some(meta) => vec![meta],
-            None => {
-                return usage_error(format!("unknown rule `{name}` (see `forklint rule --all`)"))
-            }
-        }
-    };
-    let mut out = std::io::stdout().lock();
-    let result = match args.output_format {
-        RuleFormat::Text => metas
-            .iter()
-            .try_for_each(|m| writeln!(out, "{}", rules::docs::markdown(m))),
-        RuleFormat::Json => {
-            let list: Vec<serde_json::Value> = metas
-                .iter()
-                .map(|m| {
-                    serde_json::json!({
-                        "code": m.code,
-                        "name": m.name,
-                        "default_severity": m.default_severity.as_str(),
-                        "summary": m.summary,
-                        "url": m.url(),
-                        "docs": m.docs,
-                    })
-                })
-                .collect();
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&list).unwrap_or_default()
-            )
-        }
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(_) => ExitCode::from(2),
     }
 }
