@@ -7,7 +7,7 @@ use crate::analysis::Cx;
 use crate::base::source::TextRange;
 use crate::ir::{Callee, FileModel, Node, Role};
 use crate::model::summary::display_callee as call_name;
-use crate::vocab::Category;
+use crate::vocab::{Category, Kind};
 
 /// The first operation of a child region that is not async-signal-safe (span, description).
 pub fn first_unsafe_op(cx: &Cx<'_>, nodes: &[Node]) -> Option<(TextRange, String)> {
@@ -155,7 +155,11 @@ pub fn classify_op(cx: &Cx<'_>, node: &Node) -> Option<(TextRange, String, Op)> 
             Op::Quiet
         } else if let Some(e) = vocab.call(Category::Alloc, callee) {
             Op::Unsafe {
-                what: "allocates",
+                what: if e.is(Kind::Sometimes) {
+                    "may allocate"
+                } else {
+                    "allocates"
+                },
                 help: e.help.clone(),
             }
         } else if let Some(e) = vocab.call(Category::Panics, callee) {

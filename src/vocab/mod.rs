@@ -132,6 +132,8 @@ pub enum Kind {
     Diverges,
     /// `yield`: a macro whose arguments are `select!` branches (`pat = future => handler`).
     Select,
+    /// `alloc`: allocates only in some cases (`set_current_dir` copies a long path to the heap).
+    Sometimes,
 }
 
 impl Kind {
@@ -151,6 +153,7 @@ impl Kind {
             Kind::IoAdapter => "io-adapter",
             Kind::Diverges => "diverges",
             Kind::Select => "select",
+            Kind::Sometimes => "sometimes",
         }
     }
 }
@@ -166,6 +169,7 @@ impl Category {
             Category::Blocking => &[Kind::IoAdapter],
             Category::Panics => &[Kind::Diverges],
             Category::Yield => &[Kind::Select],
+            Category::Alloc => &[Kind::Sometimes],
             _ => &[],
         }
     }
