@@ -187,70 +187,62 @@ fn is_test_fn(model: &Model, vocab: &Vocab, entries: &EntryStates, f: FnRef) -> 
     is_test_code(&cx, file.body(f.body).span)
 }
 
-/// Adds what holds at a call of `callee` (at `span` in `file`) to the callee's entry state.
-fn merge(
-    into: &mut EntryState,
-    state: &State,
-    file: FileId,
-    span: crate::base::source::TextRange,
-    callee: &str,
-) {
-    for t in &state.threads {
-        if into
-            .threads
-            .iter()
-            .any(|o| o.file == t.file && o.span == t.span)
-        {
-            continue;
-        }
-        let mut via = t.via.clone();
-        via.push(Step {
+/// Adds what holds at a call of `callee` (at `span` in `file`) to the callee's entry state: each
+/// fact not there yet (by where it started), with the call appended to its chain, and without
+/// what is local to the caller (a handle's name does not cross the call).
+fn merge(into: &mut EntryState, state: &State, file: FileId, span: TextRange, callee: &str) {
+    let via = |chain: &[Step], what: &str| {
+        let mut out = chain.to_vec();
+        out.push(Step {
             file,
             span,
-            label: format!("`{callee}` is called here while that thread may be running"),
+            label: format!("`{callee}` is called here {what}"),
         });
-        into.threads.push(ThreadStart {
+        out
+    };
+    carry(
+        &mut into.threads,
+        &state.threads,
+        |t| (t.file, t.span),
+        |t| ThreadStart {
             handle: None,
             joinable: false,
-            via,
+            via: via(&t.via, "while that thread may be running"),
             ..t.clone()
-        });
-    }
-    for r in &state.runtimes {
-        if into
-            .runtimes
-            .iter()
-            .any(|o| o.file == r.file && o.span == r.span)
-        {
-            continue;
-        }
-        let mut via = r.via.clone();
-        via.push(Step {
-            file,
-            span,
-            label: format!("`{callee}` is called here while that runtime is alive"),
-        });
-        into.runtimes.push(RuntimeLive {
+        },
+    );
+    carry(
+        &mut into.runtimes,
+        &state.runtimes,
+        |r| (r.file, r.span),
+        |r| RuntimeLive {
             handle: None,
-            via,
+            via: via(&r.via, "while that runtime is alive"),
             ..r.clone()
-        });
-    }
-    for g in &state.guards {
-        if into
-            .guards
-            .iter()
-            .any(|o| o.file == g.file && o.span == g.span)
-        {
-            continue;
+        },
+    );
+    carry(
+        &mut into.guards,
+        &state.guards,
+        |g| (g.file, g.span),
+        |g| Guard {
+            via: via(&g.via, "with the guard held"),
+            ..g.clone()
+        },
+    );
+}
+
+/// Adds `across(fact)` for each fact of `from` whose origin is not in `into` yet.
+fn carry<T>(
+    into: &mut Vec<T>,
+    from: &[T],
+    origin: impl Fn(&T) -> (FileId, TextRange),
+    across: impl Fn(&T) -> T,
+) {
+    for fact in from {
+        if !into.iter().any(|o| origin(o) == origin(fact)) {
+            into.push(across(fact));
         }
-        let mut via = g.via.clone();
-        via.push(Step {
-            file,
-            span,
-            label: format!("`{callee}` is called here with the guard held"),
-        });
-        into.guards.push(Guard { via, ..g.clone() });
     }
 }
 

@@ -224,27 +224,35 @@ fn rules_analysis_and_model_do_no_io() {
     }
 }
 
-/// Tables of the analyses, rules and model are keyed by ids (`ir::ids`), never by address: an
-/// address means nothing once a model is cloned or moved. No raw pointer types or casts there.
-#[test]
-fn analysis_rules_and_model_hold_no_raw_pointers() {
-    let mut found = Vec::new();
-    for dir in ["src/analysis", "src/rules", "src/model"] {
+/// The `.rs` files under `dirs` (relative to the repository root): (path with `/`, text).
+fn rust_sources(dirs: &[&str]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for dir in dirs {
         for file in files_with_ext(&repo_root().join(dir), "rs") {
             let rel = file
                 .strip_prefix(repo_root())
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
-            let text = std::fs::read_to_string(&file).unwrap();
-            for (n, line) in text.lines().enumerate() {
-                if line.trim_start().starts_with("//") {
-                    continue;
-                }
-                for needle in ["*const", "*mut"] {
-                    if line.contains(needle) {
-                        found.push(format!("{rel}:{}: {needle}", n + 1));
-                    }
+            out.push((rel, std::fs::read_to_string(&file).unwrap()));
+        }
+    }
+    out
+}
+
+/// Tables of the analyses, rules and model are keyed by ids (`ir::ids`), never by address: an
+/// address means nothing once a model is cloned or moved. No raw pointer types or casts there.
+#[test]
+fn analysis_rules_and_model_hold_no_raw_pointers() {
+    let mut found = Vec::new();
+    for (rel, text) in rust_sources(&["src/analysis", "src/rules", "src/model"]) {
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for needle in ["*const", "*mut"] {
+                if line.contains(needle) {
+                    found.push(format!("{rel}:{}: {needle}", n + 1));
                 }
             }
         }
@@ -725,24 +733,16 @@ fn method_literals(line: &str) -> Vec<String> {
 fn method_names_stay_in_the_vocabulary() {
     let mut unexpected = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
-    for dir in ["src/syntax", "src/model", "src/analysis", "src/rules"] {
-        for file in files_with_ext(&repo_root().join(dir), "rs") {
-            let rel = file
-                .strip_prefix(repo_root())
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            let text = std::fs::read_to_string(&file).unwrap();
-            for (n, line) in text.lines().enumerate() {
-                for literal in method_literals(line) {
-                    let allowed = METHOD_LITERALS_ALLOWED
-                        .iter()
-                        .any(|(f, l, _)| *f == rel && *l == literal);
-                    if allowed {
-                        seen.insert((rel.clone(), literal));
-                    } else {
-                        unexpected.push(format!("{rel}:{}: \"{literal}\"", n + 1));
-                    }
+    for (rel, text) in rust_sources(&["src/syntax", "src/model", "src/analysis", "src/rules"]) {
+        for (n, line) in text.lines().enumerate() {
+            for literal in method_literals(line) {
+                let allowed = METHOD_LITERALS_ALLOWED
+                    .iter()
+                    .any(|(f, l, _)| *f == rel && *l == literal);
+                if allowed {
+                    seen.insert((rel.clone(), literal));
+                } else {
+                    unexpected.push(format!("{rel}:{}: \"{literal}\"", n + 1));
                 }
             }
         }
