@@ -28,6 +28,46 @@ impl Side {
     }
 }
 
+/// Result patterns of a fork wrapper (docs/contexts.md, "Fork wrappers"), besides the
+/// vocabulary's `fork-child`/`fork-parent` ones.
+#[derive(Clone, Debug, Default)]
+struct Pats {
+    child: Vec<String>,
+    parent: Vec<String>,
+}
+
+impl Pats {
+    fn of(cx: &Cx<'_>, call: &Call) -> Pats {
+        match cx.entries.wrappers.of_call(cx, call) {
+            Some(w) => Pats {
+                child: w.child.clone(),
+                parent: w.parent.clone(),
+            },
+            None => Pats::default(),
+        }
+    }
+
+    /// The side a wrapper's pattern selects (by the full path, or its last two segments).
+    fn side(&self, path: &str) -> Option<Side> {
+        let matches = |list: &[String]| list.iter().any(|p| p == path || tail2(p) == tail2(path));
+        if matches(&self.child) {
+            Some(Side::Child)
+        } else if matches(&self.parent) {
+            Some(Side::Parent)
+        } else {
+            None
+        }
+    }
+}
+
+/// The last two segments of a path (`ForkResult::Child`), for a result imported through a glob.
+fn tail2(p: &str) -> (&str, &str) {
+    let mut parts = p.rsplit("::");
+    let last = parts.next().unwrap_or_default();
+    let before = parts.next().unwrap_or_default();
+    (before, last)
+}
+
 /// What a test is about: a local holding the fork result, or the fork call written in place.
 enum Subject<'s> {
     Local(&'s str),
@@ -83,6 +123,7 @@ pub(crate) fn child_region<'a>(cx: &Cx<'_>, nodes: &'a [Node], call: &Call) -> C
         Callee::Path(p) => Some(p.as_str()),
         _ => None,
     };
+    let pats = Pats::of(cx, call);
     // Walk outward from the call: the innermost test that contains it decides, else the `let`
     // that binds its result names the local to look for.
     for depth in (0..chain.len().saturating_sub(1)).rev() {
@@ -94,7 +135,7 @@ pub(crate) fn child_region<'a>(cx: &Cx<'_>, nodes: &'a [Node], call: &Call) -> C
                     Some(p) => Subject::Call(p),
                     None => return ChildRegion::Unknown,
                 };
-                let mut deciders = Deciders::default();
+                let mut deciders = Deciders::new(&pats);
                 deciders.if_test(cx, i, &subject, true, &slice[index + 1..]);
                 return deciders.region(cx);
             }
@@ -103,21 +144,39 @@ pub(crate) fn child_region<'a>(cx: &Cx<'_>, nodes: &'a [Node], call: &Call) -> C
                     Some(p) => Subject::Call(p),
                     None => return ChildRegion::Unknown,
                 };
-                let mut deciders = Deciders::default();
+                let mut deciders = Deciders::new(&pats);
                 deciders.match_test(cx, m, &subject, &slice[index + 1..]);
                 return deciders.region(cx);
             }
             Node::Let(l) => {
-                if l.wildcard || l.names.len() != 1 || !contains_call(&l.init, call) {
+                if !contains_call(&l.init, call) {
                     return ChildRegion::Unknown;
                 }
-                return region_of_local(cx, &l.names[0], &slice[index + 1..]);
+                // `let ForkResult::Parent(pid) = fork()? else { child }`: the `else` is the child.
+                if let (Some(pat), Some(else_block)) = (&l.else_pat, &l.else_block) {
+                    match classify_pat(cx, &pats, pat) {
+                        Side::Parent => {
+                            return ChildRegion::Branches {
+                                blocks: vec![else_block],
+                                rest: None,
+                            }
+                        }
+                        Side::Child | Side::ChildOrError | Side::Error => {
+                            return ChildRegion::Unknown
+                        }
+                        Side::Maybe => {}
+                    }
+                }
+                if l.wildcard || l.names.len() != 1 {
+                    return ChildRegion::Unknown;
+                }
+                return region_of_local(cx, &pats, &l.names[0], &slice[index + 1..]);
             }
             Node::Assign(a) => {
                 if !contains_call(&a.value, call) {
                     return ChildRegion::Unknown;
                 }
-                return region_of_local(cx, &a.local, &slice[index + 1..]);
+                return region_of_local(cx, &pats, &a.local, &slice[index + 1..]);
             }
             Node::Block(_) | Node::Call(_) => continue,
             Node::Macro(_)
@@ -134,9 +193,14 @@ pub(crate) fn child_region<'a>(cx: &Cx<'_>, nodes: &'a [Node], call: &Call) -> C
 }
 
 /// The child region selected by tests of `local` in the code that follows its binding.
-fn region_of_local<'a>(cx: &Cx<'_>, local: &str, following: &'a [Node]) -> ChildRegion<'a> {
+fn region_of_local<'a>(
+    cx: &Cx<'_>,
+    pats: &Pats,
+    local: &str,
+    following: &'a [Node],
+) -> ChildRegion<'a> {
     let subject = Subject::Local(local);
-    let mut deciders = Deciders::default();
+    let mut deciders = Deciders::new(pats);
     deciders.scan(cx, following, &subject);
     deciders.region(cx)
 }
@@ -156,9 +220,18 @@ struct Deciders<'a> {
     after: Option<Rest<'a>>,
     /// An enclosing test already excluded the child (the `else` of `pid == 0`).
     child_excluded: bool,
+    /// A fork wrapper's result patterns.
+    pats: Pats,
 }
 
 impl<'a> Deciders<'a> {
+    fn new(pats: &Pats) -> Self {
+        Deciders {
+            pats: pats.clone(),
+            ..Deciders::default()
+        }
+    }
+
     /// Finds tests of `subject` in `nodes`, in order (not inside closures).
     fn scan(&mut self, cx: &Cx<'_>, nodes: &'a [Node], subject: &Subject<'_>) {
         for (index, node) in nodes.iter().enumerate() {
@@ -208,6 +281,7 @@ impl<'a> Deciders<'a> {
         };
         let nested = || Deciders {
             child_excluded: child_elsewhere || self.child_excluded,
+            pats: self.pats.clone(),
             ..Deciders::default()
         };
         match side {
@@ -249,7 +323,8 @@ impl<'a> Deciders<'a> {
         direct: bool,
         after: &'a [Node],
     ) {
-        let Some((then_side, else_side)) = classify_cond(cx, &i.cond, subject, direct) else {
+        let Some((then_side, else_side)) = classify_cond(cx, &self.pats, &i.cond, subject, direct)
+        else {
             return;
         };
         self.tested = true;
@@ -288,7 +363,7 @@ impl<'a> Deciders<'a> {
         let mut seen_parent = false;
         let mut sides = Vec::new();
         for arm in &m.arms {
-            let mut side = classify_pat(cx, &arm.pat);
+            let mut side = classify_pat(cx, &self.pats, &arm.pat);
             if !arm.guard.is_empty() && side == Side::Child {
                 side = Side::Maybe;
             }
@@ -373,6 +448,7 @@ fn cond_mentions(cond: &Cond, subject: &Subject<'_>) -> bool {
 /// (then side, else side) of a test of the fork result.
 fn classify_cond(
     cx: &Cx<'_>,
+    pats: &Pats,
     cond: &Cond,
     subject: &Subject<'_>,
     direct: bool,
@@ -411,16 +487,18 @@ fn classify_cond(
                 None
             }
         }
-        Cond::Let { pat, scrutinee } if subject.is(scrutinee) => match classify_pat(cx, pat) {
-            Side::Child => Some((Side::Child, Side::Maybe)),
-            Side::Parent => Some((Side::Parent, Side::ChildOrError)),
-            Side::Error => Some((Side::Error, Side::Maybe)),
-            _ => None,
-        },
-        Cond::Not(inner) => classify_cond(cx, inner, subject, direct).map(|(t, e)| (e, t)),
+        Cond::Let { pat, scrutinee } if subject.is(scrutinee) => {
+            match classify_pat(cx, pats, pat) {
+                Side::Child => Some((Side::Child, Side::Maybe)),
+                Side::Parent => Some((Side::Parent, Side::ChildOrError)),
+                Side::Error => Some((Side::Error, Side::Maybe)),
+                _ => None,
+            }
+        }
+        Cond::Not(inner) => classify_cond(cx, pats, inner, subject, direct).map(|(t, e)| (e, t)),
         Cond::And(a, b) => {
-            let side = classify_cond(cx, a, subject, direct)
-                .or_else(|| classify_cond(cx, b, subject, direct))?;
+            let side = classify_cond(cx, pats, a, subject, direct)
+                .or_else(|| classify_cond(cx, pats, b, subject, direct))?;
             match side.0 {
                 Side::Child | Side::Parent | Side::Error => Some((side.0, Side::Maybe)),
                 _ => None,
@@ -462,7 +540,14 @@ fn pattern_in(cx: &Cx<'_>, category: Category, path: &str) -> bool {
             .any(|p| tail(p) == wanted)
 }
 
-fn classify_pat(cx: &Cx<'_>, pat: &Pat) -> Side {
+fn classify_pat(cx: &Cx<'_>, pats: &Pats, pat: &Pat) -> Side {
+    let path = match pat {
+        Pat::Path(p) | Pat::Struct(p) | Pat::TupleStruct(p, _) => Some(p.as_str()),
+        _ => None,
+    };
+    if let Some(side) = path.and_then(|p| pats.side(p)) {
+        return side;
+    }
     match pat {
         Pat::Int(0) => Side::Child,
         Pat::Int(k) if *k < 0 => Side::Error,
@@ -479,7 +564,7 @@ fn classify_pat(cx: &Cx<'_>, pat: &Pat) -> Side {
         Pat::TupleStruct(p, inner) => {
             if p == "Ok" || p.ends_with("::Ok") {
                 match inner.as_slice() {
-                    [one] => classify_pat(cx, one),
+                    [one] => classify_pat(cx, pats, one),
                     _ => Side::Maybe,
                 }
             } else if p == "Err" || p.ends_with("::Err") {
@@ -492,8 +577,8 @@ fn classify_pat(cx: &Cx<'_>, pat: &Pat) -> Side {
                 Side::Maybe
             }
         }
-        Pat::Or(pats) => {
-            let sides: Vec<Side> = pats.iter().map(|p| classify_pat(cx, p)).collect();
+        Pat::Or(alts) => {
+            let sides: Vec<Side> = alts.iter().map(|p| classify_pat(cx, pats, p)).collect();
             if sides.iter().all(|s| s.is_not_child()) {
                 Side::Parent
             } else if sides.iter().all(|s| *s == Side::Child) {

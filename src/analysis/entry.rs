@@ -19,6 +19,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::analysis::fork::{bodies_with_fork, found_forks, interp_for, is_root};
 use crate::analysis::interp::{Guard, RuntimeLive, State, Step, ThreadStart};
 use crate::analysis::roles::is_test_code;
+use crate::analysis::wrappers::{self, ForkWrappers};
 use crate::analysis::Cx;
 use crate::base::source::{FileId, TextRange};
 use crate::ir::{BodyId, BodyKind, Callee, FileModel, Node};
@@ -47,6 +48,8 @@ pub struct EntryStates {
     map: HashMap<FnRef, EntryState>,
     /// Rounds the fixpoint took (for `-v`).
     pub rounds: usize,
+    /// The run's fork wrappers (found first: their call sites are forks).
+    pub wrappers: ForkWrappers,
 }
 
 impl EntryStates {
@@ -66,13 +69,19 @@ impl EntryStates {
 
 /// Computes the entry states of every forking function of the model.
 pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
+    let mut entries = EntryStates {
+        wrappers: wrappers::find(model, vocab),
+        ..EntryStates::default()
+    };
+    // A wrapper's fork is judged at its call sites, with the callers' states: no entry state.
     let forking: HashSet<FnRef> = model
         .summaries
         .iter()
-        .filter(|(_, s)| !s.is_async && s.get(Fact::Forks).is_some())
+        .filter(|(f, s)| {
+            !s.is_async && s.get(Fact::Forks).is_some() && !entries.wrappers.is_wrapper(**f)
+        })
         .map(|(f, _)| *f)
         .collect();
-    let mut entries = EntryStates::default();
     if forking.is_empty() {
         return entries;
     }

@@ -43,6 +43,9 @@ pub struct ForkSite<'a> {
     pub state: State,
     pub context: Context,
     pub child: ChildRegion<'a>,
+    /// The fork inside a fork wrapper: its callers' tests of the wrapper's result are the child
+    /// regions, and the rules that judge the whole fork (FL001, FL006, FL007) judge it there.
+    pub delegated: bool,
 }
 
 impl ForkSite<'_> {
@@ -71,9 +74,12 @@ impl ForkSite<'_> {
     }
 }
 
-/// The fork-family entry a call matches, checking `first-arg` for `syscall(SYS_fork)`.
+/// The fork-family entry a call matches, checking `first-arg` for `syscall(SYS_fork)`; a call
+/// of a fork wrapper matches the wrapper's entry.
 pub fn fork_entry<'v>(cx: &'v Cx<'_>, call: &Call) -> Option<&'v Entry> {
-    let entry = cx.vocab.call(Category::Fork, &call.callee)?;
+    let Some(entry) = cx.vocab.call(Category::Fork, &call.callee) else {
+        return cx.entries.wrappers.of_call(cx, call).map(|w| &w.entry);
+    };
     if let Some(allowed) = &entry.first_arg {
         let Some(Arg::Path(first)) = call.args.first() else {
             return None;
@@ -214,6 +220,7 @@ pub(crate) fn fork_sites<'a>(cx: &Cx<'a>) -> Vec<ForkSite<'a>> {
             state,
             context,
             child,
+            delegated: cx.entries.wrappers.is_delegated(file.file, call.id),
         });
     }
     sites.sort_by_key(|s| s.call.span.start);

@@ -3,6 +3,7 @@
 //!
 //! - [`fork`]: fork sites and the state at each; [`child`]: their child regions;
 //! - [`entry`]: entry states of forking functions, joined over their callers (crate-wide);
+//! - [`wrappers`]: fork wrappers, functions that return what a fork returned (crate-wide);
 //! - [`interp`]: the abstract interpreter (threads, guards and runtimes alive on a path);
 //! - [`flow`]: how control leaves a region; [`signal_safety`]: async-signal safety of child code;
 //! - [`contexts`]: execution contexts across closures (context roots, local context exits);
@@ -19,6 +20,7 @@ pub mod fork;
 pub mod interp;
 pub mod roles;
 pub mod signal_safety;
+pub mod wrappers;
 
 use std::cell::OnceCell;
 

@@ -194,6 +194,26 @@ pub struct Block {
     pub id: BlockId,
     pub nodes: Vec<Node>,
     pub span: TextRange,
+    /// The value of the block's tail expression, when it says something a caller can test
+    /// (fork wrappers return the fork's result through it); `None` for no tail or `()`-like ones.
+    pub tail: Option<Box<Value>>,
+}
+
+/// A tail or `return` value, summarized: enough to see what a function returns in a fork's
+/// child and parent (docs/contexts.md, "Fork wrappers").
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Value {
+    /// The value is that of the block's last node (an `if`, a `match` or a block): the tails of
+    /// its branches.
+    Nested,
+    /// A local variable (`pid`).
+    Local(String),
+    /// A non-local path (`ForkResult::Child`, canonical).
+    Path(String),
+    /// A call of a canonical path with its arguments' values (`Ok(pid)`, `Fork::Parent(pid)`,
+    /// `libc::fork()`).
+    Call(String, Vec<Value>),
+    Other,
 }
 
 /// Large variants are boxed so that a node is 56 bytes, not 232: the corpus's fact model holds
@@ -366,6 +386,8 @@ pub struct Let {
     pub init_local: Option<String>,
     /// The `else` block of a `let-else`.
     pub else_block: Option<Block>,
+    /// The pattern of a `let-else` (which fork result the code after it runs in).
+    pub else_pat: Option<Pat>,
     /// The initializer ends in a lock acquisition (`m.lock().unwrap()`): the binding is a guard.
     pub guard_of: Option<GuardInfo>,
     /// The pattern is `_`: the value is dropped at once.
@@ -523,6 +545,8 @@ pub struct Jump {
     pub kind: JumpKind,
     pub label: Option<String>,
     pub span: TextRange,
+    /// What a `return` returns (as [`Block::tail`]).
+    pub value: Option<Box<Value>>,
 }
 
 #[derive(Clone, Debug, Hash)]
@@ -579,8 +603,20 @@ pub fn approx_heap_bytes(file: &FileModel) -> usize {
     fn nodes(ns: &Vec<Node>) -> usize {
         ns.capacity() * size_of::<Node>() + ns.iter().map(node).sum::<usize>()
     }
+    fn value(v: &Value) -> usize {
+        match v {
+            Value::Local(x) | Value::Path(x) => s(x),
+            Value::Call(x, args) => {
+                s(x) + args.capacity() * size_of::<Value>() + args.iter().map(value).sum::<usize>()
+            }
+            Value::Nested | Value::Other => 0,
+        }
+    }
+    fn ovalue(v: &Option<Box<Value>>) -> usize {
+        v.as_ref().map_or(0, |v| size_of::<Value>() + value(v))
+    }
     fn block(b: &Block) -> usize {
-        nodes(&b.nodes)
+        nodes(&b.nodes) + ovalue(&b.tail)
     }
     fn node(n: &Node) -> usize {
         match n {
@@ -616,6 +652,7 @@ pub fn approx_heap_bytes(file: &FileModel) -> usize {
                     + nodes(&l.init)
                     + os(&l.init_local)
                     + l.else_block.as_ref().map_or(0, block)
+                    + l.else_pat.as_ref().map_or(0, pat)
                     + l.guard_of.as_ref().map_or(0, |g| {
                         s(&g.lock_name) + g.on_static.as_ref().map_or(0, |(p, m)| s(p) + s(m))
                     })
@@ -651,7 +688,7 @@ pub fn approx_heap_bytes(file: &FileModel) -> usize {
                     + block(&l.body)
             }
             Node::Block(b) => block(b),
-            Node::Jump(j) => os(&j.label),
+            Node::Jump(j) => os(&j.label) + ovalue(&j.value),
             Node::PathRef(p) => s(&p.path),
             Node::Await(_) | Node::Closure(_) => 0,
         }

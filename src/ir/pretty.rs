@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use crate::ir::{
     Arg, Block, Body, Callee, FileModel, Jump, JumpKind, Loop, LoopKind, Node, Origin, Receiver,
+    Value,
 };
 
 /// Every body (in id order) and every static of `file`.
@@ -17,6 +18,7 @@ pub fn file(file: &FileModel) -> String {
         let _ = write!(out, "#{id} ");
         header(&mut out, body);
         nodes(&mut out, &body.block.nodes, 1);
+        tail(&mut out, 1, &body.block);
     }
     for st in &file.statics {
         let _ = write!(out, "static {}", st.path);
@@ -135,6 +137,26 @@ fn list(out: &mut String, depth: usize, label: &str, list: &[Node]) {
 fn block(out: &mut String, depth: usize, label: &str, b: &Block) {
     line(out, depth, label);
     nodes(out, &b.nodes, depth + 1);
+    tail(out, depth + 1, b);
+}
+
+/// The block's value, after its nodes: `=> Ok(crate::ForkResult::Child)`.
+fn tail(out: &mut String, depth: usize, b: &Block) {
+    if let Some(v) = &b.tail {
+        line(out, depth, &format!("=> {}", value(v)));
+    }
+}
+
+fn value(v: &Value) -> String {
+    match v {
+        Value::Nested => "(last node)".to_string(),
+        Value::Local(x) | Value::Path(x) => x.clone(),
+        Value::Call(path, args) => {
+            let args: Vec<String> = args.iter().map(value).collect();
+            format!("{path}({})", args.join(", "))
+        }
+        Value::Other => "_".to_string(),
+    }
 }
 
 fn nodes(out: &mut String, list: &[Node], depth: usize) {
@@ -192,7 +214,11 @@ fn node(out: &mut String, n: &Node, depth: usize) {
             line(out, depth, &text);
             list(out, depth + 1, "init:", &l.init);
             if let Some(b) = &l.else_block {
-                block(out, depth + 1, "else:", b);
+                let label = match &l.else_pat {
+                    Some(p) => format!("else (pattern {p:?}):"),
+                    None => "else:".to_string(),
+                };
+                block(out, depth + 1, &label, b);
             }
         }
         Node::Assign(a) => {
@@ -218,6 +244,7 @@ fn node(out: &mut String, n: &Node, depth: usize) {
                 line(out, depth + 1, &format!("arm {:?}", arm.pat));
                 list(out, depth + 2, "guard:", &arm.guard);
                 nodes(out, &arm.body.nodes, depth + 2);
+                tail(out, depth + 2, &arm.body);
             }
         }
         Node::Loop(l) => loop_(out, l, depth),
@@ -259,8 +286,12 @@ fn jump(j: &Jump) -> String {
         JumpKind::Continue => "continue",
         JumpKind::Try => "?",
     };
-    match &j.label {
+    let mut text = match &j.label {
         Some(label) => format!("{kind} '{label}"),
         None => kind.to_string(),
+    };
+    if let Some(v) = &j.value {
+        let _ = write!(text, " {}", value(v));
     }
+    text
 }

@@ -50,7 +50,7 @@ declare_rule! {
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
-    for site in cx.fork_sites() {
+    for site in cx.fork_sites().iter().filter(|s| !s.delegated) {
         let in_async = site.context != Context::Sync;
         // A runtime of this function's own code first; one alive on entry (a caller's) only when
         // no async code calls this function (then the call chain from async code says more).

@@ -68,7 +68,7 @@ declare_rule! {
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
-    for site in cx.fork_sites() {
+    for site in cx.fork_sites().iter().filter(|s| !s.delegated) {
         let Some(thread) = site.state.threads.first() else {
             continue;
         };

@@ -28,6 +28,7 @@ mod origins;
 mod scopes;
 mod shapes;
 mod spans;
+mod values;
 
 use self::macros::*;
 use self::scopes::*;

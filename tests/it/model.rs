@@ -52,7 +52,7 @@ fn f() {
     let Some(x) = opt else { return };
 }
 "#,
-        expect![[r#"
+        expect![[r##"
             #0 Fn f Sync Plain path=crate::f
               let m: std::sync::Mutex::new()
                 init:
@@ -66,10 +66,10 @@ fn f() {
                 init:
                   call m <std::sync::Mutex::new()>.lock()
               let x = opt
-                else:
+                else (pattern TupleStruct("Some", [Binding("x")])):
                   block
                     return
-        "#]],
+        "##]],
     );
 }
 
@@ -111,6 +111,7 @@ fn f() {
                 init:
                   block
                     call libc::fork()
+                    => libc::fork()
               if Cmp { lhs: Local("pid"), op: Eq, rhs: Int(0) }
                 then:
                   call libc::_exit(0)
@@ -118,6 +119,8 @@ fn f() {
                   if Cmp { lhs: Local("pid"), op: Lt, rhs: Int(0) }
                     then:
                       macro std::panic! parsed
+                  => (last node)
+              => (last node)
         "##]],
     );
 }
@@ -137,11 +140,13 @@ fn f() {
                 cond:
                   block
                     call nix::unistd::fork()
+                    => nix::unistd::fork()
                 then:
               if And(Not(Method { local: Some("res"), name: "is_child" }), Other)
                 cond:
                   call res.is_child()
                 then:
+              => (last node)
         "##]],
     );
 }
@@ -165,13 +170,16 @@ fn f() {
                 scrutinee:
                   block
                     call nix::unistd::fork()
+                    => nix::unistd::fork()
                 arm TupleStruct("Ok", [Path("nix::unistd::ForkResult::Child")])
                   call child()
+                  => child()
                 arm TupleStruct("Ok", [Struct("nix::unistd::ForkResult::Parent")])
                   guard:
                     call child.as_raw()
                 arm Or([TupleStruct("Err", [Wild]), TupleStruct("Ok", [Wild])])
                   return
+              => (last node)
         "##]],
     );
 }
@@ -290,6 +298,7 @@ fn f(cmd: &mut std::process::Command) {
               block
                 closure #1
                 call cmd <std::process::Command>.pre_exec(#1)
+              => (last node)
             #1 Closure closure Sync PreExec parent=#0
               block
                 call libc::setsid()

@@ -38,6 +38,7 @@ impl Lowerer<'_, '_> {
                 id: Default::default(),
                 nodes: Vec::new(),
                 span: full_span,
+                tail: None,
             },
         })
     }
@@ -46,13 +47,15 @@ impl Lowerer<'_, '_> {
         &mut self,
         id: BodyId,
         context: Context,
-        f: impl FnOnce(&mut Self, &mut Vec<Node>),
+        f: impl FnOnce(&mut Self, &mut Vec<Node>) -> Option<Box<Value>>,
     ) {
         let saved_current = self.current.replace(id);
         let saved_context = std::mem::replace(&mut self.context, context);
         let mut nodes = Vec::new();
-        f(self, &mut nodes);
-        self.model.bodies[id].block.nodes = nodes;
+        let tail = f(self, &mut nodes);
+        let block = &mut self.model.bodies[id].block;
+        block.nodes = nodes;
+        block.tail = tail;
         self.current = saved_current;
         self.context = saved_context;
     }
@@ -79,7 +82,12 @@ impl Lowerer<'_, '_> {
 
     // ---------------------------------------------------------------- statements
 
-    pub(super) fn block_nodes(&mut self, block: &syn::Block, out: &mut Vec<Node>) {
+    /// Lowers the statements of `block` into `out`; returns the value of its tail.
+    pub(super) fn block_nodes(
+        &mut self,
+        block: &syn::Block,
+        out: &mut Vec<Node>,
+    ) -> Option<Box<Value>> {
         self.locals.push(Vec::new());
         // Items and `use`s inside a block are visible in the whole block.
         let items: Vec<&Item> = block
@@ -102,19 +110,22 @@ impl Lowerer<'_, '_> {
         for stmt in &block.stmts {
             self.stmt(stmt, out);
         }
+        let tail = self.tail_of(block);
         if pushed {
             self.resolver.pop();
         }
         self.locals.pop();
+        tail
     }
 
     pub(super) fn block(&mut self, block: &syn::Block) -> Block {
         let mut nodes = Vec::new();
-        self.block_nodes(block, &mut nodes);
+        let tail = self.block_nodes(block, &mut nodes);
         Block {
             id: Default::default(),
             nodes,
             span: self.range(block.brace_token.span.join()),
+            tail,
         }
     }
 
@@ -168,6 +179,7 @@ impl Lowerer<'_, '_> {
                     id: Default::default(),
                     nodes,
                     span: self.expr_range(diverge),
+                    tail: None,
                 });
             }
         }
@@ -182,6 +194,7 @@ impl Lowerer<'_, '_> {
             origin,
             init: init_nodes,
             init_local,
+            else_pat: else_block.as_ref().map(|_| self.pat(pat)),
             else_block,
             guard_of,
             wildcard: matches!(pat, SynPat::Wild(_)),

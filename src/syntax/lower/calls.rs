@@ -137,7 +137,11 @@ impl Lowerer<'_, '_> {
                 .map(|(name, origin)| Local { name, origin })
                 .collect(),
         );
-        self.enter_body(id, context, |this, nodes| this.expr(&c.body, nodes));
+        // A closure's value goes to whoever calls it: not a function's return value.
+        self.enter_body(id, context, |this, nodes| {
+            this.expr(&c.body, nodes);
+            None
+        });
         self.locals.pop();
         id
     }
@@ -155,6 +159,7 @@ impl Lowerer<'_, '_> {
         self.enter_body(id, Context::Async, |this, nodes| {
             let block = this.block(&a.block);
             nodes.extend(block.nodes);
+            block.tail
         });
         id
     }

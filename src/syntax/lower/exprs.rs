@@ -91,6 +91,7 @@ impl Lowerer<'_, '_> {
                     kind: JumpKind::Try,
                     label: None,
                     span: self.range(t.question_token.span),
+                    value: None,
                 }));
             }
             Expr::If(i) => {
@@ -249,6 +250,7 @@ impl Lowerer<'_, '_> {
                     kind: JumpKind::Return,
                     label: None,
                     span: self.range(r.return_token.span),
+                    value: r.expr.as_ref().and_then(|e| self.value_of(e)),
                 }));
             }
             Expr::Break(b) => {
@@ -259,12 +261,14 @@ impl Lowerer<'_, '_> {
                     kind: JumpKind::Break,
                     label: b.label.as_ref().map(|l| l.ident.to_string()),
                     span: self.range(b.break_token.span),
+                    value: None,
                 }));
             }
             Expr::Continue(c) => out.push(Node::Jump(Jump {
                 kind: JumpKind::Continue,
                 label: c.label.as_ref().map(|l| l.ident.to_string()),
                 span: self.range(c.continue_token.span),
+                value: None,
             })),
             Expr::Assign(a) => {
                 // The value's nodes go straight into `out` and are split off if they belong to
@@ -371,11 +375,13 @@ impl Lowerer<'_, '_> {
         let mut nodes = Vec::new();
         self.locals.push(Vec::new());
         self.expr(expr, &mut nodes);
+        let tail = self.value_of(expr);
         self.locals.pop();
         Block {
             id: Default::default(),
             nodes,
             span: self.expr_range(expr),
+            tail,
         }
     }
 
@@ -394,6 +400,7 @@ impl Lowerer<'_, '_> {
                     id: Default::default(),
                     span,
                     nodes: vec![Node::If(Box::new(node))],
+                    tail: Some(Box::new(Value::Nested)),
                 }
             }
             other => self.expr_block(other),

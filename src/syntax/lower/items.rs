@@ -213,7 +213,10 @@ impl Lowerer<'_, '_> {
             span,
             self.expr_range(init),
         );
-        self.enter_body(body, Context::Sync, |this, nodes| this.expr(init, nodes));
+        self.enter_body(body, Context::Sync, |this, nodes| {
+            this.expr(init, nodes);
+            None
+        });
         self.model.statics.push(StaticItem {
             path,
             span,

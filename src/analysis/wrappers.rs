@@ -1,0 +1,339 @@
+//! Fork wrappers: crate-local functions that return what a fork returned (docs/contexts.md,
+//! "Fork wrappers"). sudo-rs forks through `system::fork`, which tests `libc::fork()`'s pid and
+//! returns `Ok(ForkResult::Child)` or `Ok(ForkResult::Parent(pid))`; the child is handled by
+//! the six callers. Judged inside the wrapper alone, that child "returns into the caller" and
+//! nothing the callers do is analysed. Here such a function becomes fork-family at its call
+//! sites: the caller's test of its result selects the child region, with the wrapper's own
+//! result variants as the child and parent patterns, and every fork rule applies there. The
+//! fork inside the wrapper is *delegated*: its escape into the caller is the wrapper's purpose.
+//!
+//! Two shapes are recognised:
+//! - **variant wrappers**: in the fork's child region the function returns a value tagged by a
+//!   variant or constructor path (`ForkResult::Child`, `Ok(Fork::Child)`); the parent side's
+//!   tags of the same enum are the parent patterns;
+//! - **pid wrappers**: the function returns the fork's result itself (`libc::fork()` as its tail,
+//!   or the local bound to it, possibly in `Ok(..)`), without testing it for the child; callers
+//!   then test the pid as they would test the fork's.
+//!
+//! Wrappers of wrappers are found in later rounds (the `fork` crate's `fork_process` wraps its
+//! `fork`), up to [`MAX_ROUNDS`].
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::analysis::entry::EntryStates;
+use crate::analysis::fork::{found_forks, ChildRegion};
+use crate::analysis::Cx;
+use crate::base::source::{FileId, TextRange};
+use crate::ir::visit;
+use crate::ir::{Block, Body, BodyKind, Call, Callee, JumpKind, Node, NodeId, Value};
+use crate::model::summary::Fact;
+use crate::model::{FnRef, Model};
+use crate::vocab::{Entry, Kind, Vocab};
+
+/// Rounds of wrapper discovery (a wrapper of a wrapper of a fork is found in round 2).
+const MAX_ROUNDS: usize = 3;
+
+/// Constructors that wrap a result without tagging it.
+const ADAPTERS: &[&str] = &["Ok", "Some"];
+
+/// Paths that never tag a fork result (`Err(..)` in a child is an escape, not a result).
+const UNTAGGED: &[&str] = &["Ok", "Some", "Err", "None"];
+
+/// One fork wrapper.
+#[derive(Clone, Debug)]
+pub struct Wrapper {
+    /// The fork-family entry its call sites match (kind `fork`).
+    pub entry: Entry,
+    /// Result patterns that select the child (`crate::system::ForkResult::Child`); empty for a
+    /// pid wrapper (its callers compare the pid).
+    pub child: Vec<String>,
+    /// Result patterns that select the parent.
+    pub parent: Vec<String>,
+    /// The fork call inside the wrapper (delegated).
+    pub inner: (FileId, NodeId),
+    /// Where the inner fork is, for labels.
+    pub inner_span: TextRange,
+}
+
+/// The fork wrappers of a run.
+#[derive(Debug, Default)]
+pub struct ForkWrappers {
+    by_fn: HashMap<FnRef, Wrapper>,
+    /// Last path segments of the wrappers, to resolve only calls that may reach one.
+    names: HashSet<String>,
+    delegated: HashSet<(FileId, NodeId)>,
+}
+
+impl ForkWrappers {
+    pub fn len(&self) -> usize {
+        self.by_fn.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_fn.is_empty()
+    }
+
+    pub fn get(&self, f: FnRef) -> Option<&Wrapper> {
+        self.by_fn.get(&f)
+    }
+
+    /// Whether `f` is a wrapper (its callers handle the child).
+    pub fn is_wrapper(&self, f: FnRef) -> bool {
+        self.by_fn.contains_key(&f)
+    }
+
+    /// The wrapper a call in `cx.file` reaches, if any.
+    pub fn of_call(&self, cx: &Cx<'_>, call: &Call) -> Option<&Wrapper> {
+        if self.by_fn.is_empty() {
+            return None;
+        }
+        let name = match &call.callee {
+            Callee::Path(p) => p.rsplit("::").next().unwrap_or(p),
+            Callee::Method { name, .. } => name.as_str(),
+            Callee::Unknown => return None,
+        };
+        if !self.names.contains(name) {
+            return None;
+        }
+        let target = cx.model.resolve_call(cx.file, call)?;
+        self.by_fn.get(&target)
+    }
+
+    /// Whether the fork call `call` of `file` is the one a wrapper delegates to its callers.
+    pub fn is_delegated(&self, file: FileId, call: NodeId) -> bool {
+        self.delegated.contains(&(file, call))
+    }
+
+    fn insert(&mut self, f: FnRef, name: &str, wrapper: Wrapper) {
+        self.names.insert(name.to_string());
+        self.delegated.insert(wrapper.inner);
+        self.by_fn.insert(f, wrapper);
+    }
+}
+
+/// Finds the run's fork wrappers among the functions whose summary says they fork.
+pub fn find(model: &Model, vocab: &Vocab) -> ForkWrappers {
+    let mut candidates: Vec<FnRef> = model
+        .summaries
+        .iter()
+        .filter(|(_, s)| !s.is_async && s.get(Fact::Forks).is_some())
+        .map(|(f, _)| *f)
+        .collect();
+    candidates.sort();
+    let mut scratch = EntryStates::default();
+    for _ in 0..MAX_ROUNDS {
+        let mut added = false;
+        for f in &candidates {
+            if scratch.wrappers.is_wrapper(*f) {
+                continue;
+            }
+            let Some(file) = model.file(f.file) else {
+                continue;
+            };
+            let body = file.body(f.body);
+            if body.kind != BodyKind::Fn || body.diverges {
+                continue;
+            }
+            let cx = Cx {
+                model,
+                vocab,
+                file,
+                entries: &scratch,
+            };
+            if let Some(wrapper) = wrapper_of(&cx, f.body, body) {
+                let name = body.path.as_deref().unwrap_or(&body.name);
+                let name = name.rsplit("::").next().unwrap_or(name).to_string();
+                scratch.wrappers.insert(*f, &name, wrapper);
+                added = true;
+            }
+        }
+        if !added {
+            break;
+        }
+    }
+    std::mem::take(&mut scratch.wrappers)
+}
+
+/// The wrapper `body` is, if it returns what one of its forks returned.
+fn wrapper_of(cx: &Cx<'_>, id: crate::ir::BodyId, body: &Body) -> Option<Wrapper> {
+    let found = found_forks(cx, &[id]);
+    let tails = tail_blocks(&body.block);
+    let returned = returned_values(body, &tails);
+    for (_, call, kind, child) in &found {
+        if *kind != Kind::Fork {
+            continue;
+        }
+        let wrapper = |child: Vec<String>, parent: Vec<String>| Wrapper {
+            entry: Entry {
+                kind: Some(Kind::Fork),
+                ..Entry::default()
+            },
+            child,
+            parent,
+            inner: (cx.file.file, call.id),
+            inner_span: call.span,
+        };
+        match child {
+            // (A `rest` after an error test that returns is the function's end: the child's
+            // tagged return values decide.)
+            ChildRegion::Branches { blocks, .. } if !blocks.is_empty() => {
+                let mut child_tags = Vec::new();
+                for block in blocks {
+                    let values = values_in(block, &tails);
+                    if values.is_empty() {
+                        // This child branch does not return a result: not a wrapper's.
+                        return None;
+                    }
+                    for v in values {
+                        let tag = tag(v)?;
+                        if !child_tags.contains(&tag) {
+                            child_tags.push(tag);
+                        }
+                    }
+                }
+                let parent_tags: Vec<String> = returned
+                    .iter()
+                    .filter_map(|v| tag(v))
+                    .filter(|t| {
+                        !child_tags.contains(t) && child_tags.iter().any(|c| same_enum(c, t))
+                    })
+                    .fold(Vec::new(), |mut acc, t| {
+                        if !acc.contains(&t) {
+                            acc.push(t);
+                        }
+                        acc
+                    });
+                return Some(wrapper(child_tags, parent_tags));
+            }
+            ChildRegion::Unknown => {
+                let local = bound_local(&body.block.nodes, call);
+                let is_result = |v: &Value| match strip(v) {
+                    Value::Call(path, _) => matches!(&call.callee, Callee::Path(p) if p == path),
+                    Value::Local(name) => local.as_deref() == Some(name.as_str()),
+                    _ => false,
+                };
+                if returned.iter().any(|v| is_result(v)) {
+                    return Some(wrapper(Vec::new(), Vec::new()));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Blocks whose tail value is the function's return value: the body's block, and through
+/// `if`/`match`/block tails, the branches of its last node.
+fn tail_blocks(block: &Block) -> Vec<&Block> {
+    let mut out = Vec::new();
+    let mut stack = vec![block];
+    while let Some(b) = stack.pop() {
+        out.push(b);
+        if b.tail.as_deref() != Some(&Value::Nested) {
+            continue;
+        }
+        match b.nodes.last() {
+            Some(Node::If(i)) => {
+                stack.push(&i.then_block);
+                stack.extend(i.else_block.as_ref());
+            }
+            Some(Node::Match(m)) => stack.extend(m.arms.iter().map(|a| &a.body)),
+            Some(Node::Block(inner)) => stack.push(inner),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every value the function returns: tails of tail blocks and `return` values.
+fn returned_values<'a>(body: &'a Body, tails: &[&'a Block]) -> Vec<&'a Value> {
+    let mut out: Vec<&Value> = tails
+        .iter()
+        .filter_map(|b| b.tail.as_deref())
+        .filter(|v| **v != Value::Nested)
+        .collect();
+    out.extend(return_values(&body.block.nodes));
+    out
+}
+
+/// The values a branch returns to the function's caller: its tails if it is in tail position,
+/// and the `return`s inside it.
+fn values_in<'a>(block: &'a Block, tails: &[&'a Block]) -> Vec<&'a Value> {
+    let mut out = Vec::new();
+    if tails.iter().any(|t| t.id == block.id) {
+        out.extend(
+            tail_blocks(block)
+                .into_iter()
+                .filter_map(|b| b.tail.as_deref())
+                .filter(|v| **v != Value::Nested),
+        );
+    }
+    out.extend(return_values(&block.nodes));
+    out
+}
+
+fn return_values(nodes: &[Node]) -> Vec<&Value> {
+    let mut out = Vec::new();
+    visit::walk(nodes, &mut |node| {
+        if let Node::Jump(j) = node {
+            if j.kind == JumpKind::Return {
+                if let Some(v) = &j.value {
+                    out.push(&**v);
+                }
+            }
+        }
+        true
+    });
+    out
+}
+
+/// The value inside `Ok(..)`/`Some(..)`.
+fn strip(v: &Value) -> &Value {
+    match v {
+        Value::Call(path, args) if ADAPTERS.contains(&last_segment(path)) && args.len() == 1 => {
+            strip(&args[0])
+        }
+        other => other,
+    }
+}
+
+/// The variant or constructor path a returned value is tagged with (`ForkResult::Child`).
+fn tag(v: &Value) -> Option<String> {
+    let path = match strip(v) {
+        Value::Path(p) | Value::Call(p, _) => p,
+        _ => return None,
+    };
+    let last = last_segment(path);
+    let variant_like = last.starts_with(|c: char| c.is_ascii_uppercase());
+    (variant_like && !UNTAGGED.contains(&last)).then(|| path.clone())
+}
+
+/// `Ok` of `crate::util::Ok`: a glob import makes the resolver qualify the prelude's names.
+fn last_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+/// Whether two variant paths name the same enum (`..::ForkResult::Child`, `..::ForkResult::Parent`).
+fn same_enum(a: &str, b: &str) -> bool {
+    match (a.rsplit_once("::"), b.rsplit_once("::")) {
+        (Some((ea, _)), Some((eb, _))) => ea == eb,
+        _ => false,
+    }
+}
+
+/// The local a `let` binds to the result of `call` (`let pid = libc::fork();`).
+fn bound_local(nodes: &[Node], call: &Call) -> Option<String> {
+    let mut out = None;
+    visit::walk(nodes, &mut |node| {
+        if let Node::Let(l) = node {
+            let holds = visit::any(&l.init, &mut |n| {
+                n.as_call().is_some_and(|c| c.id == call.id)
+            });
+            if holds && l.names.len() == 1 && l.else_block.is_none() {
+                out = Some(l.names[0].clone());
+            }
+        }
+        out.is_none()
+    });
+    out
+}
