@@ -4,6 +4,7 @@
 use crate::analysis::child::child_region;
 use crate::analysis::interp::{Interp, State};
 use crate::analysis::Cx;
+use crate::base::source::{FileId, TextRange};
 use crate::ir::{
     Arg, Block, BlockId, Body, BodyId, BodyKind, Call, Context, FileModel, Node, NodeId, Role,
 };
@@ -55,6 +56,19 @@ impl ForkSite<'_> {
 
     pub fn is_daemon(&self) -> bool {
         matches!(self.child, ChildRegion::Daemon)
+    }
+
+    /// For a call of a fork wrapper: a label on the fork inside the wrapper.
+    pub fn wrapper_label(&self, cx: &Cx<'_>) -> Option<(FileId, TextRange, String)> {
+        let w = cx.entries.wrappers.of_call(cx, self.call)?;
+        Some((
+            w.inner.0,
+            w.inner_span,
+            format!(
+                "`{}` forks here and returns the result to its caller",
+                self.name()
+            ),
+        ))
     }
 
     /// The branches written out as the child's (what FL004 and FL005 check lexically).

@@ -53,6 +53,8 @@ pub struct Wrapper {
     pub inner: (FileId, NodeId),
     /// Where the inner fork is, for labels.
     pub inner_span: TextRange,
+    /// The inner fork's name (`libc::fork`).
+    pub inner_name: String,
 }
 
 /// The fork wrappers of a run.
@@ -172,6 +174,7 @@ fn wrapper_of(cx: &Cx<'_>, id: crate::ir::BodyId, body: &Body) -> Option<Wrapper
             parent,
             inner: (cx.file.file, call.id),
             inner_span: call.span,
+            inner_name: crate::model::summary::display_callee(&call.callee),
         };
         match child {
             // (A `rest` after an error test that returns is the function's end: the child's

@@ -112,6 +112,9 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         };
         let mut diag = Diagnostic::new(&RULE, file.file, site.call.span, message)
             .primary_label("fork happens here");
+        if let Some((f, span, label)) = site.wrapper_label(cx) {
+            diag = diag.label(f, span, label);
+        }
         for span in &falls_off {
             diag = diag.label(file.file, *span, "the child falls through here");
         }

@@ -87,6 +87,9 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         };
         let mut diag = Diagnostic::new(&RULE, file.file, site.call.span, message)
             .primary_label("the child gets a copy of the runtime without its threads");
+        if let Some((f, span, label)) = site.wrapper_label(cx) {
+            diag = diag.label(f, span, label);
+        }
         if in_async {
             let (_, root) = context_root(file, site.body);
             diag = diag.label(file.file, root.span, context_description(root));

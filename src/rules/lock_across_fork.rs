@@ -78,6 +78,9 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             )
             .primary_label("the child starts with this lock taken")
             .label(guard.file, guard.span, "guard still held");
+        if let Some((f, span, label)) = site.wrapper_label(cx) {
+            diag = diag.label(f, span, label);
+        }
             // A guard held by a caller: the calls from its `let` down to this function.
             for step in &guard.via {
                 diag = diag.label(step.file, step.span, step.label.clone());

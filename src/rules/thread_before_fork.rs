@@ -89,6 +89,9 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         let mut diag = Diagnostic::new(&RULE, file.file, site.call.span, message)
             .primary_label(primary)
             .label(thread.file, thread.span, thread.label.clone());
+        if let Some((f, span, label)) = site.wrapper_label(cx) {
+            diag = diag.label(f, span, label);
+        }
         // A thread running on entry: the calls from where it started down to this function.
         for step in &thread.via {
             diag = diag.label(step.file, step.span, step.label.clone());
