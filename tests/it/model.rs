@@ -325,7 +325,7 @@ fn f() { POOL.install(job); let n = COUNT; }
               call AtomicUsize::new(0)
             #3 Fn f Sync Plain path=crate::f
               ref crate::POOL
-              call crate::POOL <std::sync::LazyLock>.install(job)
+              call crate::POOL <Pool>.install(job)
               let n: AtomicUsize = COUNT
                 init:
                   ref crate::COUNT

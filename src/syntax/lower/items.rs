@@ -22,7 +22,12 @@ impl Lowerer<'_, '_> {
                     self.fields.insert(path, fields);
                 }
                 Item::Static(s) => {
-                    if let Some(origin) = self.type_origin(&s.ty) {
+                    // A lazy cell (`LazyLock<Runtime>`) derefs to its value: methods called on
+                    // the static are the value's (`RUNTIME.block_on(..)`).
+                    if let Some(origin) = self
+                        .lazy_value_origin(&s.ty)
+                        .or_else(|| self.type_origin(&s.ty))
+                    {
                         let path = format!("{}::{}", self.resolver.module, s.ident);
                         self.static_types.insert(path, origin);
                     }

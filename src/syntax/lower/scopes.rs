@@ -256,6 +256,27 @@ impl Lowerer<'_, '_> {
             .resolve_macro(&refs, path.leading_colon.is_some(), self.vocab)
     }
 
+    /// For a lazy cell type (`LazyLock<T>`, once_cell's `Lazy<T>`, `OnceLock<T>`): the origin of
+    /// `T`, what methods called through the cell reach.
+    pub(super) fn lazy_value_origin(&self, ty: &Type) -> Option<Origin> {
+        let Type::Path(p) = ty else { return None };
+        if p.qself.is_some()
+            || !self
+                .vocab
+                .tables()
+                .has(Category::Lazy, &self.resolve_path(&p.path))
+        {
+            return None;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
+            return None;
+        };
+        args.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::Type(inner) => self.type_origin(inner),
+            _ => None,
+        })
+    }
+
     /// Canonical path of a type, seeing through references and smart pointers.
     pub(super) fn type_origin(&self, ty: &Type) -> Option<Origin> {
         match ty {
