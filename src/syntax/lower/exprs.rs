@@ -390,7 +390,11 @@ impl Lowerer<'_, '_> {
         self.locals.push(Vec::new());
         self.expr(&i.cond, &mut cond_nodes);
         let cond = self.cond(&i.cond);
-        let then_block = self.block(&i.then_branch);
+        let mut then_block = self.block(&i.then_branch);
+        // `if let Ok(g) = m.lock() { .. }`: `g` is a guard for the whole `then` block.
+        if let Some(guard) = self.if_let_guard(&i.cond) {
+            then_block.nodes.insert(0, guard);
+        }
         self.locals.pop();
         let else_block = i.else_branch.as_ref().map(|(_, e)| match &**e {
             Expr::If(nested) => {
@@ -412,6 +416,29 @@ impl Lowerer<'_, '_> {
             then_block,
             else_block,
         }
+    }
+
+    /// The guard an `if let PAT = m.lock()` binds, as a `let` with no initializer nodes (the
+    /// lock call is in the condition's nodes).
+    fn if_let_guard(&self, cond: &Expr) -> Option<Node> {
+        let Expr::Let(l) = cond else { return None };
+        let guard = self.guard_of(&l.expr)?;
+        let mut names = Vec::new();
+        pat_names(&l.pat, &mut names);
+        if names.is_empty() {
+            return None;
+        }
+        Some(Node::Let(Box::new(Let {
+            names,
+            span: guard.span,
+            origin: None,
+            init: Vec::new(),
+            init_local: None,
+            else_block: None,
+            else_pat: None,
+            guard_of: Some(guard),
+            wildcard: false,
+        })))
     }
 
     pub(super) fn cond(&self, expr: &Expr) -> Cond {
