@@ -3,7 +3,7 @@
 # taken from the source distributions (sdists) on PyPI, pinned in extension-corpus.lock.
 #
 #   usage: scripts/extension-corpus.sh [FORKLINT]
-#     FORKLINT        the binary to run (default: target/release/forklint, else target/debug)
+#     FORKLINT        the binary to run (default: target/debug/forklint, else target/release)
 #     EXT_CORPUS_DIR  where the corpus goes (default: <temp dir>/forklint-extension-corpus)
 #
 # Each sdist is downloaded with `pip download --no-deps --no-binary NAME NAME==VERSION` (only that
@@ -20,8 +20,8 @@ LOCK="$HERE/extension-corpus.lock"
 DIR=${EXT_CORPUS_DIR:-${TMPDIR:-/tmp}/forklint-extension-corpus}
 BIN=${1:-}
 if [ -z "$BIN" ]; then
-  if [ -x "$ROOT/target/release/forklint" ]; then BIN="$ROOT/target/release/forklint"
-  else BIN="$ROOT/target/debug/forklint"; fi
+  if [ -x "$ROOT/target/debug/forklint" ]; then BIN="$ROOT/target/debug/forklint"
+  else BIN="$ROOT/target/release/forklint"; fi
 fi
 mkdir -p "$DIR/sdist" "$DIR/src" "$DIR/out"
 
@@ -44,7 +44,8 @@ while IFS=$'\t' read -r name version why; do
   mkdir -p "$dest.tmp"
   case "$file" in
     *.zip) (cd "$dest.tmp" && python3 -m zipfile -e "$DIR/sdist/$file" .) ;;
-    *) tar -xzf "$DIR/sdist/$file" -C "$dest.tmp" ;;
+    # Some sdists carry trailing garbage after the gzip stream: keep what tar unpacked.
+    *) tar -xzf "$DIR/sdist/$file" -C "$dest.tmp" 2>/dev/null || echo "note: $file: tar reported an error, keeping what it unpacked" >&2 ;;
   esac
   mv "$dest.tmp" "$dest"
 done < "$LOCK"
@@ -60,7 +61,7 @@ while IFS=$'\t' read -r name version why; do
   if [ "$nrs" -eq 0 ]; then echo "skip $name $version: no Rust sources in the sdist" >&2; continue; fi
   out="$DIR/out/$name-$version.json"
   start=$(date +%s.%N)
-  "$BIN" check --output-format json --exit-zero "$dest" > "$out" 2> "$DIR/out/$name-$version.err" || true
+  (cd "$dest" && "$BIN" check --no-cache --output-format json --exit-zero .) > "$out" 2> "$DIR/out/$name-$version.err" || true
   end=$(date +%s.%N)
   python3 - "$out" "$name-$version" "$nrs" "$(echo "$end - $start" | bc)" "$dest" <<'PY'
 import json, sys
@@ -77,7 +78,7 @@ for d in items:
     code = d.get("code")
     if code in counts:
         counts[code] += 1
-        f = (d.get("file") or "?").replace(root + "/", "")
+        f = d.get("file") or "?"
         row = ((d.get("range") or {}).get("start") or {}).get("line", "?")
         lines.append(f"    {code} {f}:{row} {d.get('message', '')}")
 print(f"{pkg:<28} {nrs:>6} " + " ".join(f"{counts[c]:>6}" for c in counts) + f" {float(secs):>8.2f}")

@@ -66,6 +66,33 @@ impl ExtensionFacts {
     }
 }
 
+impl ExtensionFacts {
+    /// The entry point reaching a function (in any file of the extension's crates) that uses the
+    /// static `path`, by name or as a method receiver.
+    pub fn user_reached(
+        &self,
+        model: &crate::model::Model,
+        path: &str,
+    ) -> Option<(FileId, TextRange, String)> {
+        let mut reached: Vec<(&FnRef, &(FileId, TextRange, String))> =
+            self.reached.iter().collect();
+        reached.sort_by_key(|(f, _)| **f);
+        reached.into_iter().find_map(|(f, entry)| {
+            let file = model.file(f.file)?;
+            let uses = inline_bodies(file, f.body).into_iter().any(|b| {
+                visit::any(&file.body(b).block.nodes, &mut |node| {
+                    let by_ref = matches!(node, Node::PathRef(p) if p.path == path);
+                    let by_call = node.as_call().is_some_and(|c| {
+                        matches!(&c.callee, Callee::Method { receiver, .. } if receiver.path.as_deref() == Some(path))
+                    });
+                    by_ref || by_call
+                })
+            });
+            uses.then(|| entry.clone())
+        })
+    }
+}
+
 /// Computes the extension facts of the analysed file.
 pub fn facts(cx: &Cx<'_>) -> ExtensionFacts {
     let in_extension = in_extension_crate(cx);

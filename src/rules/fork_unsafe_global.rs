@@ -110,9 +110,13 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         if extension::pid_checked(cx, init.body) || seen.contains(&start.span) {
             continue;
         }
+        // Only code the host can run: an accessor no entry point reaches (test utilities behind
+        // a feature, benchmarks' helpers) is never called in a forked worker.
+        let Some(entry) = facts.entry_reaching(file, init.body) else {
+            continue;
+        };
         seen.push(start.span);
-        let entry = facts.entry_reaching(file, init.body);
-        out.push(static_finding(cx, &init.static_path, init.call.span, &start, entry));
+        out.push(static_finding(cx, &init.static_path, init.call.span, &start, Some(entry)));
     }
     // Initializers declared with the static (`LazyLock::new(|| ..)`, `lazy_static!`).
     for item in &file.statics {
@@ -128,8 +132,11 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         if extension::static_pid_checked(cx, &item.path) || seen.contains(&start.span) {
             continue;
         }
+        let Some(entry) = facts.user_reached(cx.model, &item.path) else {
+            continue;
+        };
         seen.push(start.span);
-        out.push(static_finding(cx, &item.path, item.span, &start, None));
+        out.push(static_finding(cx, &item.path, item.span, &start, Some(&entry)));
     }
     global_pool_use(cx, out);
 }
