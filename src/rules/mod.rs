@@ -64,6 +64,7 @@ rules! {
     FL007 => fork_in_async,
     FL008 => fork_unsafe_global,
     FL009 => threads_at_import,
+    FL010 => fork_recovery_drops_runtime,
     FL100 => UNUSED_SUPPRESSION (engine),
 }
 

@@ -117,6 +117,14 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
     let handlers = crate::analysis::extension::atfork_child_handlers(cx);
+    // A drop of the inherited runtime there is FL010's finding, not also this rule's.
+    if !handlers.is_empty() && cx.extension().in_extension {
+        reported.extend(
+            crate::analysis::extension::recovery_drops(cx)
+                .into_iter()
+                .map(|d| d.node),
+        );
+    }
     for (id, body) in file.bodies.iter() {
         let atfork = handlers.contains(&id);
         if body.role != Role::PreExec && !atfork {

@@ -107,6 +107,10 @@ categories! {
     PoolInstall => "pool-install": "methods whose closure argument runs on a crate-owned pool (parallel iterators in it do not use the global pool)",
     Pid => "pid": "calls that read the process id (a pid check against a stored pid guards a static against a fork)",
     Atfork => "atfork": "fork-handler registrations (`pthread_atfork`, and the name of Python's `os.register_at_fork` called through PyO3)",
+    ThreadOwner => "thread-owner": "types and constructors of values that own threads (a runtime, a pool): dropping one joins its workers",
+    RuntimeShutdown => "runtime-shutdown": "calls that shut a runtime down and wait for its workers",
+    StaticTake => "static-take": "methods that move a static's value out (`Option::take`/`replace`): the old value is dropped unless leaked",
+    Leak => "leak": "calls that leak their argument instead of dropping it (`std::mem::forget`, `Box::leak`)",
     StaticInit => "static-init": "methods of a once-initialized static whose closure argument builds its value (`OnceLock::get_or_init`)",
     PatternMacro => "pattern-macro": "macros whose arguments are an expression, then a pattern with an optional `if` guard (`matches!`)",
 }
