@@ -37,6 +37,8 @@ pub struct Config {
     pub test_levels: Vec<(&'static str, Level)>,
     /// Vocabulary extensions: category -> entries.
     pub vocab: RawVocab,
+    /// `[extension] host-forks`: which crates FL008-FL010 treat as loaded by a forking host.
+    pub host_forks: crate::model::HostForks,
 }
 
 impl Config {
@@ -116,6 +118,13 @@ struct RawConfig {
     per_file_lints: Option<BTreeMap<Spanned<String>, RawLints>>,
     test_lints: Option<RawLints>,
     vocab: Option<BTreeMap<Spanned<String>, Vec<Entry>>>,
+    extension: Option<RawExtension>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawExtension {
+    host_forks: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -370,6 +379,24 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         config
             .test_levels
             .extend(codes(key)?.into_iter().map(|c| (c, level)));
+    }
+
+    if let Some(value) = raw.extension.and_then(|e| e.host_forks) {
+        use crate::model::HostForks;
+        config.host_forks = match value.get_ref().as_str() {
+            "auto" => HostForks::Auto,
+            "always" => HostForks::Always,
+            "never" => HostForks::Never,
+            other => {
+                return Err(error(
+                    Some(value.span()),
+                    format!(
+                        "invalid `host-forks` value `{other}` (expected \"auto\", \"always\" or \"never\")"
+                    ),
+                    "not a host-forks value",
+                ))
+            }
+        };
     }
 
     let mut per_file: Vec<_> = raw.per_file_lints.into_iter().flatten().collect();

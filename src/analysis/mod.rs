@@ -7,7 +7,8 @@
 //! - [`interp`]: the abstract interpreter (threads, guards and runtimes alive on a path);
 //! - [`flow`]: how control leaves a region; [`signal_safety`]: async-signal safety of child code;
 //! - [`contexts`]: execution contexts across closures (context roots, local context exits);
-//! - [`roles`]: code roles (whether a finding is in test code).
+//! - [`roles`]: code roles (whether a finding is in test code);
+//! - [`extension`]: extension modules (entry points, statics, fork guards; FL008-FL010).
 //!
 //! Nothing here parses, does I/O or writes messages for users beyond short descriptions of
 //! evidence ("`format!` is not async-signal-safe").
@@ -15,6 +16,7 @@
 pub mod child;
 pub mod contexts;
 pub mod entry;
+pub mod extension;
 pub mod flow;
 pub mod fork;
 pub mod interp;
@@ -43,6 +45,7 @@ pub struct Cx<'a> {
 pub struct FileAnalysis<'a> {
     cx: Cx<'a>,
     fork_sites: OnceCell<Vec<fork::ForkSite<'a>>>,
+    extension: OnceCell<extension::ExtensionFacts>,
 }
 
 impl<'a> FileAnalysis<'a> {
@@ -60,12 +63,18 @@ impl<'a> FileAnalysis<'a> {
                 entries,
             },
             fork_sites: OnceCell::new(),
+            extension: OnceCell::new(),
         }
     }
 
     /// Every fork site of the file, in source order.
     pub fn fork_sites(&self) -> &[fork::ForkSite<'a>] {
         self.fork_sites.get_or_init(|| fork::fork_sites(&self.cx))
+    }
+
+    /// The extension-module facts of the file (FL008-FL010).
+    pub fn extension(&self) -> &extension::ExtensionFacts {
+        self.extension.get_or_init(|| extension::facts(&self.cx))
     }
 }
 

@@ -159,6 +159,7 @@ pub(super) fn build_options(args: &CheckArgs, config: &Config) -> Result<Options
     options.ignore = lint_codes(&args.ignore)?;
     options.levels = config.levels.clone();
     options.deny_warnings = config.deny_warnings;
+    options.host_forks = config.host_forks;
     options.per_file_levels = per_file_levels(config, &options.cwd)?;
     options
         .test_levels

@@ -256,6 +256,7 @@ pub(super) fn analyse_set(
         package_of: layout.package_of.clone(),
         reported: reported.clone(),
         ambiguous_libs: layout.ambiguous_libs.clone(),
+        host_forks: options.host_forks,
         ..Model::default()
     };
     for (id, done) in results.into_iter().enumerate() {

@@ -224,8 +224,9 @@ fn plan(
     for (p, &u) in units.unit_of.iter().enumerate() {
         unit_packages[u].push(p);
     }
+    // `[extension] host-forks` changes which crates FL008-FL010 look at: part of the run's key.
     let run_key = cache::run_fingerprint(
-        vocab.fingerprint(),
+        vocab.fingerprint() ^ (options.host_forks as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15),
         &options.select,
         &options.ignore,
         &options.cwd,

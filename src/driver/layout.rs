@@ -29,6 +29,10 @@ pub struct Manifest {
     pub lib_dependencies: Vec<String>,
     /// Directories of `path = ".."` dependencies.
     pub path_dependencies: Vec<PathBuf>,
+    /// `[lib] crate-type` lists `cdylib` (a shared library another program loads).
+    pub cdylib: bool,
+    /// A `pyproject.toml` beside the manifest names maturin as its build backend.
+    pub maturin: bool,
 }
 
 impl Manifest {
@@ -60,6 +64,11 @@ pub fn read_manifest(dir: &Path) -> Option<Manifest> {
         .map(str::to_string)
         .or_else(|| manifest.name.clone())
         .map(|n| n.replace('-', "_"));
+    manifest.cdylib = lib
+        .and_then(|l| l.get("crate-type"))
+        .and_then(|v| v.as_array())
+        .is_some_and(|types| types.iter().any(|t| t.as_str() == Some("cdylib")));
+    manifest.maturin = pyproject_uses_maturin(dir);
     if let Some(path) = lib.and_then(|l| l.get("path")).and_then(|v| v.as_str()) {
         manifest.explicit.push((TargetKind::Lib, dir.join(path)));
     }
@@ -109,6 +118,22 @@ pub fn read_manifest(dir: &Path) -> Option<Manifest> {
         }
     }
     Some(manifest)
+}
+
+/// Whether `dir/pyproject.toml` names maturin as its build backend (`[build-system]
+/// build-backend = "maturin"`): the package is built as a Python extension module.
+fn pyproject_uses_maturin(dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("pyproject.toml")) else {
+        return false;
+    };
+    let Ok(value) = toml::from_str::<toml::Table>(&text) else {
+        return false;
+    };
+    value
+        .get("build-system")
+        .and_then(|b| b.get("build-backend"))
+        .and_then(|v| v.as_str())
+        .is_some_and(|backend| backend == "maturin")
 }
 
 /// Every target root of a package, explicit ones first, then Cargo's auto-discovery.
@@ -423,6 +448,8 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
                 root: root.clone().unwrap_or(dir),
                 on_disk: root.is_some(),
                 uses_tokio: manifest.depends_on("tokio"),
+                cdylib: manifest.cdylib,
+                maturin: manifest.maturin,
                 files: Vec::new(),
                 roots: Vec::new(),
                 dependencies: manifest

@@ -61,6 +61,8 @@ pub struct Options {
     pub reuse_cache: bool,
     /// Estimate the fact model's size for the report (`--verbose`; a walk over every fact).
     pub measure_model: bool,
+    /// `[extension] host-forks`: which crates FL008-FL010 treat as loaded by a forking host.
+    pub host_forks: crate::model::HostForks,
 }
 
 impl Default for Options {
@@ -81,6 +83,7 @@ impl Default for Options {
             cache_dir: None,
             reuse_cache: true,
             measure_model: false,
+            host_forks: crate::model::HostForks::Auto,
         }
     }
 }

@@ -36,6 +36,9 @@ pub struct FileModel {
     pub mod_decls: Vec<ModDecl>,
     /// Whether the file starts with `#![cfg(test)]` or similar, making it test-only.
     pub test_only: bool,
+    /// The file declares an extension module (`#[pymodule]` on a function or a module): its
+    /// crate is an extension crate (`analysis::extension`).
+    pub extension_module: bool,
     /// Each module of the file (the file's own, then inline ones) with its imports, for
     /// resolving re-exports across files.
     pub modules: Vec<ModuleScope>,
@@ -62,6 +65,7 @@ impl FileModel {
         self.statics.hash(&mut h);
         self.mod_decls.hash(&mut h);
         self.test_only.hash(&mut h);
+        self.extension_module.hash(&mut h);
         self.modules.hash(&mut h);
         h.finish()
     }
@@ -141,6 +145,9 @@ pub struct FnAttrs {
     pub async_main: Option<AsyncMain>,
     /// `#[test]`, `#[tokio::test]` (libtest runs tests on worker threads).
     pub test: bool,
+    /// An extension-module entry point (`#[pyfunction]`, a `#[pymethods]` method, `#[pymodule]`,
+    /// `#[pymodule_init]`, `#[magnus::init]`, `#[ctor]`): the host process calls it.
+    pub entry: Option<EntryKind>,
     /// `#[ctor]`: runs before `main`.
     pub ctor: bool,
     /// `#[cfg(test)]` on the item or an enclosing module.
@@ -148,6 +155,16 @@ pub struct FnAttrs {
     /// An attribute of the vocabulary's `test-attribute` list (`#[test]`, `#[tokio::test]`,
     /// `#[rstest]`, ...): the function is test code (`analysis::roles`).
     pub test_attr: bool,
+}
+
+/// How the host process runs an extension entry point (`analysis::extension`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    /// Called by host code (`#[pyfunction]`, a `#[pymethods]` method).
+    Call,
+    /// Runs when the host loads the module (`#[pymodule]`, `#[pymodule_init]`,
+    /// `#[magnus::init]`, `#[ctor]`): in a pre-fork master, before the fork.
+    Import,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

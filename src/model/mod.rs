@@ -40,6 +40,10 @@ pub struct Package {
     pub on_disk: bool,
     /// Whether the package depends on tokio (enables tokio-specific fixes).
     pub uses_tokio: bool,
+    /// The manifest's `[lib] crate-type` lists `cdylib` (see `analysis::extension`).
+    pub cdylib: bool,
+    /// A maturin `pyproject.toml` is beside the manifest: a Python extension module.
+    pub maturin: bool,
     pub files: Vec<FileId>,
     /// Indices into `Model::crates`.
     pub roots: Vec<usize>,
@@ -58,6 +62,18 @@ pub struct Crate {
     pub package: usize,
     pub kind: TargetKind,
     pub root_file: FileId,
+}
+
+/// `[extension] host-forks`: which crates are loaded by a host process that may fork.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum HostForks {
+    /// Extension crates only (recognised from the manifest or a `#[pymodule]`).
+    #[default]
+    Auto,
+    /// Every lib crate.
+    Always,
+    /// None: FL008-FL010 never fire.
+    Never,
 }
 
 /// Where a crate-local function lives.
@@ -97,6 +113,8 @@ pub struct Model {
     pub lib_crates: HashMap<usize, usize>,
     /// Lib crate name -> its crate, for packages of this run (workspace members, path deps).
     pub libs_by_name: HashMap<String, usize>,
+    /// Which lib crates FL008-FL010 treat as extension crates (`[extension] host-forks`).
+    pub host_forks: HostForks,
     /// Lib names that several packages of the whole run provide, when this model holds only part
     /// of the run (the cache analyses missed groups alone): never resolved, as in the whole run.
     pub ambiguous_libs: Vec<String>,

@@ -62,6 +62,9 @@ rules! {
     FL005 => unsafe_call_in_child,
     FL006 => child_escapes,
     FL007 => fork_in_async,
+    FL008 => fork_unsafe_global,
+    FL009 => threads_at_import,
+    FL010 => fork_recovery_drops_runtime,
     FL100 => UNUSED_SUPPRESSION (engine),
 }
 

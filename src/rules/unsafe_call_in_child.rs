@@ -9,7 +9,7 @@ use crate::base::diagnostic::Diagnostic;
 use crate::base::source::{FileId, TextRange};
 use crate::declare_rule;
 use crate::ir::{BodyId, FileModel, Role};
-use crate::rules::notes::{NIX_FORK_NOTE, PRE_EXEC_NOTE};
+use crate::rules::notes::{ATFORK_NOTE, NIX_FORK_NOTE, PRE_EXEC_NOTE};
 use crate::rules::util::near;
 use crate::rules::RuleContext;
 
@@ -17,7 +17,9 @@ declare_rule! {
     /// ### What it does
     /// Finds code that is not async-signal-safe written in the child branch of a fork made
     /// while other threads may run, and anywhere in a `CommandExt::pre_exec` (or `before_exec`)
-    /// closure, including through crate-local functions it calls: heap allocation (`format!`,
+    /// closure or a `pthread_atfork` child handler (the third argument, registered in the file
+    /// that defines it; the prepare and parent handlers run in the parent), including through
+    /// crate-local functions it calls: heap allocation (`format!`,
     /// `to_string`, `collect`, `vec!`, `Box::new`, `CString::new`, `io::Error::new`), panicking
     /// paths (`unwrap`, `expect`, `panic!`), non-AS-safe libc calls, thread or runtime use,
     /// `std::fs` (and `fs_err`), `std::process::Command`, and the `std::env` functions that take
@@ -114,10 +116,37 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             });
         }
     }
-    for body in file.bodies.values() {
-        if body.role != Role::PreExec {
+    let handlers = crate::analysis::extension::atfork_child_handlers(cx);
+    // A drop of the inherited runtime there is FL010's finding, not also this rule's.
+    if !handlers.is_empty() && cx.extension().in_extension {
+        reported.extend(
+            crate::analysis::extension::recovery_drops(cx)
+                .into_iter()
+                .map(|d| d.node),
+        );
+    }
+    for (id, body) in file.bodies.iter() {
+        let atfork = handlers.contains(&id);
+        if body.role != Role::PreExec && !atfork {
             continue;
         }
+        let (region, runs, region_label, region_help, note) = if atfork {
+            (
+                "a `pthread_atfork` child handler",
+                "runs in the child of a possibly multi-threaded fork",
+                "registered as a `pthread_atfork` child handler",
+                "in the child handler only reset state with atomics or raw pointers (store a new generation, null an `AtomicPtr`); do the rest lazily on the next call",
+                ATFORK_NOTE,
+            )
+        } else {
+            (
+                "a `pre_exec` closure",
+                "runs in the child between fork and exec",
+                "this closure runs in the forked child",
+                "prepare everything before `spawn` and move it into the closure; call only async-signal-safe functions there",
+                PRE_EXEC_NOTE,
+            )
+        };
         walk_inline(file, &body.block.nodes, &mut |node| {
             let Some((span, what, op)) = classify_op(cx, node) else {
                 return;
@@ -146,23 +175,17 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE,
                 file.file,
                 span,
-                format!("{what} {does} in a `pre_exec` closure"),
+                format!("{what} {does} in {region}"),
             )
-            .primary_label("runs in the child between fork and exec");
+            .primary_label(runs);
             if let Some((inner_file, inner_span, inner)) = inside {
                 diag = diag.label(inner_file, inner_span, inner);
             }
             if near(body.span, span) {
-                diag = diag.label(
-                    file.file,
-                    body.span,
-                    "this closure runs in the forked child",
-                );
+                diag = diag.label(file.file, body.span, region_label);
             }
-            let help = help.unwrap_or_else(|| {
-                "prepare everything before `spawn` and move it into the closure; call only async-signal-safe functions there".to_string()
-            });
-            out.push(diag.help(help).note(PRE_EXEC_NOTE));
+            let help = help.unwrap_or_else(|| region_help.to_string());
+            out.push(diag.help(help).note(note));
         });
     }
 }

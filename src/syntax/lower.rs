@@ -16,7 +16,7 @@ use syn::{Expr, Item, Pat as SynPat, Stmt, Type, UseTree};
 use crate::base::source::{FileId, TextRange};
 use crate::ir::*;
 use crate::syntax::resolve::{Resolver, Scope};
-use crate::vocab::{Category, Vocab};
+use crate::vocab::{Category, Kind, Vocab};
 
 mod bodies;
 mod calls;
@@ -114,6 +114,7 @@ fn lower(
         current: None,
         context: Context::Sync,
         cfg_test: false,
+        impl_entry: false,
     };
     lowerer.model.test_only = file.attrs.iter().any(is_cfg_test);
     lowerer.cfg_test = lowerer.model.test_only;
@@ -211,4 +212,7 @@ struct Lowerer<'v, 't> {
     current: Option<BodyId>,
     context: Context,
     cfg_test: bool,
+    /// Lowering a method of an `impl` whose attribute makes its methods extension entry points
+    /// (`#[pymethods]`); taken by the method, so fns nested in it do not see it.
+    impl_entry: bool,
 }

@@ -36,6 +36,10 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/signal_safety.toml"),
     ),
     ("rules/roles.toml", include_str!("../../rules/roles.toml")),
+    (
+        "rules/extension.toml",
+        include_str!("../../rules/extension.toml"),
+    ),
     ("rules/std.toml", include_str!("../../rules/std.toml")),
 ];
 
@@ -97,6 +101,17 @@ categories! {
     Lazy => "lazy": "wrapper types of a static whose initializer runs at first use",
     Drop => "drop": "functions that drop their first argument (a guard it holds is released, a runtime shut down)",
     TransparentMethod => "transparent-method": "methods whose result has their receiver's origin (`unwrap`, `clone`, `borrow`): `methods` only",
+    ExtensionEntry => "extension-entry": "attributes that make a function an extension-module entry point (`kind` = import: runs when the host loads the module; impl: on an `impl`, its methods are entry points)",
+    ExtensionHost => "extension-host": "crates (`path` = the crate name as code spells it) whose dependency, with `crate-type = [\"cdylib\"]`, makes a package an extension module loaded by a host that may fork",
+    GlobalPool => "global-pool": "uses of a process-wide runtime or pool that an extension cannot replace after a fork (pyo3-async-runtimes' runtime, rayon's global pool)",
+    PoolInstall => "pool-install": "methods whose closure argument runs on a crate-owned pool (parallel iterators in it do not use the global pool)",
+    Pid => "pid": "calls that read the process id (a pid check against a stored pid guards a static against a fork)",
+    Atfork => "atfork": "fork-handler registrations (`pthread_atfork`, and the name of Python's `os.register_at_fork` called through PyO3)",
+    ThreadOwner => "thread-owner": "types and constructors of values that own threads (a runtime, a pool): dropping one joins its workers",
+    RuntimeShutdown => "runtime-shutdown": "calls that shut a runtime down and wait for its workers",
+    StaticTake => "static-take": "methods that move a static's value out (`Option::take`/`replace`): the old value is dropped unless leaked",
+    Leak => "leak": "calls that leak their argument instead of dropping it (`std::mem::forget`, `Box::leak`)",
+    StaticInit => "static-init": "methods of a once-initialized static whose closure argument builds its value (`OnceLock::get_or_init`)",
     PatternMacro => "pattern-macro": "macros whose arguments are an expression, then a pattern with an optional `if` guard (`matches!`)",
 }
 
@@ -134,6 +149,10 @@ pub enum Kind {
     Select,
     /// `alloc`: allocates only in some cases (`set_current_dir` copies a long path to the heap).
     Sometimes,
+    /// `extension-entry`: runs when the host imports the module.
+    Import,
+    /// `extension-entry`: an attribute of an `impl` block whose methods are entry points.
+    Impl,
 }
 
 impl Kind {
@@ -154,6 +173,8 @@ impl Kind {
             Kind::Diverges => "diverges",
             Kind::Select => "select",
             Kind::Sometimes => "sometimes",
+            Kind::Import => "import",
+            Kind::Impl => "impl",
         }
     }
 }
@@ -170,6 +191,7 @@ impl Category {
             Category::Panics => &[Kind::Diverges],
             Category::Yield => &[Kind::Select],
             Category::Alloc => &[Kind::Sometimes],
+            Category::ExtensionEntry => &[Kind::Import, Kind::Impl],
             _ => &[],
         }
     }

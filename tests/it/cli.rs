@@ -1018,3 +1018,69 @@ fn a_configured_thread_join_ends_the_threads_it_waits_for() {
         "stop_all joins them"
     );
 }
+
+/// A package with a runtime in a static read by a `#[pyfunction]`, and no `#[pymodule]`: only
+/// its manifest (or the config) can make it an extension crate.
+fn extension_tree(manifest_extra: &str, config: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Cargo.toml",
+        &format!(
+            "[package]\nname = \"ext\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{manifest_extra}\n[dependencies]\npyo3 = \"0.22\"\ntokio = \"1\"\n"
+        ),
+    );
+    write(
+        dir.path(),
+        "src/lib.rs",
+        "use pyo3::prelude::*;\nuse std::sync::OnceLock;\nuse tokio::runtime::Runtime;\n\nfn rt() -> &'static Runtime {\n    static RT: OnceLock<Runtime> = OnceLock::new();\n    RT.get_or_init(|| Runtime::new().unwrap())\n}\n\n#[pyfunction]\nfn read() -> usize {\n    rt().block_on(async { 1 })\n}\n",
+    );
+    if let Some(config) = config {
+        write(dir.path(), "forklint.toml", config);
+    }
+    dir
+}
+
+fn fl008_count(dir: &tempfile::TempDir) -> usize {
+    let out = forklint(
+        dir.path(),
+        &["check", "--no-cache", "--output-format", "concise", "."],
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .matches("FL008")
+        .count()
+}
+
+#[test]
+fn extension_crates_come_from_the_manifest_and_host_forks() {
+    let cdylib = "\n[lib]\ncrate-type = [\"cdylib\"]\n";
+    assert_eq!(fl008_count(&extension_tree(cdylib, None)), 1);
+    // Without `cdylib` the package is a plain library: quiet unless the config says otherwise.
+    assert_eq!(fl008_count(&extension_tree("", None)), 0);
+    let always = "[extension]\nhost-forks = \"always\"\n";
+    assert_eq!(fl008_count(&extension_tree("", Some(always))), 1);
+    let never = "[extension]\nhost-forks = \"never\"\n";
+    assert_eq!(fl008_count(&extension_tree(cdylib, Some(never))), 0);
+    // A maturin pyproject.toml beside the manifest is enough.
+    let maturin = extension_tree("", None);
+    write(
+        maturin.path(),
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"maturin>=1\"]\nbuild-backend = \"maturin\"\n",
+    );
+    assert_eq!(fl008_count(&maturin), 1);
+}
+
+#[test]
+fn host_forks_rejects_unknown_values_at_the_key() {
+    let (code, err) = config_error("[extension]\nhost-forks = \"sometimes\"\n");
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("invalid `host-forks` value `sometimes`"),
+        "{err}"
+    );
+    assert!(err.contains("[forklint.toml:2:14]"), "{err}");
+    let (code, err) = config_error("[extension]\nhost_forks = \"never\"\n");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown field `host_forks`"), "{err}");
+}

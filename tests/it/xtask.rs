@@ -34,7 +34,7 @@ fn new_rule_plans_the_rule_file_fixtures_and_one_registry_line() {
     let at = old.iter().zip(&new).position(|(a, b)| a != b).unwrap();
     assert_eq!(new[at], "    FL011 => some_name,");
     assert!(
-        old[at - 1].trim_start().starts_with("FL007 =>"),
+        old[at - 1].trim_start().starts_with("FL010 =>"),
         "{}",
         old[at - 1]
     );

@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Lowerer<'_, '_> {
+impl<'v> Lowerer<'v, '_> {
     // ---------------------------------------------------------------- pass 1: types
 
     pub(super) fn collect_types(&mut self, items: &[Item]) {
@@ -98,11 +98,16 @@ impl Lowerer<'_, '_> {
                 let short = self_ty.rsplit("::").next().unwrap_or(&self_ty).to_string();
                 let saved = self.resolver.self_ty.replace(self_ty.clone());
                 let cfg_test = imp.attrs.iter().any(is_cfg_test);
+                let impl_entry = imp
+                    .attrs
+                    .iter()
+                    .any(|a| self.entry_attr(a).is_some_and(|e| e.is(Kind::Impl)));
                 for impl_item in &imp.items {
                     if let syn::ImplItem::Fn(f) = impl_item {
                         if f.attrs.iter().any(is_cfg_windows) {
                             continue;
                         }
+                        self.impl_entry = impl_entry;
                         let name = format!("{short}::{}", f.sig.ident);
                         let path = format!("{self_ty}::{}", f.sig.ident);
                         self.function(
@@ -144,6 +149,9 @@ impl Lowerer<'_, '_> {
                 self.resolver.self_ty = saved;
             }
             Item::Mod(m) => {
+                if m.attrs.iter().any(|a| self.is_module_attr(a)) {
+                    self.model.extension_module = true;
+                }
                 let module = format!("{}::{}", self.resolver.module, m.ident);
                 match &m.content {
                     Some((_, items)) => {
@@ -279,6 +287,12 @@ impl Lowerer<'_, '_> {
         );
         let mut fn_attrs = self.fn_attrs(attrs);
         fn_attrs.cfg_test = cfg_test || self.cfg_test;
+        if std::mem::take(&mut self.impl_entry) && fn_attrs.entry.is_none() {
+            fn_attrs.entry = Some(EntryKind::Call);
+        }
+        if attrs.iter().any(|a| self.is_module_attr(a)) {
+            self.model.extension_module = true;
+        }
         let diverges =
             matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)));
         let mut params = Vec::new();
@@ -322,6 +336,18 @@ impl Lowerer<'_, '_> {
         self.locals = saved_locals;
     }
 
+    /// The `extension-entry` vocabulary entry an attribute matches, if any.
+    fn entry_attr(&self, attr: &syn::Attribute) -> Option<&'v crate::vocab::Entry> {
+        let path = self.resolve_macro(attr.path());
+        self.vocab.macro_call(Category::ExtensionEntry, &path)
+    }
+
+    /// Whether an attribute declares an extension module (`#[pymodule]`, `#[magnus::init]`):
+    /// an import-time entry other than `#[ctor]`, which any crate may use.
+    fn is_module_attr(&self, attr: &syn::Attribute) -> bool {
+        self.entry_attr(attr).is_some_and(|e| e.is(Kind::Import))
+    }
+
     pub(super) fn fn_attrs(&self, attrs: &[syn::Attribute]) -> FnAttrs {
         let mut out = FnAttrs::default();
         for attr in attrs {
@@ -342,6 +368,13 @@ impl Lowerer<'_, '_> {
                 .vocab
                 .macro_call(Category::TestAttribute, &path)
                 .is_some();
+            match self.vocab.macro_call(Category::ExtensionEntry, &path) {
+                Some(e) if e.is(Kind::Import) => out.entry = Some(EntryKind::Import),
+                Some(e) if !e.is(Kind::Impl) => {
+                    out.entry.get_or_insert(EntryKind::Call);
+                }
+                _ => {}
+            }
             match last.as_str() {
                 // #[tokio::test] builds a current-thread runtime unless told otherwise.
                 "test" if path != "test" && path != "std::test" => {
@@ -362,7 +395,10 @@ impl Lowerer<'_, '_> {
                         span: self.range(attr.span()),
                     });
                 }
-                "ctor" => out.ctor = true,
+                "ctor" => {
+                    out.ctor = true;
+                    out.entry = Some(EntryKind::Import);
+                }
                 _ => {}
             }
         }

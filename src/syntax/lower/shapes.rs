@@ -49,7 +49,16 @@ pub(super) fn summarize_arg(arg: &Expr, lowerer: &Lowerer<'_, '_>) -> Arg {
     match arg {
         Expr::Lit(l) => match &l.lit {
             syn::Lit::Int(i) => i.base10_parse::<i128>().map_or(Arg::Other, Arg::Int),
-            syn::Lit::Str(_) => Arg::Str,
+            // The name of a fork-handler registration passed as a string (Python's
+            // `os.register_at_fork` called through PyO3) is kept as a path.
+            syn::Lit::Str(s) => {
+                let value = s.value();
+                if lowerer.vocab.path(Category::Atfork, &value).is_some() {
+                    Arg::Path(value)
+                } else {
+                    Arg::Str
+                }
+            }
             _ => Arg::Other,
         },
         Expr::Reference(r) => summarize_arg(&r.expr, lowerer),
