@@ -253,15 +253,33 @@ pub fn check_found(files: Vec<PathBuf>, options: &Options, vocab: &Vocab) -> Rep
 /// Runs forklint on stdin's text as the file at `path` (`--stdin-filename`): with that file's
 /// package as context, so the findings are those of the file on disk holding this text.
 pub fn check_stdin(path: &Path, text: String, options: &Options, vocab: &Vocab) -> Report {
-    let path = normalize(path, &options.cwd);
-    let input = Input {
-        display: display_path(&path, &options.cwd),
-        path,
-        text: Some(text),
-        report: true,
-        located: true,
-    };
-    run(vec![input], options, vocab)
+    check_overlays(vec![(path.to_path_buf(), text)], options, vocab)
+}
+
+/// Runs forklint on in-memory texts that stand for files on disk (stdin, an editor's unsaved
+/// buffers): each text is checked as the file at its path, with that file's package read from
+/// disk as context, and the overlays hiding the disk's copies (an overlaid file is never read).
+/// Only the overlaid files are reported. Nothing is cached: the findings cache holds on-disk
+/// content only.
+pub fn check_overlays(
+    overlays: Vec<(PathBuf, String)>,
+    options: &Options,
+    vocab: &Vocab,
+) -> Report {
+    let inputs = overlays
+        .into_iter()
+        .map(|(path, text)| {
+            let path = normalize(&path, &options.cwd);
+            Input {
+                display: display_path(&path, &options.cwd),
+                path,
+                text: Some(text),
+                report: true,
+                located: true,
+            }
+        })
+        .collect();
+    run(inputs, options, vocab)
 }
 
 /// One report from the reports of several runs over disjoint sets of files (one run per
