@@ -11,11 +11,13 @@ mod cached;
 mod hooks;
 pub mod layout;
 mod levels;
+mod memo;
 
 use analyse::{analyse_set, Layout, Work};
 use cached::cached_run;
 pub use levels::Level;
 use levels::{apply_suppressions_and_levels, rule_enabled};
+pub use memo::Lowered;
 
 pub use crate::io::read::{io_message, read_file, MAX_FILE_SIZE};
 
@@ -61,6 +63,9 @@ pub struct Options {
     pub reuse_cache: bool,
     /// Estimate the fact model's size for the report (`--verbose`; a walk over every fact).
     pub measure_model: bool,
+    /// Lowered files kept between runs by a long-lived caller (the language server): files
+    /// unchanged since the previous run with this value are not parsed and lowered again.
+    pub lowered: Option<Arc<Lowered>>,
 }
 
 impl Default for Options {
@@ -81,6 +86,7 @@ impl Default for Options {
             cache_dir: None,
             reuse_cache: true,
             measure_model: false,
+            lowered: None,
         }
     }
 }
@@ -421,7 +427,13 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     let (sources, mut diagnostics, errors, checked, scans) = match options.cache_dir.as_deref() {
         Some(dir) if on_disk => cached_run(works, layout, dir, options, vocab, &mut report),
         _ => {
+            if let Some(memo) = &options.lowered {
+                memo.begin();
+            }
             let analysis = analyse_set(works, &layout, options, vocab);
+            if let Some(memo) = &options.lowered {
+                memo.end();
+            }
             report.relowered = analysis.relowered;
             report.call_stats = analysis.call_stats;
             report.model_bytes = analysis.model_bytes;

@@ -7,12 +7,13 @@
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lsp_types::{Diagnostic, Range};
 
 use crate::config::{self, Config};
-use crate::driver::{self, Options, Report};
+use crate::driver::{self, Lowered, Options, Report};
 use crate::fix;
 use crate::vocab::Vocab;
 
@@ -52,7 +53,14 @@ pub struct Outcome {
     pub log: Vec<String>,
     /// Time spent in the driver.
     pub elapsed: Duration,
+    /// Files whose facts were reused from the previous check, and files lowered.
+    pub reused: usize,
+    pub lowered: usize,
 }
+
+/// The lowered files kept between checks, one set per configuration (each group's run keeps
+/// what it used; a group's vocabulary is part of the key).
+pub type Memos = HashMap<Option<PathBuf>, Arc<Lowered>>;
 
 /// Checks every open buffer. `configs_seen` are the configuration files checked before, so
 /// that one that got fixed (or is no longer used) gets its diagnostics cleared.
@@ -61,6 +69,7 @@ pub fn check_open(
     cwd: &Path,
     encoding: Encoding,
     configs_seen: &[PathBuf],
+    memos: &mut Memos,
 ) -> Outcome {
     let clock = Instant::now();
     let mut outcome = Outcome::default();
@@ -80,15 +89,19 @@ pub fn check_open(
             None => groups.push((found, vec![doc])),
         }
     }
+    // A configuration no open file uses any more lets go of its files' facts.
+    memos.retain(|key, _| groups.iter().any(|(path, _)| path == key));
     for (config_path, group) in groups {
         let (config, vocab) = load(config_path.as_deref(), &mut outcome);
-        let options = match options(&config, cwd) {
+        let mut options = match options(&config, cwd) {
             Ok(options) => options,
             Err(message) => {
                 config_problem(config_path.as_deref(), None, message, &mut outcome);
                 options(&Config::default(), cwd).unwrap_or_default()
             }
         };
+        let memo = memos.entry(config_path.clone()).or_default().clone();
+        options.lowered = Some(memo.clone());
         let overlays = group
             .iter()
             .map(|d| (d.path.clone(), d.text.clone()))
@@ -96,6 +109,9 @@ pub fn check_open(
         let run = catch_unwind(AssertUnwindSafe(|| {
             driver::check_overlays(overlays, &options, &vocab)
         }));
+        let (reused, lowered) = memo.stats();
+        outcome.reused += reused;
+        outcome.lowered += lowered;
         match run {
             Ok(report) => collect(&report, &group, cwd, encoding, &mut outcome),
             Err(panic) => {

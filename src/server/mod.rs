@@ -39,7 +39,7 @@ use lsp_types::{
     TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
 };
 
-use check::{check_open, Checked};
+use check::{check_open, Checked, Memos};
 use documents::{uri_to_path, Documents, Encoding};
 
 /// How long after the last change a buffer is checked again.
@@ -170,6 +170,8 @@ struct Server<'a> {
     published: HashMap<String, Vec<Diagnostic>>,
     /// Configuration files that had diagnostics (cleared once they load again).
     configs: Vec<PathBuf>,
+    /// Lowered files kept between checks.
+    memos: Memos,
     /// When the debounced check is due.
     due: Option<Instant>,
     shutdown: bool,
@@ -186,6 +188,7 @@ impl<'a> Server<'a> {
             checked: HashMap::new(),
             published: HashMap::new(),
             configs: Vec::new(),
+            memos: Memos::default(),
             due: None,
             shutdown: false,
             next_id: 0,
@@ -334,16 +337,24 @@ impl<'a> Server<'a> {
         if self.docs.is_empty() && self.configs.is_empty() {
             return;
         }
-        let outcome = check_open(&self.docs, &self.root, self.encoding, &self.configs);
+        let outcome = check_open(
+            &self.docs,
+            &self.root,
+            self.encoding,
+            &self.configs,
+            &mut self.memos,
+        );
         for message in &outcome.log {
             self.log(MessageType::ERROR, message.clone());
         }
         self.log(
             MessageType::LOG,
             format!(
-                "checked {} open file(s) in {} ms",
+                "checked {} open file(s) in {} ms ({} files reused from memory, {} lowered)",
                 outcome.buffers.len(),
-                outcome.elapsed.as_millis()
+                outcome.elapsed.as_millis(),
+                outcome.reused,
+                outcome.lowered
             ),
         );
         self.configs.clear();

@@ -366,6 +366,18 @@ fn unsaved_changes_are_checked_and_close_clears() {
     // The buffer, not the disk: the indirect call is gone, the file on disk unchanged.
     let edited = LIB.replace("    helper::wait();\n", "");
     client.change(&lib, 2, &edited);
+    // The unchanged helper.rs is not lowered again: its facts are kept in memory.
+    let log = client.wait_for("the check's log", |v| {
+        v["method"] == "window/logMessage"
+            && v["params"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("checked 1 open file(s)"))
+    });
+    let message = log["params"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("(1 files reused from memory, 1 lowered)"),
+        "{message}"
+    );
     let diagnostics = client.diagnostics(&lib);
     assert_eq!(codes(&diagnostics), ["FL003"], "{diagnostics:#?}");
     assert_eq!(diagnostics[0]["range"]["start"], position(3, 19));
