@@ -57,6 +57,7 @@ impl Lowered {
     }
 
     /// The facts for `key`, reused or lowered by `lower` (and kept).
+    #[allow(clippy::too_many_arguments)] // the key parts and the three steps of a lowering
     pub(super) fn get_or_lower<T>(
         &self,
         file: FileId,
