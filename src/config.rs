@@ -444,6 +444,45 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
     Ok(config)
 }
 
+/// Per-file globs from the config, anchored at the config file's directory.
+pub fn per_file_levels(
+    config: &Config,
+    cwd: &Path,
+) -> Result<Vec<(globset::GlobMatcher, &'static str, Level)>, String> {
+    let base = config.path.as_ref().and_then(|p| p.parent()).map(|dir| {
+        if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            cwd.join(dir)
+        }
+    });
+    let prefix = base.as_ref().and_then(|b| {
+        b.strip_prefix(cwd)
+            .ok()
+            .map(|rel| rel.to_string_lossy().replace('\\', "/"))
+    });
+    let mut out = Vec::new();
+    for (glob, code, level) in &config.per_file_levels {
+        let patterns = match &prefix {
+            Some(p) if !p.is_empty() => vec![format!("{p}/{glob}")],
+            Some(_) => vec![glob.clone()],
+            // Run from below the config's directory: match at any depth.
+            None => vec![glob.clone(), format!("**/{glob}")],
+        };
+        for pattern in patterns {
+            // globset's `compile_matcher` panics on a pattern too complex to compile.
+            if let Some(message) = glob_error(&pattern) {
+                return Err(message);
+            }
+            let matcher = globset::Glob::new(&pattern)
+                .map_err(|e| format!("invalid glob `{pattern}`: {e}"))?
+                .compile_matcher();
+            out.push((matcher, *code, *level));
+        }
+    }
+    Ok(out)
+}
+
 /// Why `pattern` cannot be used as a glob, if it cannot: a syntax error, or a pattern whose
 /// regex exceeds the matcher's size limit (which globset reports as `error building NFA` with
 /// no pattern, or panics on, when matchers are compiled later).

@@ -13,6 +13,7 @@
 //! - [`cache`], [`suppress`], [`discover`]: findings cache, comment directives, file discovery;
 //! - [`driver`]: the pipeline, from paths to a report;
 //! - [`config`], [`fix`], [`render`]: configuration, fixes, output formats;
+//! - [`server`]: the language server (`forklint server`);
 //! - [`cli`]: the command line.
 
 pub mod analysis;
@@ -28,6 +29,7 @@ pub mod ir;
 pub mod model;
 pub mod render;
 pub mod rules;
+pub mod server;
 pub mod suppress;
 pub mod syntax;
 pub mod vocab;

@@ -96,45 +96,6 @@ pub(super) fn load_config(args: &CheckArgs, start: &Path) -> Result<Config, Exit
     })
 }
 
-/// Per-file globs from the config, anchored at the config file's directory.
-pub(super) fn per_file_levels(
-    config: &Config,
-    cwd: &Path,
-) -> Result<Vec<(globset::GlobMatcher, &'static str, Level)>, String> {
-    let base = config.path.as_ref().and_then(|p| p.parent()).map(|dir| {
-        if dir.is_absolute() {
-            dir.to_path_buf()
-        } else {
-            cwd.join(dir)
-        }
-    });
-    let prefix = base.as_ref().and_then(|b| {
-        b.strip_prefix(cwd)
-            .ok()
-            .map(|rel| rel.to_string_lossy().replace('\\', "/"))
-    });
-    let mut out = Vec::new();
-    for (glob, code, level) in &config.per_file_levels {
-        let patterns = match &prefix {
-            Some(p) if !p.is_empty() => vec![format!("{p}/{glob}")],
-            Some(_) => vec![glob.clone()],
-            // Run from below the config's directory: match at any depth.
-            None => vec![glob.clone(), format!("**/{glob}")],
-        };
-        for pattern in patterns {
-            // globset's `compile_matcher` panics on a pattern too complex to compile.
-            if let Some(message) = config::glob_error(&pattern) {
-                return Err(message);
-            }
-            let matcher = globset::Glob::new(&pattern)
-                .map_err(|e| format!("invalid glob `{pattern}`: {e}"))?
-                .compile_matcher();
-            out.push((matcher, *code, *level));
-        }
-    }
-    Ok(out)
-}
-
 pub(super) fn forklint_cache_location(paths: &[PathBuf], cwd: &std::path::Path) -> PathBuf {
     crate::cache::location(paths, cwd)
 }
@@ -160,7 +121,7 @@ pub(super) fn build_options(args: &CheckArgs, config: &Config) -> Result<Options
     options.levels = config.levels.clone();
     options.deny_warnings = config.deny_warnings;
     options.host_forks = config.host_forks;
-    options.per_file_levels = per_file_levels(config, &options.cwd)?;
+    options.per_file_levels = config::per_file_levels(config, &options.cwd)?;
     options
         .test_levels
         .extend(config.test_levels.iter().copied());

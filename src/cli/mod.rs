@@ -46,6 +46,7 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> ExitCode {
         }
         Command::Rule(args) => run_rule(args),
         Command::Init => run_init(),
+        Command::Server => crate::server::run(),
         Command::Completions { shell } => {
             let mut out = std::io::stdout().lock();
             clap_complete::generate(shell, &mut Cli::command(), "forklint", &mut out);

@@ -90,6 +90,25 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
     }
 }
 
+/// [`analyse`], through the in-memory lowered files when the run has them (`Options::lowered`).
+fn lower(options: &Options, id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
+    let Some(memo) = options.lowered.as_deref() else {
+        return analyse(id, text, module, vocab);
+    };
+    memo.get_or_lower(
+        id,
+        module,
+        text,
+        vocab.fingerprint(),
+        || analyse(id, text, module, vocab),
+        |outcome| match outcome {
+            FileOutcome::Lowered(model) => Some(&**model),
+            _ => None,
+        },
+        |model| FileOutcome::Lowered(Box::new(model)),
+    )
+}
+
 /// The FL000 finding for a syn error; valid 2015-edition code that syn cannot parse says so.
 fn syntax_error(
     id: FileId,
@@ -120,14 +139,21 @@ struct Done {
 
 /// One worker's job: read (unless already read), parse and lower one file; then scan its
 /// suppression comments and release its text if it can be read again later.
-fn read_and_analyse(id: usize, work: Work, module: &str, reported: bool, vocab: &Vocab) -> Done {
+fn read_and_analyse(
+    id: usize,
+    work: Work,
+    module: &str,
+    reported: bool,
+    options: &Options,
+    vocab: &Vocab,
+) -> Done {
     let text = match work.text {
         Some(text) => text,
         None => read_file(&work.path).map(Arc::from),
     };
     match text {
         Ok(text) => {
-            let outcome = analyse(FileId::from_index(id), &text, module, vocab);
+            let outcome = lower(options, FileId::from_index(id), &text, module, vocab);
             let mut source = SourceFile::new(work.path, work.display, text);
             let mut scan = None;
             if work.on_disk {
@@ -233,7 +259,8 @@ pub(super) fn analyse_set(
                 while let Some(&id) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let taken = work[id].lock().unwrap_or_else(|e| e.into_inner()).take();
                     if let Some((input, module)) = taken {
-                        let done = read_and_analyse(id, input, module, reported[id], vocab);
+                        let done =
+                            read_and_analyse(id, input, module, reported[id], options, vocab);
                         local.push((id, done));
                     }
                 }
@@ -315,7 +342,7 @@ pub(super) fn analyse_set(
             // A released text is read again (and checked against its hash) for the new module.
             let mut source = out.sources[id.index()].clone();
             match source.reload_text(read_file) {
-                Ok(()) => (id, analyse(id, &source.text, &module, vocab)),
+                Ok(()) => (id, lower(options, id, &source.text, &module, vocab)),
                 Err(message) => (id, FileOutcome::Error(message)),
             }
         })

@@ -11,11 +11,13 @@ mod cached;
 mod hooks;
 pub mod layout;
 mod levels;
+mod memo;
 
 use analyse::{analyse_set, Layout, Work};
 use cached::cached_run;
 pub use levels::Level;
 use levels::{apply_suppressions_and_levels, rule_enabled};
+pub use memo::Lowered;
 
 pub use crate::io::read::{io_message, read_file, MAX_FILE_SIZE};
 
@@ -63,6 +65,9 @@ pub struct Options {
     pub measure_model: bool,
     /// `[extension] host-forks`: which crates FL008-FL010 treat as loaded by a forking host.
     pub host_forks: crate::model::HostForks,
+    /// Lowered files kept between runs by a long-lived caller (the language server): files
+    /// unchanged since the previous run with this value are not parsed and lowered again.
+    pub lowered: Option<Arc<Lowered>>,
 }
 
 impl Default for Options {
@@ -84,6 +89,7 @@ impl Default for Options {
             reuse_cache: true,
             measure_model: false,
             host_forks: crate::model::HostForks::Auto,
+            lowered: None,
         }
     }
 }
@@ -256,15 +262,33 @@ pub fn check_found(files: Vec<PathBuf>, options: &Options, vocab: &Vocab) -> Rep
 /// Runs forklint on stdin's text as the file at `path` (`--stdin-filename`): with that file's
 /// package as context, so the findings are those of the file on disk holding this text.
 pub fn check_stdin(path: &Path, text: String, options: &Options, vocab: &Vocab) -> Report {
-    let path = normalize(path, &options.cwd);
-    let input = Input {
-        display: display_path(&path, &options.cwd),
-        path,
-        text: Some(text),
-        report: true,
-        located: true,
-    };
-    run(vec![input], options, vocab)
+    check_overlays(vec![(path.to_path_buf(), text)], options, vocab)
+}
+
+/// Runs forklint on in-memory texts that stand for files on disk (stdin, an editor's unsaved
+/// buffers): each text is checked as the file at its path, with that file's package read from
+/// disk as context, and the overlays hiding the disk's copies (an overlaid file is never read).
+/// Only the overlaid files are reported. Nothing is cached: the findings cache holds on-disk
+/// content only.
+pub fn check_overlays(
+    overlays: Vec<(PathBuf, String)>,
+    options: &Options,
+    vocab: &Vocab,
+) -> Report {
+    let inputs = overlays
+        .into_iter()
+        .map(|(path, text)| {
+            let path = normalize(&path, &options.cwd);
+            Input {
+                display: display_path(&path, &options.cwd),
+                path,
+                text: Some(text),
+                report: true,
+                located: true,
+            }
+        })
+        .collect();
+    run(inputs, options, vocab)
 }
 
 /// One report from the reports of several runs over disjoint sets of files (one run per
@@ -406,7 +430,13 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     let (sources, mut diagnostics, errors, checked, scans) = match options.cache_dir.as_deref() {
         Some(dir) if on_disk => cached_run(works, layout, dir, options, vocab, &mut report),
         _ => {
+            if let Some(memo) = &options.lowered {
+                memo.begin();
+            }
             let analysis = analyse_set(works, &layout, options, vocab);
+            if let Some(memo) = &options.lowered {
+                memo.end();
+            }
             report.relowered = analysis.relowered;
             report.call_stats = analysis.call_stats;
             report.model_bytes = analysis.model_bytes;

@@ -38,3 +38,23 @@ fn e2e_rust_analyzer() {
 fn e2e_pre_commit() {
     run_script("e2e-pre-commit.sh");
 }
+
+/// `forklint server` in headless Neovim: `vim.diagnostic.get()` against `forklint check`.
+/// The script exits 0 on a skip (no `nvim`), so its output is checked for `SKIP`.
+#[test]
+#[ignore = "needs nvim"]
+fn e2e_neovim() {
+    let script = repo_root().join("scripts").join("e2e-neovim.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .env("FORKLINT", env!("CARGO_BIN_EXE_forklint"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    print!("{stdout}");
+    assert!(
+        !stdout.contains("SKIP:"),
+        "SKIP, not a pass: nvim is missing"
+    );
+    assert!(out.status.success(), "e2e-neovim.sh failed: {}", out.status);
+}

@@ -12,6 +12,7 @@ mod paths;
 mod regressions;
 mod robust;
 mod roles;
+mod server;
 mod support;
 mod suppress;
 mod vocab_audit;

@@ -369,7 +369,8 @@ const LAYERS: &[&[&str]] = &[
     &["io"],
     &["cache", "suppress", "discover"],
     &["driver"],
-    &["config", "fix", "render", "server"],
+    &["config", "fix", "render"],
+    &["server"],
     &["cli"],
 ];
 
