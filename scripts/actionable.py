@@ -24,6 +24,7 @@ import os
 import re
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import precision_triage as pt  # noqa: E402  (FALSE_POSITIVES, the by-spec verdicts)
 
