@@ -446,6 +446,12 @@ pub fn module_path(package_root: Option<&Path>, file: &Path) -> String {
         }
         _ => return "crate".to_string(),
     };
+    module_of_parts(rest)
+}
+
+/// The module path of a file at `parts` (directories, then the file name) below the directory
+/// of its crate root: `["a", "b.rs"]` -> `crate::a::b`, `["a", "mod.rs"]` -> `crate::a`.
+pub fn module_of_parts(rest: &[&str]) -> String {
     let mut out = String::from("crate");
     for (i, part) in rest.iter().enumerate() {
         let last = i + 1 == rest.len();

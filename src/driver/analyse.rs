@@ -205,7 +205,10 @@ pub(super) struct Analysis {
 pub(super) struct Layout {
     pub(super) packages: Vec<crate::model::Package>,
     pub(super) package_of: Vec<usize>,
+    /// Each file's module path from its location (what a loose file keeps).
     pub(super) modules: Vec<String>,
+    /// The module path each file is lowered with first (`layout::Plan::lower_modules`).
+    pub(super) lower_modules: Vec<String>,
     pub(super) reported: Vec<bool>,
     /// Lib names that several packages of the whole run provide (never resolved).
     pub(super) ambiguous_libs: Vec<String>,
@@ -247,7 +250,7 @@ pub(super) fn analyse_set(
     order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
     let work: Vec<Mutex<Option<(Work, &String)>>> = works
         .into_iter()
-        .zip(&layout.modules)
+        .zip(&layout.lower_modules)
         .map(|w| Mutex::new(Some(w)))
         .collect();
     let next = AtomicUsize::new(0);
@@ -321,7 +324,7 @@ pub(super) fn analyse_set(
 
     lap("collect", &mut clock);
     // Crates and module trees; files lowered under a wrong module path are lowered again.
-    let relower = layout::assign(&mut model, &paths);
+    let relower = layout::assign(&mut model, &paths, &layout.modules);
     out.relowered = relower.len();
     if std::env::var_os("FORKLINT_DEBUG_RELOWER").is_some() {
         for (id, module) in &relower {

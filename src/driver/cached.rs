@@ -52,6 +52,10 @@ fn sub_layout(
         packages,
         package_of,
         modules: files.iter().map(|&id| layout.modules[id].clone()).collect(),
+        lower_modules: files
+            .iter()
+            .map(|&id| layout.lower_modules[id].clone())
+            .collect(),
         reported: files.iter().map(|&id| reported(id)).collect(),
         ambiguous_libs: ambiguous.to_vec(),
         fingerprint: false,

@@ -357,13 +357,45 @@ fn load_package(root: &Path) -> Loaded {
     }
 }
 
+/// A better first module path than the location's `crate` for a file that is no target root:
+/// its path below the directory of the outermost target root above it, the package directory
+/// itself (a build script's) aside (`test/sys/test_aio.rs` beside nix's `[[test]] path =
+/// "test/test.rs"` is `crate::sys::test_aio`; `tests/misc.rs` beside a `tests/lib.rs` root is
+/// `crate::misc`). Only a guess that saves lowering a file twice: the module trees decide
+/// (`assign`), and a loose file keeps its location's module.
+fn first_guess(
+    located_module: &str,
+    file: &Path,
+    package_root: Option<&Path>,
+    roots: &[PathBuf],
+) -> Option<String> {
+    if located_module != "crate" {
+        return None;
+    }
+    let rel = roots
+        .iter()
+        .filter_map(|root| root.parent())
+        .filter(|dir| Some(*dir) != package_root)
+        .filter_map(|dir| file.strip_prefix(dir).ok())
+        .max_by_key(|rel| rel.components().count())?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    Some(crate::discover::module_of_parts(&parts))
+}
+
 /// Package grouping of a run's inputs.
 pub struct Plan {
     pub packages: Vec<crate::model::Package>,
     /// Per input: index into `packages`.
     pub package_of: Vec<usize>,
-    /// Per input: the module path to lower it with (from its location; refined later).
+    /// Per input: the module path from its location (what a loose file keeps; refined later).
     pub modules: Vec<String>,
+    /// Per input: the module path to lower it with first (see [`first_guess`]); the module
+    /// trees check it, and a file guessed wrong is lowered again.
+    pub lower_modules: Vec<String>,
     /// Files of the inputs' packages that were not asked for: analysed for context only.
     pub context: Vec<PathBuf>,
 }
@@ -417,6 +449,7 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
         packages: Vec::new(),
         package_of: Vec::new(),
         modules: Vec::new(),
+        lower_modules: Vec::new(),
         context: Vec::new(),
     };
     let mut known: HashMap<PathBuf, ()> = HashMap::new();
@@ -471,11 +504,19 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
         plan.package_of.push(package);
         // A target root is its crate's root module whatever its location.
         let is_root = on_disk && roots_of[package].iter().any(|r| r == key);
-        plan.modules.push(if is_root {
+        let module = if is_root {
             "crate".to_string()
         } else {
             crate::discover::module_path(root.as_deref(), located)
-        });
+        };
+        let first = if on_disk && !is_root {
+            first_guess(&module, located, root.as_deref(), &roots_of[package])
+        } else {
+            None
+        };
+        plan.lower_modules
+            .push(first.unwrap_or_else(|| module.clone()));
+        plan.modules.push(module);
         package
     };
     for ((path, on_disk), key) in inputs.iter().zip(&input_keys) {
@@ -551,6 +592,7 @@ pub fn plan(inputs: &[(PathBuf, bool)], respect_gitignore: bool) -> Plan {
 pub fn assign(
     model: &mut crate::model::Model,
     paths: &[PathBuf],
+    located: &[String],
 ) -> Vec<(crate::base::source::FileId, String)> {
     use crate::model::Crate;
     use rayon::prelude::*;
@@ -631,11 +673,10 @@ pub fn assign(
             if crates[krate].kind == TargetKind::Loose {
                 // Keep the location-based module of a loose file inside a package's src/
                 // (a module whose parent failed to parse); plain `crate` otherwise.
-                model
-                    .files
+                located
                     .get(id)
-                    .and_then(|f| f.as_ref())
-                    .map_or("crate".to_string(), |f| f.module.clone())
+                    .cloned()
+                    .unwrap_or_else(|| "crate".to_string())
             } else {
                 "crate".to_string()
             }

@@ -418,6 +418,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
         packages: plan.packages,
         package_of: plan.package_of,
         modules: plan.modules,
+        lower_modules: plan.lower_modules,
         reported: reported.clone(),
         ambiguous_libs: Vec::new(),
         fingerprint: false,

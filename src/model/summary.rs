@@ -510,13 +510,14 @@ pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
                 {
                     continue;
                 }
+                let name = body_name(model, *callee);
                 new_facts.push((
                     *fact,
                     Witness {
                         file: f.file,
                         span: *span,
-                        what: format!("calls `{}`", body_name(model, *callee)),
-                        name: body_name(model, *callee),
+                        what: format!("calls `{name}`"),
+                        name,
                         via: Some(Box::new(witness.clone())),
                     },
                 ));
@@ -547,37 +548,54 @@ pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
 /// callers to callees, and a package's findings must depend only on the package and its
 /// dependencies (what a dependency's author sees, and what the findings cache keys on).
 fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<FnRef, Witness> {
+    use rayon::prelude::*;
     let package = |file: FileId| model.package_of.get(file.index()).copied();
     let mut reached: HashMap<FnRef, Witness> = HashMap::default();
     let mut queue: VecDeque<FnRef> = VecDeque::new();
-    for file in model.files.iter().flatten() {
-        for (index, body) in file.bodies.iter() {
-            if body.context == crate::ir::Context::Sync {
-                continue;
-            }
-            visit::walk(&body.block.nodes, &mut |node| {
-                let Node::Call(call) = node else { return true };
-                let Some(target) = model.resolve_call(file, call) else {
-                    return true;
-                };
-                let sync = model.body(target).is_some_and(|b| !b.is_async);
-                let local = package(target.file) == package(file.file);
-                if sync && local && !reached.contains_key(&target) {
-                    let root = async_root_name(file, index);
-                    reached.insert(
-                        target,
-                        Witness {
-                            file: file.file,
-                            span: call.span,
-                            what: format!("called from {root} here"),
-                            name: body_name(model, target),
-                            via: None,
-                        },
-                    );
-                    queue.push_back(target);
+    // The sync functions each file's async and green bodies call (the first call of each), found
+    // file by file in parallel, then taken in file order: the witnesses and the queue of one
+    // serial walk over every file.
+    let found: Vec<Vec<(FnRef, Witness)>> = model
+        .files
+        .par_iter()
+        .map(|file| {
+            let mut out = Vec::new();
+            let Some(file) = file else { return out };
+            let mut seen: HashSet<FnRef> = HashSet::default();
+            for (index, body) in file.bodies.iter() {
+                if body.context == crate::ir::Context::Sync {
+                    continue;
                 }
-                true
-            });
+                visit::walk(&body.block.nodes, &mut |node| {
+                    let Node::Call(call) = node else { return true };
+                    let Some(target) = model.resolve_call(file, call) else {
+                        return true;
+                    };
+                    let sync = model.body(target).is_some_and(|b| !b.is_async);
+                    let local = package(target.file) == package(file.file);
+                    if sync && local && seen.insert(target) {
+                        let root = async_root_name(file, index);
+                        out.push((
+                            target,
+                            Witness {
+                                file: file.file,
+                                span: call.span,
+                                what: format!("called from {root} here"),
+                                name: body_name(model, target),
+                                via: None,
+                            },
+                        ));
+                    }
+                    true
+                });
+            }
+            out
+        })
+        .collect();
+    for (target, witness) in found.into_iter().flatten() {
+        if !reached.contains_key(&target) {
+            reached.insert(target, witness);
+            queue.push_back(target);
         }
     }
     while let Some(f) = queue.pop_front() {

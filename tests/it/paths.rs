@@ -448,3 +448,49 @@ fn a_file_that_ends_as_a_tool_error_is_not_counted_as_checked() {
     );
     assert_eq!(text(&out.stdout), "No problems found in 1 file.\n");
 }
+
+/// A file below a target root outside `src/` (as nix's `[[test]] path = "test/test.rs"`) is
+/// lowered once, under the module path its root's directory gives, and its calls resolve.
+#[test]
+fn a_module_beside_a_declared_target_root_is_lowered_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    write(
+        p,
+        "Cargo.toml",
+        "[package]\nname = \"t1\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = \"1\"\n\n[[bin]]\nname = \"t\"\npath = \"tool/app.rs\"\n",
+    );
+    write(p, "src/lib.rs", "pub fn f() {}\n");
+    write(
+        p,
+        "tool/app.rs",
+        "mod sys;\npub async fn run() {\n    sys::inner::block();\n}\n",
+    );
+    write(p, "tool/sys/mod.rs", "pub mod inner;\n");
+    write(
+        p,
+        "tool/sys/inner.rs",
+        "pub fn block() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}\n",
+    );
+    let out = forklint(
+        p,
+        &[
+            "check",
+            "-v",
+            "--no-cache",
+            "--output-format",
+            "concise",
+            ".",
+        ],
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("tool/app.rs:3:5: FL003 `block` blocks on `std::thread::sleep`"),
+        "{stdout}"
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("forklint:   0 files lowered again"),
+        "{stderr}"
+    );
+}
