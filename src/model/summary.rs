@@ -593,8 +593,8 @@ fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<
         })
         .collect();
     for (target, witness) in found.into_iter().flatten() {
-        if !reached.contains_key(&target) {
-            reached.insert(target, witness);
+        if let std::collections::hash_map::Entry::Vacant(slot) = reached.entry(target) {
+            slot.insert(witness);
             queue.push_back(target);
         }
     }
