@@ -52,6 +52,12 @@ pub struct ExtensionFacts {
 }
 
 impl ExtensionFacts {
+    /// Whether FL008/FL009 judge this file: an extension crate whose author did not plan for the
+    /// fork with a fork handler.
+    pub fn unguarded(&self) -> bool {
+        self.in_extension && self.fork_handler.is_none()
+    }
+
     /// The entry point from which the function enclosing body `id` of `file` is reached.
     pub fn entry_reaching(
         &self,

@@ -97,7 +97,7 @@ const NOTE: &str = "a pre-fork server (gunicorn `--preload`, Celery prefork, uWS
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let facts = cx.extension();
-    if !facts.in_extension || facts.fork_handler.is_some() {
+    if !facts.unguarded() {
         return;
     }
     let file = cx.file;
