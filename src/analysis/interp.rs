@@ -497,7 +497,7 @@ impl<'a> Interp<'a> {
                 };
                 // `for h in handles { h.join() }` joins every handle of the collection.
                 if let Some(collection) = &l.iter_local {
-                    if joins_binding(&l.body.nodes, &l.bindings) {
+                    if joins_binding(self.cx.vocab, &l.body.nodes, &l.bindings) {
                         after
                             .threads
                             .retain(|t| !(t.joinable && t.handle.as_deref() == Some(collection)));
@@ -660,17 +660,18 @@ impl<'a> Interp<'a> {
                             let body = self.file.body(*id);
                             let params: Vec<String> =
                                 body.params.iter().map(|(n, _)| n.clone()).collect();
-                            joins_binding(&body.block.nodes, &params)
+                            joins_binding(self.cx.vocab, &body.block.nodes, &params)
                         }
                         _ => false,
                     });
-                    if name == "join" || joins_each {
+                    let tables = self.cx.vocab.tables();
+                    if tables.has(Category::JoinMethod, name) || joins_each {
                         state
                             .threads
                             .retain(|t| !(t.joinable && t.handle.as_deref() == Some(local)));
                     }
                     // `handles.push(h)`: the collection now holds the handle.
-                    if matches!(name.as_str(), "push" | "push_back" | "insert" | "extend") {
+                    if tables.has(Category::StoreMethod, name) {
                         for arg in &call.args {
                             if let Arg::Local(moved) = arg {
                                 for t in &mut state.threads {
@@ -760,14 +761,14 @@ fn rename_handles(state: &mut State, before: (usize, usize), name: &str, moved_f
 }
 
 /// Whether a loop body calls `.join()` on one of its bindings.
-fn joins_binding(nodes: &[Node], bindings: &[String]) -> bool {
+fn joins_binding(vocab: &crate::vocab::Vocab, nodes: &[Node], bindings: &[String]) -> bool {
     let mut found = false;
     crate::ir::visit::walk(nodes, &mut |node| {
         if let Node::Call(call) = node {
             let Callee::Method { name, receiver } = &call.callee else {
                 return true;
             };
-            if name == "join"
+            if vocab.tables().has(Category::JoinMethod, name)
                 && receiver
                     .local
                     .as_ref()

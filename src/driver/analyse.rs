@@ -116,7 +116,8 @@ fn syntax_error(
     range: crate::base::source::TextRange,
     message: String,
 ) -> Diagnostic {
-    let hint = parse::edition_2015_hint(&parse::parse_text(text), range.start as usize);
+    let hint =
+        crate::syntax::edition::edition_2015_hint(&parse::parse_text(text), range.start as usize);
     rules::syntax_error::diagnostic(id, range, message, hint.map(|h| (h.what, h.fix)))
 }
 

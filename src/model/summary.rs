@@ -395,10 +395,10 @@ fn joined_spawns(vocab: &Vocab, file: &FileModel, bodies: &[BodyId]) -> HashSet<
             } else if let Some(c) = node.as_call() {
                 if let Callee::Method { name, receiver } = &c.callee {
                     if let Some(local) = &receiver.local {
-                        if name == "join" {
+                        if vocab.tables().has(Category::JoinMethod, name) {
                             joined.insert(local.clone());
                         }
-                        if name == "push" {
+                        if vocab.tables().has(Category::StoreMethod, name) {
                             if let Some(crate::ir::Arg::Local(item)) = c.args.first() {
                                 pushed.push((item.clone(), local.clone()));
                             }

@@ -1,6 +1,8 @@
-//! The only users of `syn`: parsing with a nesting guard and edition hints ([`parse`]),
-//! lowering a syntax tree to the IR ([`lower`]), and per-file name resolution ([`resolve`]).
+//! The only users of `syn`: parsing with a nesting guard ([`parse`]), edition hints for syn errors
+//! ([`edition`]), lowering a syntax tree to the IR ([`lower`]), and per-file name resolution
+//! ([`resolve`]).
 
+pub mod edition;
 pub mod lower;
 pub mod parse;
 pub mod resolve;

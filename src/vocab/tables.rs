@@ -30,7 +30,21 @@ impl Category {
                 | Category::Lazy
                 | Category::Drop
                 | Category::TransparentMethod
+                | Category::UnwrapMethod
+                | Category::JoinMethod
+                | Category::StoreMethod
                 | Category::PatternMacro
+        )
+    }
+
+    /// Whether this name table holds method names (`methods` entries) rather than paths.
+    pub fn is_method_table(self) -> bool {
+        matches!(
+            self,
+            Category::TransparentMethod
+                | Category::UnwrapMethod
+                | Category::JoinMethod
+                | Category::StoreMethod
         )
     }
 
@@ -44,7 +58,7 @@ impl Category {
 impl Entry {
     /// What is wrong with the shape of an entry of a table category, if anything.
     pub(super) fn table_shape_error(&self, category: Category) -> Option<&'static str> {
-        if category == Category::TransparentMethod {
+        if category.is_method_table() {
             let names = self.methods.as_ref().is_some_and(|m| {
                 !m.is_empty() && m.iter().all(|n| !n.is_empty() && !n.contains("::"))
             });
@@ -54,7 +68,8 @@ impl Entry {
                     ..Entry::default()
                 };
             return (!names || !only_methods).then_some(
-                "a `transparent-method` entry has `methods` (plain names) and nothing else",
+                "a method-table entry (`transparent-method`, `unwrap-method`, `join-method`, \
+                 `store-method`) has `methods` (plain names) and nothing else",
             );
         }
         let exact_path = self.path.as_deref().is_some_and(|p| !p.ends_with("::*"));

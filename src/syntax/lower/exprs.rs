@@ -504,7 +504,10 @@ impl Lowerer<'_, '_> {
             Expr::Path(_) => plain_local(expr).map_or(Operand::Other, Operand::Local),
             Expr::Try(t) => self.operand(&t.expr),
             Expr::MethodCall(mc)
-                if matches!(mc.method.to_string().as_str(), "unwrap" | "expect") =>
+                if self
+                    .vocab
+                    .tables()
+                    .has(Category::UnwrapMethod, &mc.method.to_string()) =>
             {
                 self.operand(&mc.receiver)
             }
