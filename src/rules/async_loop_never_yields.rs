@@ -13,7 +13,8 @@ use crate::ir::{
     Block, Body, BodyId, BodyKind, Call, Callee, Cond, Context, If, Jump, JumpKind, Loop, LoopKind,
     Match, Node, Pat,
 };
-use crate::rules::blocking_call_in_async::blocking_help;
+use crate::model::summary::Witness;
+use crate::rules::blocking_call_in_async::{blocking_help, blocking_helper};
 use crate::rules::util::{call_name, context_description};
 use crate::rules::RuleContext;
 use crate::vocab::{Category, Entry};
@@ -89,6 +90,8 @@ const MAY_NOTE: &str = "may coroutines are scheduled cooperatively: a coroutine 
 /// Why a loop fires.
 enum Reason<'a> {
     Blocks(&'a Call, &'a Entry),
+    /// A crate-local sync function that blocks, called on every path through an iteration.
+    BlocksThrough(&'a Call, String, &'a Witness),
     Spins(&'a Call, &'a Entry),
     NeverExits,
 }
@@ -141,6 +144,9 @@ fn examine<'a>(
     }
     if let Some((call, entry)) = blocking {
         return Some(Reason::Blocks(call, entry));
+    }
+    if let Some((call, callee, witness)) = helper_every_iteration(cx, body_id, l) {
+        return Some(Reason::BlocksThrough(call, callee, witness));
     }
     if let Some((call, entry)) = spin(cx, l) {
         return Some(Reason::Spins(call, entry));
@@ -210,6 +216,151 @@ fn may_yield_in_green_task(cx: &RuleContext<'_>, call: &Call) -> bool {
             .is_none_or(|o| !o.base.starts_with("std::")),
         Callee::Unknown => true,
     }
+}
+
+// ------------------------------------------------------------------------- helpers
+
+/// How one path through part of an iteration ends, for [`helper_every_iteration`].
+enum Path<'a> {
+    /// It called a crate-local function that blocks.
+    Blocks(&'a Call, String, &'a Witness),
+    /// It leaves the loop (`break`, `return`, a diverging call): it does not loop again.
+    Exits,
+    /// It may loop again without having blocked (`continue`, a macro that may jump).
+    Stops,
+    /// It went on without blocking yet.
+    Goes,
+}
+
+/// A call of a crate-local sync function whose summary blocks, on every path through one
+/// iteration before the loop comes round again (docs/rules FL002): not on one branch only.
+/// Calls the vocabulary knows are judged by it (the direct check before this one).
+fn helper_every_iteration<'a>(
+    cx: &'a RuleContext<'_>,
+    body_id: BodyId,
+    l: &'a Loop,
+) -> Option<(&'a Call, String, &'a Witness)> {
+    for nodes in per_iteration_nodes(l) {
+        match path_through(cx, body_id, l, nodes) {
+            Path::Blocks(call, callee, witness) => return Some((call, callee, witness)),
+            Path::Exits | Path::Stops => return None,
+            Path::Goes => {}
+        }
+    }
+    None
+}
+
+fn path_through<'a>(
+    cx: &'a RuleContext<'_>,
+    body_id: BodyId,
+    l: &'a Loop,
+    nodes: &'a [Node],
+) -> Path<'a> {
+    for node in nodes {
+        let path = match node {
+            Node::Call(call) => {
+                if cx.vocab.call(Category::Diverges, &call.callee).is_some() {
+                    Path::Exits
+                } else if blocking_entry(cx, body_id, call).is_some() {
+                    Path::Goes
+                } else if let Some((callee, witness)) = blocking_helper(cx, call) {
+                    Path::Blocks(call, callee, witness)
+                } else {
+                    Path::Goes
+                }
+            }
+            Node::Macro(m) => {
+                if m.has_jump {
+                    Path::Stops
+                } else if cx.vocab.macro_call(Category::Diverges, &m.path).is_some() {
+                    Path::Exits
+                } else {
+                    Path::Goes
+                }
+            }
+            Node::Let(let_) => path_through(cx, body_id, l, &let_.init),
+            Node::Assign(a) => path_through(cx, body_id, l, &a.value),
+            Node::Block(b) => path_through(cx, body_id, l, &b.nodes),
+            Node::If(i) => match path_through(cx, body_id, l, &i.cond_nodes) {
+                Path::Goes => {
+                    let then = path_through(cx, body_id, l, &i.then_block.nodes);
+                    let other = match &i.else_block {
+                        Some(b) => path_through(cx, body_id, l, &b.nodes),
+                        None => Path::Goes,
+                    };
+                    join([then, other])
+                }
+                other => other,
+            },
+            Node::Match(m) => match path_through(cx, body_id, l, &m.scrutinee_nodes) {
+                Path::Goes if m.arms.is_empty() => Path::Exits,
+                Path::Goes => join(
+                    m.arms
+                        .iter()
+                        .map(|arm| path_through(cx, body_id, l, &arm.body.nodes)),
+                ),
+                other => other,
+            },
+            Node::Loop(nested) => {
+                // The header runs at least once; the body may not run at all. A labelled
+                // `continue` to this loop inside it comes round without the rest.
+                let header = match nested.kind {
+                    LoopKind::Loop => Path::Goes,
+                    LoopKind::While | LoopKind::WhileLet | LoopKind::For => {
+                        path_through(cx, body_id, l, &nested.header)
+                    }
+                };
+                match header {
+                    Path::Goes if continues_to(l, &nested.body.nodes) => Path::Stops,
+                    Path::Goes if nested.kind == LoopKind::Loop && !exits(cx, nested, &nested.body.nodes) => Path::Exits,
+                    other => other,
+                }
+            }
+            Node::Jump(jump) => match jump.kind {
+                JumpKind::Return | JumpKind::Break => Path::Exits,
+                // `?` leaves only on an error: the path that goes on is the one that loops.
+                JumpKind::Try => Path::Goes,
+                JumpKind::Continue => Path::Stops,
+            },
+            Node::Await(_) | Node::Closure(_) | Node::PathRef(_) => Path::Goes,
+        };
+        if !matches!(path, Path::Goes) {
+            return path;
+        }
+    }
+    Path::Goes
+}
+
+/// The paths of the branches of an `if` or `match` joined: blocking when every branch that
+/// comes round again blocks (and one does), going on when one may go on without blocking.
+fn join<'a>(branches: impl IntoIterator<Item = Path<'a>>) -> Path<'a> {
+    let mut blocked = None;
+    let mut goes = false;
+    for branch in branches {
+        match branch {
+            Path::Stops => return Path::Stops,
+            Path::Goes => goes = true,
+            Path::Exits => {}
+            Path::Blocks(call, callee, witness) => {
+                blocked.get_or_insert((call, callee, witness));
+            }
+        }
+    }
+    match (goes, blocked) {
+        (true, _) => Path::Goes,
+        (false, Some((call, callee, witness))) => Path::Blocks(call, callee, witness),
+        (false, None) => Path::Exits,
+    }
+}
+
+/// Whether `nodes` (a nested loop's body) holds a `continue` labelled with `l`'s label.
+fn continues_to(l: &Loop, nodes: &[Node]) -> bool {
+    let Some(label) = &l.label else {
+        return false;
+    };
+    visit::any(nodes, &mut |node| {
+        matches!(node, Node::Jump(j) if j.kind == JumpKind::Continue && j.label.as_deref() == Some(label.as_str()))
+    })
 }
 
 // ------------------------------------------------------------------------- exits
@@ -542,6 +693,18 @@ fn diagnostic(
             Some((call.span, "blocks the thread on every iteration")),
             blocking_help(entry, green),
         ),
+        Reason::BlocksThrough(_, callee, witness) => (
+            format!(
+                "{kw} in {where_} blocks on `{}` through `{callee}` without yielding",
+                witness.last().name
+            ),
+            None,
+            if green {
+                "use may's equivalent (`may::sync`, `may::net`, `may::coroutine::sleep`) or run this on a thread".to_string()
+            } else {
+                format!("move the call to `{callee}` into `tokio::task::spawn_blocking`, or make it async")
+            },
+        ),
         Reason::Spins(call, entry) => (
             format!(
                 "{kw} in {where_} polls `{}` without yielding",
@@ -570,6 +733,16 @@ fn diagnostic(
         .help(help);
     if let Some((span, label)) = evidence {
         diag = diag.label(file.file, span, label);
+    }
+    if let Reason::BlocksThrough(call, callee, witness) = &reason {
+        diag = diag.label(
+            file.file,
+            call.span,
+            format!("`{callee}` blocks here on every iteration"),
+        );
+        for step in witness.chain() {
+            diag = diag.label(step.file, step.span, step.what.clone());
+        }
     }
     diag.note(if green { MAY_NOTE } else { TOKIO_NOTE })
 }

@@ -4,7 +4,7 @@ use crate::analysis::contexts::{blocking_entry, calls, context_root, in_local_co
 use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
 use crate::ir::{Body, BodyId, BodyKind, Call, Context};
-use crate::model::summary::Fact;
+use crate::model::summary::{Fact, Witness};
 use crate::rules::util::{call_name, context_description};
 use crate::rules::RuleContext;
 use crate::vocab::{Category, Entry};
@@ -133,18 +133,7 @@ fn through_call(
     call: &Call,
 ) -> Option<Diagnostic> {
     let file = cx.file;
-    if call.awaited || cx.vocab.call(Category::Yield, &call.callee).is_some() {
-        return None;
-    }
-    let (target, summary) = cx.model.callee_summary(file, call)?;
-    if summary.is_async {
-        return None;
-    }
-    let witness = summary.get(Fact::Blocks)?;
-    let callee = cx
-        .model
-        .body(target)
-        .map_or_else(|| "this function".to_string(), |b| b.name.clone());
+    let (callee, witness) = blocking_helper(cx, call)?;
     let (_, root) = context_root(file, index);
     let where_ = match (body.context, root.kind) {
         (Context::Green, _) => "a green task".to_string(),
@@ -175,6 +164,25 @@ fn through_call(
         diag = diag.note(TOKIO_NOTE);
     }
     Some(diag)
+}
+
+/// The crate-local sync function `call` reaches, by name, and the witness chain of its
+/// blocking, when its summary blocks (a call the vocabulary knows is judged by the vocabulary:
+/// callers ask [`blocking_entry`] first).
+pub fn blocking_helper<'a>(cx: &'a RuleContext<'_>, call: &Call) -> Option<(String, &'a Witness)> {
+    if call.awaited || cx.vocab.call(Category::Yield, &call.callee).is_some() {
+        return None;
+    }
+    let (target, summary) = cx.model.callee_summary(cx.file, call)?;
+    if summary.is_async {
+        return None;
+    }
+    let witness = summary.get(Fact::Blocks)?;
+    let callee = cx
+        .model
+        .body(target)
+        .map_or_else(|| "this function".to_string(), |b| b.name.clone());
+    Some((callee, witness))
 }
 
 /// `std::thread::sleep(d)` -> `tokio::time::sleep(d).await`: only where `.await` is legal (the

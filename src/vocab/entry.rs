@@ -164,8 +164,12 @@ impl Entry {
             if !exact_path || self.ty.is_none() {
                 return Some("a `returns` entry needs an exact `path` and a `type`");
             }
+        } else if category == Category::GuardWait {
+            if self.methods.is_none() || self.ty.is_none() {
+                return Some("a `guard-wait` entry needs `methods`, `receivers` and a `type`");
+            }
         } else if self.ty.is_some() {
-            return Some("`type` only goes with `returns` entries");
+            return Some("`type` only goes with `returns` and `guard-wait` entries");
         }
         // An empty name would match nothing (or, as a `prefix::*`, every call of a crate).
         let bad_path = |p: &String| p.split("::").any(|segment| segment.trim().is_empty());

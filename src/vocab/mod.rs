@@ -90,6 +90,7 @@ categories! {
     Wraps => "wraps": "constructors whose result stands for their first argument (`BufReader::new(file)` reads the file)",
     Builder => "builder": "methods that return their receiver's type (builders), so a call chain keeps the receiver's origin",
     Returns => "returns": "functions whose result is a type other than their path suggests (`File::options()` returns an `OpenOptions`): `type` names it",
+    GuardWait => "guard-wait": "methods whose receiver, when its own type is unknown, has the `type` named when their first argument is a guard of `receivers` (`cvar.wait(guard)` on a `std::sync::Mutex` guard is a `Condvar` wait)",
     Blocking => "blocking": "calls that block the current thread",
     Lock => "lock": "operations that take a lock (explicitly or inside the standard library)",
     AsSafe => "as-safe": "async-signal-safe operations, allowed in a fork child",
@@ -374,6 +375,23 @@ impl Vocab {
     /// suggests (`returns`: `std::fs::File::options` -> `std::fs::OpenOptions`).
     pub fn returns(&self, path: &str) -> Option<&str> {
         self.path(Category::Returns, path)?.ty.as_deref()
+    }
+
+    /// The type of the receiver of `name(guard, ..)` whose own type is unknown, when `guard` is a
+    /// lock guard the vocabulary names (`guard-wait`: `cvar.wait(g)` on a `std::sync::Mutex`
+    /// guard is a `std::sync::Condvar` wait).
+    pub fn guard_wait(&self, name: &str, guard: Option<&Origin>) -> Option<&str> {
+        self.method_exact(Category::GuardWait, name, guard)?
+            .ty
+            .as_deref()
+    }
+
+    /// Whether some `guard-wait` entry names method `name` (asked before the guard's origin is
+    /// computed).
+    pub fn is_guard_wait(&self, name: &str) -> bool {
+        self.index
+            .get(&Category::GuardWait)
+            .is_some_and(|index| index.methods.contains_key(name))
     }
 
     /// The entry of `category` that a macro path matches. An entry `*::name` matches every path

@@ -43,7 +43,10 @@ impl Lowerer<'_, '_> {
             }
             Expr::MethodCall(mc) => {
                 self.expr(&mc.receiver, out);
-                let receiver = Box::new(self.receiver(&mc.receiver));
+                let mut receiver = Box::new(self.receiver(&mc.receiver));
+                if receiver.origin.is_none() {
+                    receiver.origin = self.guard_wait_origin(&mc.method, mc.args.first());
+                }
                 // This call as the receiver of the next link, computed now (before the arguments
                 // are lowered) like `receiver` would compute it then, if no local appears.
                 let first = match extent::outer_attr_first(&mc.attrs) {

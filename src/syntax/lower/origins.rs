@@ -83,6 +83,23 @@ impl Lowerer<'_, '_> {
         Some(origin)
     }
 
+    /// The receiver's type of `recv.method(guard, ..)` when the receiver's own is unknown and
+    /// the vocabulary knows it from the guard argument (`guard-wait`: `cvar.wait(started)`
+    /// where `started` is a `std::sync::Mutex` guard waits on a `std::sync::Condvar`).
+    pub(super) fn guard_wait_origin(
+        &self,
+        method: &syn::Ident,
+        first: Option<&Expr>,
+    ) -> Option<Origin> {
+        let name = method.to_string();
+        if !self.vocab.is_guard_wait(&name) {
+            return None;
+        }
+        let guard = self.origin_of(first?)?;
+        let ty = self.vocab.guard_wait(&name, Some(&guard))?;
+        Some(Origin::ty(ty))
+    }
+
     /// The locals in scope, as far as a [`ChainLink`] needs to tell whether they changed.
     pub(super) fn locals_state(&self) -> (usize, usize) {
         (self.locals.len(), self.locals.last().map_or(0, Vec::len))
