@@ -426,6 +426,14 @@ impl Vocab {
         })
     }
 
+    /// Whether some entry of `category` names the method `name`, whatever its receiver (a lock
+    /// method on a receiver whose type is not known here: `crate::FORK_MTX.lock()`).
+    pub fn has_method_name(&self, category: Category, name: &str) -> bool {
+        self.index
+            .get(&category)
+            .is_some_and(|index| index.methods.contains_key(name))
+    }
+
     /// Like [`Vocab::method`], but a receiver produced by a method chain matches only hints that
     /// name the chain (`redis::Client::get_connection` for `client.get_connection()?`), never the
     /// chain's starting type: `rx.recv()?.iter()` is not a call on the receiver `rx`.
