@@ -386,14 +386,6 @@ impl Vocab {
             .as_deref()
     }
 
-    /// Whether some `guard-wait` entry names method `name` (asked before the guard's origin is
-    /// computed).
-    pub fn is_guard_wait(&self, name: &str) -> bool {
-        self.index
-            .get(&Category::GuardWait)
-            .is_some_and(|index| index.methods.contains_key(name))
-    }
-
     /// The entry of `category` that a macro path matches. An entry `*::name` matches every path
     /// of two or more segments ending in `name` (`#[crate::test]`, a re-exported test macro).
     pub fn macro_call(&self, category: Category, path: &str) -> Option<&Entry> {

@@ -29,12 +29,8 @@ impl Category {
                 | Category::WrapperCtor
                 | Category::Lazy
                 | Category::Drop
-                | Category::TransparentMethod
-                | Category::UnwrapMethod
-                | Category::JoinMethod
-                | Category::StoreMethod
                 | Category::PatternMacro
-        )
+        ) || self.is_method_table()
     }
 
     /// Whether this name table holds method names (`methods` entries) rather than paths.

@@ -92,7 +92,7 @@ impl Lowerer<'_, '_> {
         first: Option<&Expr>,
     ) -> Option<Origin> {
         let name = method.to_string();
-        if !self.vocab.is_guard_wait(&name) {
+        if !self.vocab.has_method_name(Category::GuardWait, &name) {
             return None;
         }
         let guard = self.origin_of(first?)?;
