@@ -537,6 +537,17 @@ pub fn default_file() -> String {
          # extend-exclude = [\"benches/**\"]     # adds to them\n\n\
          [per-file-lints]\n\
          # \"examples/**\" = { FL003 = \"allow\" }\n\n\
+         [test-lints]\n\
+         # Levels inside test code (test functions, `#[cfg(test)]`, tests/ and benches/ crates),\n\
+         # above -A/-W/-D and below [per-file-lints]. The defaults: blocking in a test's setup\n\
+         # stalls nothing a user runs; the fork rules keep their levels there.\n\
+         # FL002 = \"allow\"\n\
+         # FL003 = \"allow\"\n\n\
+         [extension]\n\
+         # Which crates FL008-FL010 treat as loaded by a host that forks (docs/extensions.md):\n\
+         # \"auto\" extension crates only (a cdylib with pyo3, pyo3-ffi, magnus or rb-sys, a\n\
+         # `#[pymodule]`, a maturin pyproject.toml); \"always\" every lib crate; \"never\" none.\n\
+         # host-forks = \"auto\"\n\n\
          [vocab]\n\
          # Teach the rules about your own APIs (same shape as forklint's rules/*.toml entries).\n\
          # blocking = [{ path = \"crate::db::query_sync\" }]\n\

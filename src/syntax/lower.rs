@@ -178,6 +178,19 @@ fn shrink_nodes(nodes: &mut Vec<Node>) {
 struct Local {
     name: String,
     origin: Option<Origin>,
+    /// The static this local refers to (`let cell = &RUNTIME;`, or an `if`/`match` choosing
+    /// between statics: the first one), so that a call on the local is a call on the static.
+    alias: Option<String>,
+}
+
+impl Local {
+    fn new(name: String, origin: Option<Origin>) -> Local {
+        Local {
+            name,
+            origin,
+            alias: None,
+        }
+    }
 }
 
 /// The method call lowered last, as the receiver of the next link of its chain.

@@ -635,6 +635,22 @@ fn init_writes_a_valid_commented_config_once() {
         std::fs::read_to_string(p.join("forklint.toml")).unwrap(),
         text
     );
+    // Every section of the file is there, and its commented defaults are valid when enabled.
+    for section in ["[lints]", "[files]", "[per-file-lints]", "[test-lints]", "[extension]"] {
+        assert!(text.contains(section), "{section} missing:\n{text}");
+    }
+    let enabled: String = text
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(rest) if rest.starts_with("host-forks = ") => rest,
+            Some(rest) if rest.starts_with("FL002 = \"allow\"") => rest,
+            _ => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(enabled.contains("\nhost-forks = \"auto\""), "{enabled}");
+    let config = forklint::config::parse(&p.join("forklint.toml"), &enabled).expect("valid");
+    assert!(!config.test_levels.is_empty(), "{enabled}");
     // The written file is picked up.
     write(p, "src/lib.rs", BLOCKING);
     assert_eq!(code(&forklint(p, &["check", "-v", "."])), Some(0));

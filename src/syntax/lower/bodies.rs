@@ -64,7 +64,7 @@ impl Lowerer<'_, '_> {
 
     pub(super) fn bind(&mut self, name: String, origin: Option<Origin>) {
         if let Some(scope) = self.locals.last_mut() {
-            scope.push(Local { name, origin });
+            scope.push(Local::new(name, origin));
         }
     }
 
@@ -187,6 +187,14 @@ impl Lowerer<'_, '_> {
         pat_names(pat, &mut names);
         for name in &names {
             self.bind(name.clone(), origin.clone());
+        }
+        if let ([_], Some(init)) = (&names[..], &local.init) {
+            if init.diverge.is_none() && matches!(pat, SynPat::Ident(_)) {
+                let alias = self.static_alias(&init.expr);
+                if let Some(bound) = self.locals.last_mut().and_then(|s| s.last_mut()) {
+                    bound.alias = alias;
+                }
+            }
         }
         out.push(Node::Let(Box::new(Let {
             names,

@@ -134,7 +134,7 @@ impl Lowerer<'_, '_> {
         self.locals.push(
             params
                 .into_iter()
-                .map(|(name, origin)| Local { name, origin })
+                .map(|(name, origin)| Local::new(name, origin))
                 .collect(),
         );
         // A closure's value goes to whoever calls it: not a function's return value.

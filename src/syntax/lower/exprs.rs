@@ -200,10 +200,7 @@ impl Lowerer<'_, '_> {
                 self.locals.push(
                     bindings
                         .iter()
-                        .map(|n| Local {
-                            name: n.clone(),
-                            origin: None,
-                        })
+                        .map(|n| Local::new(n.clone(), None))
                         .collect(),
                 );
                 let body = self.block(&f.body);

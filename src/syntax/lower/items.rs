@@ -329,7 +329,7 @@ impl<'v> Lowerer<'v, '_> {
         self.locals.push(
             params
                 .into_iter()
-                .map(|(name, origin)| Local { name, origin })
+                .map(|(name, origin)| Local::new(name, origin))
                 .collect(),
         );
         self.enter_body(id, context, |this, nodes| this.block_nodes(block, nodes));

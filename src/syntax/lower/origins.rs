@@ -61,6 +61,45 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// The static `expr` refers to, when it is a reference to one (`&RUNTIME`, or a local that
+    /// is an alias of one) or chooses between such references in every branch
+    /// (`if mt { &MT } else { &ST }`, a `match` whose every arm is one): the first of them.
+    /// Only references to statics (by their shape, `UPPER_CASE` paths): a copy of a constant
+    /// (`let n = LIMIT;`) stays a local of its own.
+    pub(super) fn static_alias(&self, expr: &Expr) -> Option<String> {
+        self.alias_in(expr, false)
+    }
+
+    fn alias_in(&self, expr: &Expr, referenced: bool) -> Option<String> {
+        match expr {
+            Expr::Reference(r) => self.alias_in(&r.expr, true),
+            Expr::Paren(p) => self.alias_in(&p.expr, referenced),
+            Expr::Group(g) => self.alias_in(&g.expr, referenced),
+            Expr::Path(p) if p.qself.is_none() => {
+                if let Some(ident) = p.path.get_ident() {
+                    if let Some(local) = self.local(&ident.to_string()) {
+                        return local.alias.clone();
+                    }
+                }
+                let last = p.path.segments.last()?.ident.to_string();
+                (referenced && is_static_like(&last)).then(|| self.resolve_path(&p.path))
+            }
+            Expr::Block(b) if b.label.is_none() => self.alias_in(block_tail(&b.block)?, referenced),
+            Expr::If(i) => {
+                let first = self.alias_in(block_tail(&i.then_branch)?, referenced)?;
+                let (_, other) = i.else_branch.as_ref()?;
+                self.alias_in(other, referenced)?;
+                Some(first)
+            }
+            Expr::Match(m) => {
+                let mut arms = m.arms.iter().map(|a| self.alias_in(&a.body, referenced));
+                let first = arms.next()??;
+                arms.all(|a| a.is_some()).then_some(first)
+            }
+            _ => None,
+        }
+    }
+
     /// The origin of `receiver.method(..)` given the receiver's.
     pub(super) fn method_origin(
         &self,
@@ -154,6 +193,15 @@ impl Lowerer<'_, '_> {
                 Expr::Path(p) => {
                     if let Some(ident) = p.path.get_ident() {
                         let name = ident.to_string();
+                        if let Some(alias) = self
+                            .local(&name)
+                            .and_then(|l| l.alias.clone())
+                            .filter(|_| field.is_none())
+                        {
+                            // `let cell = &RUNTIME; cell.get_or_init(..)`: a call on the static.
+                            path = Some(alias);
+                            break;
+                        }
                         if self.is_local(&name) || name == "self" {
                             local = Some(name);
                             break;
