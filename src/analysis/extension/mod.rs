@@ -17,6 +17,13 @@ use crate::model::summary::{display_callee, inline_bodies, Fact};
 use crate::model::{FnRef, HostForks, Package};
 use crate::vocab::{Category, Kind};
 
+mod guards;
+mod recovery;
+
+use guards::fork_handler_in;
+pub use guards::{atfork_child_handlers, pid_checked, static_pid_checked};
+pub use recovery::{recovery_drops, RecoveryDrop};
+
 /// A piece of evidence: where, and what it is, for a label.
 #[derive(Clone, Debug)]
 pub struct Evidence {
@@ -229,48 +236,6 @@ fn related_crates(cx: &Cx<'_>) -> HashSet<usize> {
     out
 }
 
-/// The first fork-handler registration in `file`: `pthread_atfork` with a child handler (a
-/// third argument that is not `None`), or the name of `os.register_at_fork` passed as a string.
-fn fork_handler_in(cx: &Cx<'_>, file: &FileModel) -> Option<Evidence> {
-    let mut found = None;
-    for (_, body) in file.bodies.iter() {
-        visit::walk(&body.block.nodes, &mut |node| {
-            if found.is_some() {
-                return false;
-            }
-            if let Node::Call(call) = node {
-                if let Some(span) = registers_fork_handler(cx, call) {
-                    found = Some(Evidence {
-                        file: file.file,
-                        span,
-                        what: "a fork handler is registered here".to_string(),
-                    });
-                }
-            }
-            true
-        });
-        if found.is_some() {
-            break;
-        }
-    }
-    found
-}
-
-/// The span of a fork-handler registration at `call`, if it is one.
-fn registers_fork_handler(cx: &Cx<'_>, call: &Call) -> Option<TextRange> {
-    if let Callee::Path(_) = &call.callee {
-        if cx.vocab.call(Category::Atfork, &call.callee).is_some() {
-            let child = call.args.get(2);
-            let none = matches!(child, Some(Arg::Path(p)) if p.rsplit("::").next() == Some("None"));
-            return (!none).then_some(call.span);
-        }
-    }
-    call.args
-        .iter()
-        .any(|a| matches!(a, Arg::Path(p) if cx.vocab.path(Category::Atfork, p).is_some()))
-        .then_some(call.span)
-}
-
 /// The function item enclosing body `id` (itself if it is one).
 pub fn enclosing_fn(file: &FileModel, id: BodyId) -> Option<BodyId> {
     let mut current = id;
@@ -392,38 +357,6 @@ pub fn owner_start(cx: &Cx<'_>, id: BodyId, skip_global: bool) -> Option<OwnerSt
     found
 }
 
-/// Whether the function enclosing body `id` checks the process id (a pid comparison at the
-/// accessor): directly, in a closure it runs, or in a crate-local function it calls.
-pub fn pid_checked(cx: &Cx<'_>, id: BodyId) -> bool {
-    let file = cx.file;
-    let Some(f) = enclosing_fn(file, id) else {
-        return false;
-    };
-    let reads_pid = |file: &FileModel, body: BodyId, follow: bool| {
-        inline_bodies(file, body).into_iter().any(|b| {
-            visit::any(&file.body(b).block.nodes, &mut |node| {
-                let Node::Call(call) = node else { return false };
-                if cx.vocab.call(Category::Pid, &call.callee).is_some() {
-                    return true;
-                }
-                follow
-                    && cx.model.resolve_call(file, call).is_some_and(|t| {
-                        cx.model.file(t.file).is_some_and(|tf| {
-                            inline_bodies(tf, t.body).into_iter().any(|tb| {
-                                visit::any(&tf.body(tb).block.nodes, &mut |n| {
-                                    n.as_call().is_some_and(|c| {
-                                        cx.vocab.call(Category::Pid, &c.callee).is_some()
-                                    })
-                                })
-                            })
-                        })
-                    })
-            })
-        })
-    };
-    reads_pid(file, f, true)
-}
-
 /// A static's initializer found at a call on the static (`RT.get_or_init(|| ..)`): the call, the
 /// static's path, and the closure that builds the value.
 pub struct StaticInitCall<'a> {
@@ -473,7 +406,7 @@ pub fn static_init_calls<'a>(cx: &Cx<'a>) -> Vec<StaticInitCall<'a>> {
 }
 
 /// Whether `path` names a static of the analysed file's crate.
-fn is_static(cx: &Cx<'_>, path: &str) -> bool {
+pub(super) fn is_static(cx: &Cx<'_>, path: &str) -> bool {
     cx.file.statics.iter().any(|s| s.path == path)
         || cx.model.static_type(cx.file.file, path).is_some()
 }
@@ -485,19 +418,6 @@ pub fn static_span(cx: &Cx<'_>, path: &str) -> Option<TextRange> {
         .iter()
         .find(|s| s.path == path)
         .map(|s| s.span)
-}
-
-/// Whether a function of the analysed file that uses static `path` checks the process id.
-pub fn static_pid_checked(cx: &Cx<'_>, path: &str) -> bool {
-    cx.file.items().any(|(id, body)| {
-        visit::any(&body.block.nodes, &mut |node| {
-            let by_ref = matches!(node, Node::PathRef(p) if p.path == path);
-            let by_call = node.as_call().is_some_and(|c| {
-                matches!(&c.callee, Callee::Method { receiver, .. } if receiver.path.as_deref() == Some(path))
-            });
-            by_ref || by_call
-        }) && pid_checked(cx, id)
-    })
 }
 
 /// Whether body `id` runs inside a crate pool's `install` closure (so its parallel iterators
@@ -535,235 +455,4 @@ pub fn in_pool_install(cx: &Cx<'_>, id: BodyId) -> bool {
 /// Whether body `id` is an import-time entry point.
 pub fn is_import_entry(file: &FileModel, id: BodyId) -> bool {
     file.body(id).attrs.entry == Some(EntryKind::Import)
-}
-
-/// The `pthread_atfork` child handlers this file registers and defines: the function passed as
-/// the third argument (`Some(child)` or a path) of a registration in this file, resolved to a
-/// crate-local function of this file. The prepare and parent handlers run in the parent, not
-/// in the child. A handler defined in another file than its registration is not found.
-pub fn atfork_child_handlers(cx: &Cx<'_>) -> Vec<BodyId> {
-    let file = cx.file;
-    let mut out = Vec::new();
-    for (_, body) in file.bodies.iter() {
-        visit::walk(&body.block.nodes, &mut |node| {
-            visit::child_lists(node, &mut |list| handlers_in(cx, list, &mut out));
-            true
-        });
-        handlers_in(cx, &body.block.nodes, &mut out);
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
-/// Child handlers of the `pthread_atfork` calls directly in `nodes`.
-fn handlers_in(cx: &Cx<'_>, nodes: &[Node], out: &mut Vec<BodyId>) {
-    for (i, node) in nodes.iter().enumerate() {
-        let Some(call) = node.as_call() else { continue };
-        if !matches!(call.callee, Callee::Path(_))
-            || cx.vocab.call(Category::Atfork, &call.callee).is_none()
-        {
-            continue;
-        }
-        let path = match call.args.get(2) {
-            Some(Arg::Path(p)) if p.rsplit("::").next() != Some("None") => Some(p.clone()),
-            // `Some(child)`: the argument's own call was lowered just before this one.
-            Some(Arg::Other) => nodes[..i].iter().rev().find_map(|n| {
-                let c = n.as_call()?;
-                let Callee::Path(p) = &c.callee else {
-                    return None;
-                };
-                cx.vocab
-                    .tables()
-                    .has(Category::WrapperCtor, p)
-                    .then_some(())?;
-                match c.args.first() {
-                    Some(Arg::Path(handler)) => Some(handler.clone()),
-                    _ => None,
-                }
-            }),
-            _ => None,
-        };
-        let Some(path) = path else { continue };
-        if let Some(target) = cx.model.resolve_callee(cx.file, &Callee::Path(path)) {
-            if target.file == cx.file.file {
-                out.push(target.body);
-            }
-        }
-    }
-}
-
-/// A drop of an inherited thread owner on a fork-recovery path (FL010).
-#[derive(Clone, Debug)]
-pub struct RecoveryDrop {
-    pub node: crate::ir::NodeId,
-    pub span: TextRange,
-    /// What is dropped, for the message (`` `drop(rt)` ``, `` `.take()` on `RT` ``).
-    pub what: String,
-    /// Where the recovery path starts, and what it is.
-    pub region: TextRange,
-    pub region_label: &'static str,
-}
-
-/// Every drop of an inherited runtime, pool or value owning one on a fork-recovery path of the
-/// analysed file: a `pthread_atfork` child handler (registered in this file), or the branch of
-/// a pid check that finds another pid (`if pid != std::process::id() { .. }`, the `else` of an
-/// `==` test). A drop is `drop(x)` of a local built as a thread owner, `shutdown_timeout`, or a
-/// static's value moved out with `take`/`replace` and not leaked (`std::mem::forget`,
-/// `Box::leak`, `Box::into_raw`, `ManuallyDrop::new`).
-pub fn recovery_drops(cx: &Cx<'_>) -> Vec<RecoveryDrop> {
-    let file = cx.file;
-    let mut out = Vec::new();
-    for id in atfork_child_handlers(cx) {
-        let body = file.body(id);
-        drops_in(
-            cx,
-            id,
-            &body.block.nodes,
-            body.span,
-            "this `pthread_atfork` child handler runs in the forked child",
-            &mut out,
-        );
-    }
-    for (id, body) in file.bodies.iter() {
-        visit::walk(&body.block.nodes, &mut |node| {
-            let Node::If(i) = node else { return true };
-            let Some(op) = pid_comparison(cx, i) else {
-                return true;
-            };
-            let branch = match op {
-                crate::ir::CmpOp::Ne => Some(&i.then_block),
-                _ => i.else_block.as_ref(),
-            };
-            if let Some(block) = branch {
-                drops_in(
-                    cx,
-                    id,
-                    &block.nodes,
-                    block.span,
-                    "the pid check finds a forked child here",
-                    &mut out,
-                );
-            }
-            true
-        });
-    }
-    out.sort_by_key(|d| (d.span.start, d.node));
-    out.dedup_by_key(|d| d.node);
-    out
-}
-
-/// The operator of an `if` that compares a pid read in its condition (`==` or `!=`).
-fn pid_comparison(cx: &Cx<'_>, i: &crate::ir::If) -> Option<crate::ir::CmpOp> {
-    let crate::ir::Cond::Cmp { op, .. } = &i.cond else {
-        return None;
-    };
-    if !matches!(op, crate::ir::CmpOp::Eq | crate::ir::CmpOp::Ne) {
-        return None;
-    }
-    let reads_pid = visit::any(&i.cond_nodes, &mut |n| {
-        n.as_call()
-            .is_some_and(|c| cx.vocab.call(Category::Pid, &c.callee).is_some())
-    });
-    reads_pid.then_some(*op)
-}
-
-/// The drops of thread owners in `nodes` (and the closures they run inline).
-fn drops_in(
-    cx: &Cx<'_>,
-    body: BodyId,
-    nodes: &[Node],
-    region: TextRange,
-    region_label: &'static str,
-    out: &mut Vec<RecoveryDrop>,
-) {
-    let file = cx.file;
-    let mut leaked: Vec<String> = Vec::new();
-    crate::analysis::signal_safety::walk_inline(file, nodes, &mut |node| {
-        if let Some(call) = node.as_call() {
-            if cx.vocab.call(Category::Leak, &call.callee).is_some() {
-                leaked.extend(call.args.iter().filter_map(|a| match a {
-                    Arg::Local(l) => Some(l.clone()),
-                    _ => None,
-                }));
-            }
-        }
-    });
-    // The value calls of `let`s, judged with their binding (leaked later or not).
-    let mut handled: Vec<crate::ir::NodeId> = Vec::new();
-    let mut list_walk = |list: &[Node]| {
-        for (i, node) in list.iter().enumerate() {
-            let what = if let Some(l) = node.as_let() {
-                l.init.last().and_then(|n| n.as_call()).and_then(|call| {
-                    handled.push(call.id);
-                    let taken = static_taken(cx, call)?;
-                    let kept = l.names.iter().any(|n| leaked.contains(n));
-                    (!kept).then_some((call, taken))
-                })
-            } else {
-                node.as_call()
-                    .filter(|call| !handled.contains(&call.id))
-                    .and_then(|call| drop_of(cx, body, call, list.get(i + 1), &leaked))
-            };
-            if let Some((call, what)) = what {
-                out.push(RecoveryDrop {
-                    node: call.id,
-                    span: call.span,
-                    what,
-                    region,
-                    region_label,
-                });
-            }
-        }
-    };
-    list_walk(nodes);
-    crate::analysis::signal_safety::walk_inline(file, nodes, &mut |node| {
-        visit::child_lists(node, &mut |list| list_walk(list));
-    });
-}
-
-/// What `call` drops, if it drops a thread owner and is not leaked.
-fn drop_of<'n>(
-    cx: &Cx<'_>,
-    body: BodyId,
-    call: &'n Call,
-    next: Option<&Node>,
-    leaked: &[String],
-) -> Option<(&'n Call, String)> {
-    if cx
-        .vocab
-        .call(Category::RuntimeShutdown, &call.callee)
-        .is_some()
-    {
-        return Some((call, format!("`{}`", display_callee(&call.callee))));
-    }
-    if let Callee::Path(p) = &call.callee {
-        if cx.vocab.tables().has(Category::Drop, p) {
-            let Some(Arg::Local(x)) = call.args.first() else {
-                return None;
-            };
-            let origin = crate::model::summary::local_origin(cx.file, body, x)?;
-            let owner = cx.vocab.path(Category::ThreadOwner, &origin.base).is_some();
-            return (owner && !leaked.contains(x)).then(|| (call, format!("`drop({x})`")));
-        }
-    }
-    let taken = static_taken(cx, call)?;
-    // `std::mem::forget(RT.take())`: the next call leaks what this one returned.
-    let leaked_at_once = next
-        .and_then(|n| n.as_call())
-        .is_some_and(|n| cx.vocab.call(Category::Leak, &n.callee).is_some());
-    (!leaked_at_once).then_some((call, taken))
-}
-
-/// `take`/`replace` on a static: the static's short name, for the message.
-fn static_taken(cx: &Cx<'_>, call: &Call) -> Option<String> {
-    let Callee::Method { receiver, .. } = &call.callee else {
-        return None;
-    };
-    let path = receiver.path.as_deref()?;
-    if cx.vocab.call(Category::StaticTake, &call.callee).is_none() || !is_static(cx, path) {
-        return None;
-    }
-    let short = path.rsplit("::").next().unwrap_or(path);
-    Some(format!("`{}` on `{short}`", display_callee(&call.callee)))
 }
