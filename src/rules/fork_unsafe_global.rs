@@ -6,6 +6,7 @@ use crate::analysis::roles::is_test_code;
 use crate::base::diagnostic::Diagnostic;
 use crate::declare_rule;
 use crate::ir::{visit, Node};
+use crate::model::FnRef;
 use crate::model::summary::display_callee;
 use crate::rules::RuleContext;
 use crate::vocab::Category;
@@ -97,7 +98,7 @@ const NOTE: &str = "a pre-fork server (gunicorn `--preload`, Celery prefork, uWS
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let facts = cx.extension();
-    if !facts.unguarded() {
+    if !facts.in_extension {
         return;
     }
     let file = cx.file;
@@ -107,7 +108,14 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         let Some(start) = extension::owner_start(cx, init.closure, true) else {
             continue;
         };
-        if extension::pid_checked(cx, init.body) || seen.contains(&start.span) {
+        let accessor = extension::enclosing_fn(file, init.body).map(|body| FnRef {
+            file: file.file,
+            body,
+        });
+        if extension::pid_checked(cx, init.body)
+            || facts.handler_guards(cx, &init.static_path, accessor)
+            || seen.contains(&start.span)
+        {
             continue;
         }
         // Only code the host can run: an accessor no entry point reaches (test utilities behind
@@ -129,7 +137,20 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         let Some(start) = extension::owner_start(cx, init, true) else {
             continue;
         };
-        if extension::static_pid_checked(cx, &item.path) || seen.contains(&start.span) {
+        let handler_guards = || {
+            facts.handler_guards(cx, &item.path, None)
+                || extension::static_users(cx, &item.path).any(|body| {
+                    let user = FnRef {
+                        file: file.file,
+                        body,
+                    };
+                    facts.handler_guards(cx, &item.path, Some(user))
+                })
+        };
+        if extension::static_pid_checked(cx, &item.path)
+            || handler_guards()
+            || seen.contains(&start.span)
+        {
             continue;
         }
         let Some(entry) = facts.user_reached(cx.model, &item.path) else {
@@ -138,7 +159,11 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         seen.push(start.span);
         out.push(static_finding(cx, &item.path, item.span, &start, Some(&entry)));
     }
-    global_pool_use(cx, out);
+    // A fork handler is the author's plan for the global pool, which the crate cannot replace
+    // (tokenizers turns its parallelism off in the child; turbovec pins a one-thread pool).
+    if facts.fork_handler.is_none() {
+        global_pool_use(cx, out);
+    }
 }
 
 fn static_finding(

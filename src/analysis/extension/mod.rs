@@ -21,7 +21,7 @@ mod guards;
 mod recovery;
 
 use guards::fork_handler_in;
-pub use guards::{atfork_child_handlers, pid_checked, static_pid_checked};
+pub use guards::{atfork_child_handlers, pid_checked, static_pid_checked, static_users};
 pub use recovery::{recovery_drops, RecoveryDrop};
 
 /// A piece of evidence: where, and what it is, for a label.
@@ -53,6 +53,8 @@ pub struct ExtensionFacts {
     /// A fork-handler registration in the extension's crates (`pthread_atfork` with a child
     /// handler, `os.register_at_fork` through PyO3).
     pub fork_handler: Option<Evidence>,
+    /// What the fork handlers reset (`None`: they guard every static), when there are any.
+    resets: Option<HashSet<String>>,
     /// Crate-local functions reached from an entry point of the extension's crates -> the
     /// entry point (its name and span).
     reached: HashMap<FnRef, (FileId, TextRange, String)>,
@@ -63,6 +65,29 @@ impl ExtensionFacts {
     /// fork with a fork handler.
     pub fn unguarded(&self) -> bool {
         self.in_extension && self.fork_handler.is_none()
+    }
+
+    /// Whether the crate's fork handlers guard the static `path` read by `accessor`: they reset
+    /// it, or something the accessor tests in a condition (a generation, a "forked" flag),
+    /// directly or through crate-local calls; or a handler is registered that
+    /// forklint cannot see into (`os.register_at_fork`), which is taken as a guard of every
+    /// static. A handler that resets one static does not guard another one.
+    pub fn handler_guards(&self, cx: &Cx<'_>, path: &str, accessor: Option<FnRef>) -> bool {
+        if self.fork_handler.is_none() {
+            return false;
+        }
+        let Some(resets) = &self.resets else {
+            return true;
+        };
+        if resets.contains(path) {
+            return true;
+        }
+        let Some(accessor) = accessor else {
+            return false;
+        };
+        guards::statics_tested(cx, accessor)
+            .iter()
+            .any(|s| resets.contains(s))
     }
 
     /// The entry point from which the function enclosing body `id` of `file` is reached.
@@ -125,9 +150,13 @@ pub fn facts(cx: &Cx<'_>) -> ExtensionFacts {
                 .is_some_and(|k| crates.contains(k))
         })
         .collect();
+    let fork_handler = files.iter().find_map(|f| fork_handler_in(cx, f));
     ExtensionFacts {
         in_extension,
-        fork_handler: files.iter().find_map(|f| fork_handler_in(cx, f)),
+        resets: fork_handler
+            .as_ref()
+            .and_then(|_| guards::handler_resets(cx, &files)),
+        fork_handler,
         reached: reached_from_entries(cx, &files),
     }
 }
