@@ -6,7 +6,7 @@ use rustc_hash::FxHashSet as HashSet;
 
 use crate::analysis::Cx;
 use crate::base::source::TextRange;
-use crate::ir::{visit, Arg, BodyId, Call, Callee, FileModel, Node};
+use crate::ir::{visit, Arg, BodyId, Call, Callee, CmpOp, Cond, FileModel, Node, Operand};
 use crate::model::summary::inline_bodies;
 use crate::model::FnRef;
 use crate::vocab::Category;
@@ -55,26 +55,32 @@ fn registers_fork_handler(cx: &Cx<'_>, call: &Call) -> Option<TextRange> {
         .then_some(call.span)
 }
 
-/// Whether the function enclosing body `id` checks the process id (a pid comparison at the
-/// accessor): directly, in a closure it runs, or in a crate-local function it calls.
+/// Whether the function enclosing body `id` checks the process id: it compares a pid it reads
+/// (`std::process::id()`, `libc::getpid()`, ... or a crate-local function returning one) with
+/// `==` or `!=` in an `if` condition (`if *pid != std::process::id()`), in a `match` arm's
+/// guard (`Some(pid) if pid == &std::process::id()`), or through a local bound to it
+/// (`let now = getpid(); if now != owner`); or it calls a crate-local function that does. A
+/// pid read for a message or a log line, or only recorded, is not a check.
 pub fn pid_checked(cx: &Cx<'_>, id: BodyId) -> bool {
     let file = cx.file;
     let Some(f) = enclosing_fn(file, id) else {
         return false;
     };
-    let reads_pid = |file: &FileModel, body: BodyId, follow: bool| {
-        inline_bodies(file, body).into_iter().any(|b| {
-            visit::any(&file.body(b).block.nodes, &mut |node| {
-                let Node::Call(call) = node else { return false };
-                if cx.vocab.call(Category::Pid, &call.callee).is_some() {
-                    return true;
-                }
-                follow
-                    && cx.model.resolve_call(file, call).is_some_and(|t| {
+    compares_pid(cx, file, f, true)
+}
+
+/// Whether running `body` of `file` compares a pid (see [`pid_checked`]); `follow`: also
+/// through the crate-local functions it calls (one level).
+fn compares_pid(cx: &Cx<'_>, file: &FileModel, body: BodyId, follow: bool) -> bool {
+    let reads_pid = |nodes: &[Node]| {
+        visit::any(nodes, &mut |n| {
+            n.as_call().is_some_and(|c| {
+                cx.vocab.call(Category::Pid, &c.callee).is_some()
+                    || cx.model.resolve_call(file, c).is_some_and(|t| {
                         cx.model.file(t.file).is_some_and(|tf| {
                             inline_bodies(tf, t.body).into_iter().any(|tb| {
-                                visit::any(&tf.body(tb).block.nodes, &mut |n| {
-                                    n.as_call().is_some_and(|c| {
+                                visit::any(&tf.body(tb).block.nodes, &mut |m| {
+                                    m.as_call().is_some_and(|c| {
                                         cx.vocab.call(Category::Pid, &c.callee).is_some()
                                     })
                                 })
@@ -84,7 +90,61 @@ pub fn pid_checked(cx: &Cx<'_>, id: BodyId) -> bool {
             })
         })
     };
-    reads_pid(file, f, true)
+    let bodies = inline_bodies(file, body);
+    // Locals bound to a pid read (`let now = std::process::id();`).
+    let mut pid_locals: Vec<&str> = Vec::new();
+    for b in &bodies {
+        visit::walk(&file.body(*b).block.nodes, &mut |node| {
+            if let Some(l) = node.as_let() {
+                if reads_pid(&l.init) {
+                    pid_locals.extend(l.names.iter().map(String::as_str));
+                }
+            }
+            true
+        });
+    }
+    bodies.iter().any(|b| {
+        visit::any(&file.body(*b).block.nodes, &mut |node| {
+            if let Node::If(i) = node {
+                return pid_cmp(&i.cond, &pid_locals)
+                    || is_eq_cmp(&i.cond) && reads_pid(&i.cond_nodes);
+            }
+            if let Node::Match(m) = node {
+                return m.arms.iter().any(|arm| reads_pid(&arm.guard));
+            }
+            follow
+                && node.as_call().is_some_and(|c| {
+                    cx.model.resolve_call(file, c).is_some_and(|t| {
+                        cx.model
+                            .file(t.file)
+                            .is_some_and(|tf| compares_pid(cx, tf, t.body, false))
+                    })
+                })
+        })
+    })
+}
+
+/// Whether `cond` holds an `==`/`!=` comparison.
+fn is_eq_cmp(cond: &Cond) -> bool {
+    match cond {
+        Cond::Cmp { op, .. } => matches!(op, CmpOp::Eq | CmpOp::Ne),
+        Cond::Not(c) => is_eq_cmp(c),
+        Cond::And(a, b) | Cond::Or(a, b) => is_eq_cmp(a) || is_eq_cmp(b),
+        Cond::Method { .. } | Cond::Let { .. } | Cond::Bool(_) | Cond::Other => false,
+    }
+}
+
+/// Whether `cond` compares (`==`/`!=`) one of `locals`.
+fn pid_cmp(cond: &Cond, locals: &[&str]) -> bool {
+    let is_pid = |o: &Operand| matches!(o, Operand::Local(l) if locals.contains(&l.as_str()));
+    match cond {
+        Cond::Cmp { lhs, op, rhs } => {
+            matches!(op, CmpOp::Eq | CmpOp::Ne) && (is_pid(lhs) || is_pid(rhs))
+        }
+        Cond::Not(c) => pid_cmp(c, locals),
+        Cond::And(a, b) | Cond::Or(a, b) => pid_cmp(a, locals) || pid_cmp(b, locals),
+        Cond::Method { .. } | Cond::Let { .. } | Cond::Bool(_) | Cond::Other => false,
+    }
 }
 
 /// Whether a function of the analysed file that uses static `path` checks the process id.
