@@ -365,11 +365,31 @@ pub(super) fn analyse_set(
         }
     }
     lap("re-lower", &mut clock);
+    // Windows-only files (`#[cfg(windows)] mod w;`): only their module tree stays, so no rule,
+    // index or summary sees them (docs/contexts.md, "Platform").
+    for (file, _) in model
+        .files
+        .iter_mut()
+        .zip(&model.windows_gated)
+        .filter(|(_, gated)| **gated)
+    {
+        if let Some(file) = file {
+            file.keep_module_tree_only();
+        }
+    }
     if layout.fingerprint {
+        // The gates are facts the units above can observe (a test-gated file's code is test
+        // code for their entry states).
         out.facts = model
             .files
             .par_iter()
-            .map(|f| f.as_ref().map_or(0, FileModel::facts_hash))
+            .zip(&model.test_gated)
+            .zip(&model.windows_gated)
+            .map(|((f, &test), &windows)| {
+                f.as_ref().map_or(0, |f| {
+                    f.facts_hash() ^ u64::from(test) << 1 ^ u64::from(windows) << 2
+                })
+            })
             .collect();
         out.lib_files = model.in_lib.clone();
     }
