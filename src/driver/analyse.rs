@@ -192,6 +192,9 @@ pub(super) struct Analysis {
     pub(super) errors: Vec<(FileId, String)>,
     pub(super) checked: Vec<bool>,
     pub(super) relowered: usize,
+    /// Files compiled only under `cfg(test)` / only for Windows (`Model::test_gated`, ...).
+    pub(super) test_gated: usize,
+    pub(super) windows_gated: usize,
     /// `FileModel::facts_hash` of each file after module trees (0: not lowered), when the
     /// layout asks for fingerprints.
     pub(super) facts: Vec<u64>,
@@ -365,6 +368,8 @@ pub(super) fn analyse_set(
         }
     }
     lap("re-lower", &mut clock);
+    out.test_gated = model.test_gated.iter().filter(|g| **g).count();
+    out.windows_gated = model.windows_gated.iter().filter(|g| **g).count();
     // Windows-only files (`#[cfg(windows)] mod w;`): only their module tree stays, so no rule,
     // index or summary sees them (docs/contexts.md, "Platform").
     for (file, _) in model
