@@ -291,6 +291,11 @@ fn a_gate_on_the_parents_mod_line_invalidates_the_declared_file() {
     let (found, held_back) = gated_findings(&windows);
     assert_eq!(found, vec![], "{found:?}");
     assert_eq!(held_back, 1);
+    assert!(
+        err(&windows).contains("1 files compiled only for tests, 1 only for Windows"),
+        "{}",
+        err(&windows)
+    );
     assert_same_as_cold(p, cache.path(), &[]);
     // Back to plain `mod` lines: the first entry is valid again, and equals a cold run.
     write(p, "src/lib.rs", &gated_lib("", ""));
