@@ -328,22 +328,35 @@ pub fn module_trees(
     for (kind, root) in roots {
         let root_key = path_key(root);
         let mut modules: Vec<TreeModule> = Vec::new();
-        let mut seen: HashMap<PathBuf, ()> = HashMap::new();
+        // File key -> (index in `modules`, is the root).
+        let mut seen: HashMap<PathBuf, (usize, bool)> = HashMap::new();
         let mut stack = vec![(
             root_key.clone(),
             "crate".to_string(),
             true,
             Gates::default(),
         )];
-        while let Some((file, module, is_root, gates)) = stack.pop() {
-            if seen.insert(file.clone(), ()).is_some() {
-                continue;
+        while let Some((file, mut module, mut is_root, mut gates)) = stack.pop() {
+            if let Some(&(index, root)) = seen.get(&file) {
+                // Declared again (two `#[path]`s to one file, `#[cfg(windows)]` and
+                // `#[cfg(unix)]` beside each other): gated only if gated on every path. Its
+                // declarations are walked again, under its first module path, only when that
+                // lifts a gate; gates only ever get lifted, so this ends.
+                let first = &mut modules[index];
+                let met = first.gates.meet(gates);
+                if met == first.gates {
+                    continue;
+                }
+                first.gates = met;
+                (module, is_root, gates) = (first.module.clone(), root, met);
+            } else {
+                seen.insert(file.clone(), (modules.len(), is_root));
+                modules.push(TreeModule {
+                    key: file.clone(),
+                    module: module.clone(),
+                    gates,
+                });
             }
-            modules.push(TreeModule {
-                key: file.clone(),
-                module: module.clone(),
-                gates,
-            });
             let Some((lowered_module, file_decls)) = decls(&file) else {
                 continue;
             };
