@@ -370,6 +370,15 @@ pub(super) fn analyse_set(
     lap("re-lower", &mut clock);
     out.test_gated = model.test_gated.iter().filter(|g| **g).count();
     out.windows_gated = model.windows_gated.iter().filter(|g| **g).count();
+    if std::env::var_os("FORKLINT_DEBUG_GATES").is_some() {
+        for (id, source) in out.sources.iter().enumerate() {
+            for (gated, what) in [(&model.test_gated, "test"), (&model.windows_gated, "windows")] {
+                if gated.get(id).copied().unwrap_or(false) {
+                    eprintln!("gated {what} {}", source.display);
+                }
+            }
+        }
+    }
     // Windows-only files (`#[cfg(windows)] mod w;`): only their module tree stays, so no rule,
     // index or summary sees them (docs/contexts.md, "Platform").
     for (file, _) in model
