@@ -372,7 +372,10 @@ pub(super) fn analyse_set(
     out.windows_gated = model.windows_gated.iter().filter(|g| **g).count();
     if std::env::var_os("FORKLINT_DEBUG_GATES").is_some() {
         for (id, source) in out.sources.iter().enumerate() {
-            for (gated, what) in [(&model.test_gated, "test"), (&model.windows_gated, "windows")] {
+            for (gated, what) in [
+                (&model.test_gated, "test"),
+                (&model.windows_gated, "windows"),
+            ] {
                 if gated.get(id).copied().unwrap_or(false) {
                     eprintln!("gated {what} {}", source.display);
                 }

@@ -446,6 +446,12 @@ mod tests;
 mod unix_tests;
 #[cfg(not(test))]
 mod not_test;
+#[cfg(all(test, not(loom)))]
+mod loom_free_tests;
+#[cfg(any(feature = "std", test))]
+mod std_or_test;
+#[cfg(feature = "test-util")]
+mod test_util;
 #[cfg(windows)]
 mod windows;
 #[cfg(not(windows))]
@@ -480,6 +486,9 @@ fn main() {}
             row("crate", "tests", true, false),
             row("crate", "unix_tests", true, false),
             row("crate", "not_test", false, false),
+            row("crate", "loom_free_tests", true, false),
+            row("crate", "std_or_test", false, false),
+            row("crate", "test_util", false, false),
             row("crate", "windows", false, true),
             row("crate", "unix", false, false),
             row("crate", "both", false, false),
@@ -488,7 +497,7 @@ fn main() {}
         ]
     );
     assert_eq!(
-        model.mod_decls[8].path_attr.as_deref(),
+        model.mod_decls[11].path_attr.as_deref(),
         Some("sys/service.rs")
     );
     let names: Vec<&str> = model.items().map(|(_, b)| b.name.as_str()).collect();
