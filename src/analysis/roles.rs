@@ -5,17 +5,18 @@
 //! project's. Test code is a function with a test attribute of the vocabulary
 //! (`rules/roles.toml`: `#[test]`, `#[tokio::test]`, `#[rstest]`, ...), anything under
 //! `#[cfg(test)]` (items, `mod tests`, nested items and closures), a file gated by
-//! `#![cfg(test)]`, and every file of a `tests/` or `benches/` crate.
+//! `#![cfg(test)]` or declared under `#[cfg(test)]` (`#[cfg(test)] mod tests;`, and every file
+//! below it), and every file of a `tests/` or `benches/` crate.
 
 use crate::analysis::Cx;
 use crate::base::source::TextRange;
 use crate::ir::{BodyId, FileModel};
-use crate::model::TargetKind;
+use crate::model::{Model, TargetKind};
 
 /// Whether the code at `range` of the analysed file is test code.
 pub fn is_test_code(cx: &Cx<'_>, range: TextRange) -> bool {
     in_test_crate(cx)
-        || cx.file.test_only
+        || is_test_file(cx.model, cx.file)
         || innermost_body(cx.file, range).is_some_and(|id| is_test_body(cx.file, id))
 }
 
@@ -26,6 +27,17 @@ fn in_test_crate(cx: &Cx<'_>) -> bool {
         .get(cx.file.file.index())
         .and_then(|k| cx.model.crates.get(*k))
         .is_some_and(|k| matches!(k.kind, TargetKind::Test | TargetKind::Bench))
+}
+
+/// Whether the whole file is test code by its gate: `#![cfg(test)]`, or declared by a
+/// `#[cfg(test)] mod x;` (or below one).
+pub fn is_test_file(model: &Model, file: &FileModel) -> bool {
+    file.test_only
+        || model
+            .test_gated
+            .get(file.file.index())
+            .copied()
+            .unwrap_or(false)
 }
 
 /// Whether body `id` or a body enclosing it is a test function or under `#[cfg(test)]`.

@@ -19,7 +19,10 @@
 //! (`--select`, `--ignore`), the working directory, the keys of the units it depends on, every
 //! file of the unit in order with its display path, whether it is reported, and the xxh3 of its
 //! bytes (or its read error), each package's `Cargo.toml` bytes, and for every dependency name
-//! of the unit how many packages of the run provide that lib name. Levels, per-file levels,
+//! of the unit how many packages of the run provide that lib name. A file's gates (`#[cfg(test)]
+//! mod t;` makes `t.rs` test code, `#[cfg(windows)] mod w;` empties `w.rs`) are read from its
+//! parent's bytes, which are in the same unit's key, and are mixed into the facts fingerprints
+//! of the unit interfaces. Levels, per-file levels,
 //! `-D warnings` and suppressions are applied after the cache, on every run, so they are not
 //! part of the key.
 //!

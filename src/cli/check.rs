@@ -512,6 +512,10 @@ pub(super) fn run_check(args: CheckArgs) -> ExitCode {
             "forklint:   {} files lowered again under their module-tree path",
             report.relowered
         );
+        eprintln!(
+            "forklint:   {} files compiled only for tests, {} only for Windows (their own `cfg` or a `mod` line's)",
+            report.test_gated, report.windows_gated
+        );
         if cache_used && !stdin {
             eprintln!(
                 "forklint:   cache: {} units from the cache, {} analysed",

@@ -192,6 +192,9 @@ pub(super) struct Analysis {
     pub(super) errors: Vec<(FileId, String)>,
     pub(super) checked: Vec<bool>,
     pub(super) relowered: usize,
+    /// Files compiled only under `cfg(test)` / only for Windows (`Model::test_gated`, ...).
+    pub(super) test_gated: usize,
+    pub(super) windows_gated: usize,
     /// `FileModel::facts_hash` of each file after module trees (0: not lowered), when the
     /// layout asks for fingerprints.
     pub(super) facts: Vec<u64>,
@@ -365,11 +368,45 @@ pub(super) fn analyse_set(
         }
     }
     lap("re-lower", &mut clock);
+    out.test_gated = model.test_gated.iter().filter(|g| **g).count();
+    out.windows_gated = model.windows_gated.iter().filter(|g| **g).count();
+    if std::env::var_os("FORKLINT_DEBUG_GATES").is_some() {
+        for (id, source) in out.sources.iter().enumerate() {
+            for (gated, what) in [
+                (&model.test_gated, "test"),
+                (&model.windows_gated, "windows"),
+            ] {
+                if gated.get(id).copied().unwrap_or(false) {
+                    eprintln!("gated {what} {}", source.display);
+                }
+            }
+        }
+    }
+    // Windows-only files (`#[cfg(windows)] mod w;`): only their module tree stays, so no rule,
+    // index or summary sees them (docs/contexts.md, "Platform").
+    for (file, _) in model
+        .files
+        .iter_mut()
+        .zip(&model.windows_gated)
+        .filter(|(_, gated)| **gated)
+    {
+        if let Some(file) = file {
+            file.keep_module_tree_only();
+        }
+    }
     if layout.fingerprint {
+        // The gates are facts the units above can observe (a test-gated file's code is test
+        // code for their entry states).
         out.facts = model
             .files
             .par_iter()
-            .map(|f| f.as_ref().map_or(0, FileModel::facts_hash))
+            .zip(&model.test_gated)
+            .zip(&model.windows_gated)
+            .map(|((f, &test), &windows)| {
+                f.as_ref().map_or(0, |f| {
+                    f.facts_hash() ^ u64::from(test) << 1 ^ u64::from(windows) << 2
+                })
+            })
             .collect();
         out.lib_files = model.in_lib.clone();
     }

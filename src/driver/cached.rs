@@ -682,6 +682,8 @@ pub(super) fn cached_run(
     let mut stale = analyse_stale(&mut plan, &entries, &layout, dir, options, vocab);
     if !stale.files.is_empty() {
         report.relowered = stale.analysis.relowered;
+        report.test_gated = stale.analysis.test_gated;
+        report.windows_gated = stale.analysis.windows_gated;
         report.call_stats = stale.analysis.call_stats;
         report.model_bytes = stale.analysis.model_bytes;
         timings.append(&mut stale.analysis.timings);

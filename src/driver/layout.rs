@@ -266,13 +266,51 @@ pub fn path_key(path: &Path) -> PathBuf {
     }
 }
 
+/// The cfg gates a module file is compiled under: those of its `mod` line, of the inline
+/// modules around it, and of every module above it in the tree (a test module's children are
+/// test code too).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Gates {
+    /// Compiled only with `cfg(test)`.
+    pub test: bool,
+    /// Compiled only for Windows.
+    pub windows: bool,
+}
+
+impl Gates {
+    /// The gates of the file `decl` names, declared in a file compiled under `self`.
+    fn child(self, decl: &ModDecl) -> Gates {
+        Gates {
+            test: self.test || decl.cfg_test,
+            windows: self.windows || decl.cfg_windows,
+        }
+    }
+
+    /// The gates of a file that two crates (or two paths) reach: gated only if gated in both.
+    fn meet(self, other: Gates) -> Gates {
+        Gates {
+            test: self.test && other.test,
+            windows: self.windows && other.windows,
+        }
+    }
+}
+
+/// One file of a crate's module tree.
+#[derive(Clone, Debug)]
+pub struct TreeModule {
+    pub key: PathBuf,
+    /// Its module path (`crate::a::b`).
+    pub module: String,
+    pub gates: Gates,
+}
+
 /// One crate of a package: its root and every file of its module tree with its module path.
 #[derive(Clone, Debug)]
 pub struct CrateTree {
     pub kind: TargetKind,
     pub root: PathBuf,
-    /// (file key, module path), root first.
-    pub modules: Vec<(PathBuf, String)>,
+    /// Root first.
+    pub modules: Vec<TreeModule>,
 }
 
 /// The module path a file was lowered with, and its `mod` declarations.
@@ -289,14 +327,36 @@ pub fn module_trees(
     let mut trees = Vec::new();
     for (kind, root) in roots {
         let root_key = path_key(root);
-        let mut modules: Vec<(PathBuf, String)> = Vec::new();
-        let mut seen: HashMap<PathBuf, ()> = HashMap::new();
-        let mut stack = vec![(root_key.clone(), "crate".to_string(), true)];
-        while let Some((file, module, is_root)) = stack.pop() {
-            if seen.insert(file.clone(), ()).is_some() {
-                continue;
+        let mut modules: Vec<TreeModule> = Vec::new();
+        // File key -> (index in `modules`, is the root).
+        let mut seen: HashMap<PathBuf, (usize, bool)> = HashMap::new();
+        let mut stack = vec![(
+            root_key.clone(),
+            "crate".to_string(),
+            true,
+            Gates::default(),
+        )];
+        while let Some((file, mut module, mut is_root, mut gates)) = stack.pop() {
+            if let Some(&(index, root)) = seen.get(&file) {
+                // Declared again (two `#[path]`s to one file, `#[cfg(windows)]` and
+                // `#[cfg(unix)]` beside each other): gated only if gated on every path. Its
+                // declarations are walked again, under its first module path, only when that
+                // lifts a gate; gates only ever get lifted, so this ends.
+                let first = &mut modules[index];
+                let met = first.gates.meet(gates);
+                if met == first.gates {
+                    continue;
+                }
+                first.gates = met;
+                (module, is_root, gates) = (first.module.clone(), root, met);
+            } else {
+                seen.insert(file.clone(), (modules.len(), is_root));
+                modules.push(TreeModule {
+                    key: file.clone(),
+                    module: module.clone(),
+                    gates,
+                });
             }
-            modules.push((file.clone(), module.clone()));
             let Some((lowered_module, file_decls)) = decls(&file) else {
                 continue;
             };
@@ -316,7 +376,12 @@ pub fn module_trees(
                     } else {
                         continue;
                     };
-                    stack.push((key, format!("{module}{inline}::{}", decl.name), false));
+                    stack.push((
+                        key,
+                        format!("{module}{inline}::{}", decl.name),
+                        false,
+                        gates.child(&decl),
+                    ));
                     break;
                 }
             }
@@ -605,6 +670,7 @@ pub fn assign(
     let mut crate_of: Vec<Option<usize>> = vec![None; paths.len()];
     let mut module_of: Vec<Option<String>> = vec![None; paths.len()];
     let mut in_lib = vec![false; paths.len()];
+    let mut gates_of: Vec<Option<Gates>> = vec![None; paths.len()];
     let mut crates: Vec<Crate> = Vec::new();
     // Each package's module trees (manifest, target roots, `mod` declarations) in parallel;
     // then crates are numbered in package order.
@@ -639,13 +705,14 @@ pub fn assign(
                 kind: tree.kind,
                 root_file: crate::base::source::FileId::from_index(root_id),
             });
-            for (key, module) in tree.modules {
+            for TreeModule { key, module, gates } in tree.modules {
                 let Some(&id) = by_key.get(key.as_path()) else {
                     continue;
                 };
                 if tree.kind == TargetKind::Lib {
                     in_lib[id] = true;
                 }
+                gates_of[id] = Some(gates_of[id].map_or(gates, |g| g.meet(gates)));
                 if crate_of[id].is_none() {
                     crate_of[id] = Some(crate_index);
                     module_of[id] = Some(module);
@@ -692,8 +759,23 @@ pub fn assign(
             package.roots.push(index);
         }
     }
+    // A file's own `#![cfg(test)]` or `#![cfg(windows)]` gates it wherever it is.
+    let (test_gated, windows_gated) = gates_of
+        .iter()
+        .enumerate()
+        .map(|(id, gates)| {
+            let gates = gates.unwrap_or_default();
+            let file = model.files.get(id).and_then(Option::as_ref);
+            (
+                gates.test || file.is_some_and(|f| f.test_only),
+                gates.windows || file.is_some_and(|f| f.windows_only),
+            )
+        })
+        .unzip();
     model.crates = crates;
     model.crate_of = final_crate_of;
     model.in_lib = in_lib;
+    model.test_gated = test_gated;
+    model.windows_gated = windows_gated;
     relower
 }

@@ -118,6 +118,10 @@ pub struct Report {
     pub root: PathBuf,
     /// Files lowered again because their module path differed from their location's.
     pub relowered: usize,
+    /// Files compiled only under `cfg(test)` / only for Windows, by their own attribute or a
+    /// `mod` line's (for `-v`).
+    pub test_gated: usize,
+    pub windows_gated: usize,
     /// Wall time of each phase in milliseconds (for `-v`).
     pub timings: Vec<(&'static str, u128)>,
     /// How many calls resolved to crate-local functions (for `-v` and the crate-wide report).
@@ -317,6 +321,8 @@ pub fn merge(reports: Vec<Report>) -> Report {
         }
         out.duration_ms += report.duration_ms;
         out.relowered += report.relowered;
+        out.test_gated += report.test_gated;
+        out.windows_gated += report.windows_gated;
         out.call_stats.resolved += report.call_stats.resolved;
         out.call_stats.unresolved += report.call_stats.unresolved;
         out.model_bytes += report.model_bytes;
@@ -439,6 +445,8 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
                 memo.end();
             }
             report.relowered = analysis.relowered;
+            report.test_gated = analysis.test_gated;
+            report.windows_gated = analysis.windows_gated;
             report.call_stats = analysis.call_stats;
             report.model_bytes = analysis.model_bytes;
             report.timings = analysis.timings;

@@ -36,6 +36,9 @@ pub struct FileModel {
     pub mod_decls: Vec<ModDecl>,
     /// Whether the file starts with `#![cfg(test)]` or similar, making it test-only.
     pub test_only: bool,
+    /// Whether the file starts with `#![cfg(windows)]` or similar: nothing but its `mod`
+    /// declarations is lowered, and the driver treats it as a Windows-gated file.
+    pub windows_only: bool,
     /// The file declares an extension module (`#[pymodule]` on a function or a module): its
     /// crate is an extension crate (`analysis::extension`).
     pub extension_module: bool,
@@ -65,9 +68,23 @@ impl FileModel {
         self.statics.hash(&mut h);
         self.mod_decls.hash(&mut h);
         self.test_only.hash(&mut h);
+        self.windows_only.hash(&mut h);
         self.extension_module.hash(&mut h);
         self.modules.hash(&mut h);
         h.finish()
+    }
+
+    /// Empties the facts of a file compiled only for Windows, keeping its module, flags and
+    /// `mod` declarations (what the module tree needs): nothing of it is analysed or seen.
+    pub fn keep_module_tree_only(&mut self) {
+        *self = FileModel {
+            file: self.file,
+            module: std::mem::take(&mut self.module),
+            mod_decls: std::mem::take(&mut self.mod_decls),
+            test_only: self.test_only,
+            windows_only: self.windows_only,
+            ..FileModel::default()
+        };
     }
 
     pub fn body(&self, id: BodyId) -> &Body {
@@ -88,6 +105,11 @@ pub struct ModDecl {
     /// Module path of the declaring module (`crate::a` for `mod b;` inside `a`).
     pub parent: String,
     pub span: TextRange,
+    /// Gated by `#[cfg(test)]`: on the declaration, an inline module around it, or the file.
+    pub cfg_test: bool,
+    /// Compiled only for Windows (`#[cfg(windows)]` and the like, see `is_cfg_windows` of the
+    /// lowering): on the declaration, an inline module around it, or the file.
+    pub cfg_windows: bool,
 }
 
 #[derive(Clone, Debug, Hash)]

@@ -96,6 +96,13 @@ pub struct Model {
     pub crate_of: Vec<usize>,
     /// `FileId` -> whether the file is in its package's lib crate (what other packages call).
     pub in_lib: Vec<bool>,
+    /// `FileId` -> whether the file is compiled only under `cfg(test)`: its own `#![cfg(test)]`,
+    /// or a `#[cfg(test)]` on its `mod` line or one above it (`driver::layout::assign`).
+    pub test_gated: Vec<bool>,
+    /// `FileId` -> whether the file is compiled only for Windows, likewise. Such a file's
+    /// facts are emptied after the module trees (the driver): no rule analyses it and no
+    /// summary sees its functions.
+    pub windows_gated: Vec<bool>,
     /// `FileId` -> whether findings in it are reported (context files are not).
     pub reported: Vec<bool>,
     /// (crate, canonical path) -> function body.

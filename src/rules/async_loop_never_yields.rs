@@ -45,9 +45,9 @@ declare_rule! {
     /// spawners and context exits, and stays quiet where the answer is unknown.
     ///
     /// Not reported by default in test code (test attributes of std and the runtimes,
-    /// `#[cfg(test)]` items, the crates of `tests/` and `benches/`: `[test-lints]` in
-    /// docs/configuration.md), nor in an `async` block handed directly to a single-future
-    /// executor (`futures::executor::block_on`, `futures_lite::future::block_on`,
+    /// `#[cfg(test)]` items and module files, the crates of `tests/` and `benches/`:
+    /// `[test-lints]` in docs/configuration.md), nor in an `async` block handed directly to a
+    /// single-future executor (`futures::executor::block_on`, `futures_lite::future::block_on`,
     /// `pollster::block_on`, `smol::block_on`, `async_io::block_on`): that future runs alone on
     /// the calling thread, so no other task waits for it to yield. `Runtime::block_on` and
     /// `Handle::block_on` are async context: spawned tasks share a current-thread runtime's thread.

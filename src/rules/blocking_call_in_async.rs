@@ -34,14 +34,14 @@ declare_rule! {
     /// `.lock().await`).
     ///
     /// Not reported by default in test code (`#[test]`, `#[tokio::test]` and other runtimes'
-    /// test attributes, `#[cfg(test)]` items, the crates of `tests/` and `benches/`): blocking in
-    /// a test's setup stalls nothing a user runs (`[test-lints]` in docs/configuration.md turns
-    /// it on). Not async context either: an `async` block handed directly to a single-future
-    /// executor (`futures::executor::block_on`, `futures_lite::future::block_on`,
-    /// `pollster::block_on`, `smol::block_on`, `async_io::block_on`), which runs that one future
-    /// alone on the calling thread, so blocking there starves no other task. `Runtime::block_on`
-    /// and `Handle::block_on` stay async context: tasks spawned on a current-thread runtime share
-    /// the thread with the block.
+    /// test attributes, `#[cfg(test)]` items and module files, the crates of `tests/` and
+    /// `benches/`): blocking in a test's setup stalls nothing a user runs (`[test-lints]` in
+    /// docs/configuration.md turns it on). Not async context either: an `async` block handed
+    /// directly to a single-future executor (`futures::executor::block_on`,
+    /// `futures_lite::future::block_on`, `pollster::block_on`, `smol::block_on`,
+    /// `async_io::block_on`), which runs that one future alone on the calling thread, so
+    /// blocking there starves no other task. `Runtime::block_on` and `Handle::block_on` stay
+    /// async context: tasks spawned on a current-thread runtime share the thread with the block.
     ///
     /// ### Why is this bad?
     /// An async runtime runs many tasks on few threads and switches only at `.await`. A blocking

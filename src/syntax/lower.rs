@@ -114,10 +114,13 @@ fn lower(
         current: None,
         context: Context::Sync,
         cfg_test: false,
+        cfg_windows: false,
         impl_entry: false,
     };
     lowerer.model.test_only = file.attrs.iter().any(is_cfg_test);
     lowerer.cfg_test = lowerer.model.test_only;
+    lowerer.model.windows_only = file.attrs.iter().any(is_cfg_windows);
+    lowerer.cfg_windows = lowerer.model.windows_only;
     // Pass 1: names of every module, struct fields and static types, so that pass 2 can resolve
     // receivers declared anywhere in the file.
     let scope = lowerer.module_scope(&file.items, module, true);
@@ -225,6 +228,9 @@ struct Lowerer<'v, 't> {
     current: Option<BodyId>,
     context: Context,
     cfg_test: bool,
+    /// Inside Windows-only code (a `#[cfg(windows)]` inline module, a `#![cfg(windows)]`
+    /// file): only `mod` declarations are recorded, for the module tree.
+    cfg_windows: bool,
     /// Lowering a method of an `impl` whose attribute makes its methods extension entry points
     /// (`#[pymethods]`); taken by the method, so fns nested in it do not see it.
     impl_entry: bool,

@@ -215,6 +215,96 @@ fn edits_invalidate_the_packages_that_depend_on_them() {
     assert_same_as_cold(p, cache.path(), &[]);
 }
 
+/// The `lib.rs` of a package whose `t.rs` blocks in async code and whose `w.rs` forks after
+/// starting a thread, with `gate_t` and `gate_w` on their `mod` lines.
+fn gated_lib(gate_t: &str, gate_w: &str) -> String {
+    format!("{gate_t}mod t;\n{gate_w}mod w;\n\npub fn answer() -> u32 {{\n    42\n}}\n")
+}
+
+/// (file, code) of every finding of a json report, and its held-back count.
+fn gated_findings(o: &Output) -> (Vec<(String, String)>, u64) {
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let found = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (found, report["summary"]["held_back"].as_u64().unwrap())
+}
+
+#[test]
+fn a_gate_on_the_parents_mod_line_invalidates_the_declared_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    write(
+        p,
+        "Cargo.toml",
+        "[package]\nname = \"gated\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nlibc = \"0.2\"\ntokio = \"1\"\n",
+    );
+    write(
+        p,
+        "src/t.rs",
+        "pub async fn setup() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}\n",
+    );
+    write(
+        p,
+        "src/w.rs",
+        "pub fn start() {\n    std::thread::spawn(|| {});\n    if unsafe { libc::fork() } == 0 {\n        println!(\"child\");\n    }\n}\n",
+    );
+    let json = ["check", "-v", "--output-format", "json", "."];
+    let t = ("src/t.rs".to_string(), "FL003".to_string());
+    let w = |code: &str| ("src/w.rs".to_string(), code.to_string());
+    write(p, "src/lib.rs", &gated_lib("", ""));
+    let plain = run(p, cache.path(), &json);
+    let (found, held_back) = gated_findings(&plain);
+    assert!(
+        found.contains(&t) && found.contains(&w("FL001")),
+        "{found:?}"
+    );
+    assert_eq!(held_back, 0);
+    // `#[cfg(test)] mod t;`: `t.rs` did not change, but its code is test code now.
+    write(p, "src/lib.rs", &gated_lib("#[cfg(test)]\n", ""));
+    let test = run(p, cache.path(), &json);
+    assert_eq!(groups(&test), (0, 1), "{}", err(&test));
+    let (found, held_back) = gated_findings(&test);
+    assert!(
+        !found.contains(&t) && found.contains(&w("FL001")),
+        "{found:?}"
+    );
+    assert_eq!(held_back, 1);
+    assert_same_as_cold(p, cache.path(), &[]);
+    // `#[cfg(windows)] mod w;`: nothing in `w.rs` is analysed.
+    write(
+        p,
+        "src/lib.rs",
+        &gated_lib("#[cfg(test)]\n", "#[cfg(windows)]\n"),
+    );
+    let windows = run(p, cache.path(), &json);
+    assert_eq!(groups(&windows), (0, 1), "{}", err(&windows));
+    let (found, held_back) = gated_findings(&windows);
+    assert_eq!(found, vec![], "{found:?}");
+    assert_eq!(held_back, 1);
+    assert!(
+        err(&windows).contains("1 files compiled only for tests, 1 only for Windows"),
+        "{}",
+        err(&windows)
+    );
+    assert_same_as_cold(p, cache.path(), &[]);
+    // Back to plain `mod` lines: the first entry is valid again, and equals a cold run.
+    write(p, "src/lib.rs", &gated_lib("", ""));
+    let again = run(p, cache.path(), &json);
+    assert_eq!(groups(&again), (1, 0), "{}", err(&again));
+    assert_eq!(out(&again), out(&plain));
+    assert_same_as_cold(p, cache.path(), &[]);
+}
+
 #[test]
 fn corrupt_or_foreign_entries_are_ignored_and_rewritten() {
     let dir = workspace();

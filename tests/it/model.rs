@@ -428,3 +428,88 @@ async fn f(mut rx: Receiver) {
         "##]],
     );
 }
+
+/// `mod x;` declarations carry the `cfg(test)` and Windows gates of their line, of the inline
+/// modules around them and of the file; Windows-only code keeps only its declarations.
+#[test]
+fn mod_declarations_carry_their_gates() {
+    let lowered = |src: &str| {
+        let file = parse::parse_file(src).unwrap_or_else(|_| panic!("does not parse: {src}"));
+        lower::lower_file(&file, FileId::from_index(0), "crate", &Vocab::builtin())
+    };
+    let model = lowered(
+        r#"
+mod plain;
+#[cfg(test)]
+mod tests;
+#[cfg(all(test, unix))]
+mod unix_tests;
+#[cfg(not(test))]
+mod not_test;
+#[cfg(all(test, not(loom)))]
+mod loom_free_tests;
+#[cfg(any(feature = "std", test))]
+mod std_or_test;
+#[cfg(feature = "test-util")]
+mod test_util;
+#[cfg(windows)]
+mod windows;
+#[cfg(not(windows))]
+mod unix;
+#[cfg(any(unix, windows))]
+mod both;
+#[cfg(test)]
+mod support {
+    mod fixtures;
+}
+#[cfg(target_os = "windows")]
+mod sys {
+    #[path = "sys/service.rs"]
+    mod service;
+    pub fn start() { std::thread::spawn(|| {}); }
+}
+fn main() {}
+"#,
+    );
+    let gates: Vec<(String, String, bool, bool)> = model
+        .mod_decls
+        .iter()
+        .map(|d| (d.parent.clone(), d.name.clone(), d.cfg_test, d.cfg_windows))
+        .collect();
+    let row = |parent: &str, name: &str, test: bool, windows: bool| {
+        (parent.to_string(), name.to_string(), test, windows)
+    };
+    assert_eq!(
+        gates,
+        vec![
+            row("crate", "plain", false, false),
+            row("crate", "tests", true, false),
+            row("crate", "unix_tests", true, false),
+            row("crate", "not_test", false, false),
+            row("crate", "loom_free_tests", true, false),
+            row("crate", "std_or_test", false, false),
+            row("crate", "test_util", false, false),
+            row("crate", "windows", false, true),
+            row("crate", "unix", false, false),
+            row("crate", "both", false, false),
+            row("crate::support", "fixtures", true, false),
+            row("crate::sys", "service", false, true),
+        ]
+    );
+    assert_eq!(
+        model.mod_decls[11].path_attr.as_deref(),
+        Some("sys/service.rs")
+    );
+    let names: Vec<&str> = model.items().map(|(_, b)| b.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["main"],
+        "Windows-only functions are not lowered"
+    );
+    // A file gated as a whole gates every declaration in it.
+    let model = lowered("#![cfg(windows)]\nmod a;\nfn f() {}\n");
+    assert!(model.windows_only && model.bodies.is_empty());
+    assert!(model.mod_decls[0].cfg_windows);
+    let model = lowered("#![cfg(test)]\nmod a;\n");
+    assert!(model.test_only && model.mod_decls[0].cfg_test);
+}

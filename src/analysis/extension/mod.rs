@@ -286,6 +286,9 @@ fn reached_from_entries(
     let mut reached: HashMap<FnRef, (FileId, TextRange, String)> = HashMap::default();
     let mut queue: Vec<FnRef> = Vec::new();
     for file in files {
+        if crate::analysis::roles::is_test_file(cx.model, file) {
+            continue;
+        }
         for (id, body) in file.items() {
             if body.attrs.entry.is_some() && !crate::analysis::roles::is_test_body(file, id) {
                 let f = FnRef {

@@ -69,8 +69,13 @@ impl<'v> Lowerer<'v, '_> {
     }
 
     pub(super) fn item(&mut self, item: &Item) {
-        // Windows-only code does not exist on the targets that fork: not lowered at all.
-        if item_attrs(item).iter().any(is_cfg_windows) {
+        // Windows-only code does not exist on the targets that fork: not lowered at all, but
+        // its `mod` declarations are recorded, gated, so that the files they name are known
+        // as Windows-only too (not analysed, `driver::layout::assign`).
+        if self.cfg_windows || item_attrs(item).iter().any(is_cfg_windows) {
+            if let Item::Mod(m) = item {
+                self.windows_module(m);
+            }
             return;
         }
         match item {
@@ -166,29 +171,7 @@ impl<'v> Lowerer<'v, '_> {
                         self.cfg_test = saved_test;
                         self.resolver.module = saved_module;
                     }
-                    None => {
-                        let path_attr = m.attrs.iter().find_map(|a| {
-                            if !a.path().is_ident("path") {
-                                return None;
-                            }
-                            match &a.meta {
-                                syn::Meta::NameValue(nv) => match &nv.value {
-                                    Expr::Lit(syn::ExprLit {
-                                        lit: syn::Lit::Str(s),
-                                        ..
-                                    }) => Some(s.value()),
-                                    _ => None,
-                                },
-                                _ => None,
-                            }
-                        });
-                        self.model.mod_decls.push(ModDecl {
-                            name: m.ident.to_string(),
-                            path_attr,
-                            parent: self.resolver.module.clone(),
-                            span: self.range(m.ident.span()),
-                        });
-                    }
+                    None => self.mod_decl(m, false),
                 }
             }
             Item::Static(s) => {
@@ -258,6 +241,51 @@ impl<'v> Lowerer<'v, '_> {
                 item.lazy = true;
             }
         }
+    }
+
+    /// A `mod` item in Windows-only code: its out-of-line declarations (its own, or those of
+    /// an inline module's items) are recorded as Windows-only; nothing else of it is lowered.
+    fn windows_module(&mut self, m: &syn::ItemMod) {
+        let Some((_, items)) = &m.content else {
+            self.mod_decl(m, true);
+            return;
+        };
+        let module = format!("{}::{}", self.resolver.module, m.ident);
+        let saved_module = std::mem::replace(&mut self.resolver.module, module);
+        let saved_test = self.cfg_test;
+        let saved_windows = std::mem::replace(&mut self.cfg_windows, true);
+        self.cfg_test |= m.attrs.iter().any(is_cfg_test);
+        self.items(items);
+        self.cfg_windows = saved_windows;
+        self.cfg_test = saved_test;
+        self.resolver.module = saved_module;
+    }
+
+    /// Records `mod name;` for the module tree, with its `#[path]` and its gates.
+    fn mod_decl(&mut self, m: &syn::ItemMod, cfg_windows: bool) {
+        let path_attr = m.attrs.iter().find_map(|a| {
+            if !a.path().is_ident("path") {
+                return None;
+            }
+            match &a.meta {
+                syn::Meta::NameValue(nv) => match &nv.value {
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => Some(s.value()),
+                    _ => None,
+                },
+                _ => None,
+            }
+        });
+        self.model.mod_decls.push(ModDecl {
+            name: m.ident.to_string(),
+            path_attr,
+            parent: self.resolver.module.clone(),
+            span: self.range(m.ident.span()),
+            cfg_test: self.cfg_test || m.attrs.iter().any(is_cfg_test),
+            cfg_windows,
+        });
     }
 
     #[allow(clippy::too_many_arguments)] // one call site per item kind; a struct would only rename them

@@ -62,20 +62,36 @@ pub(super) fn item_attrs(item: &Item) -> &[syn::Attribute] {
     }
 }
 
+/// `#[cfg(test)]` (or `doctest`), or an `all(..)` with one of them (an `any(..)` of them only):
+/// code compiled only for tests. `any(test, feature = "std")` is not: a build with the feature
+/// compiles it too; nor is `feature = "test-util"`, which any build may turn on.
 pub(super) fn is_cfg_test(attr: &syn::Attribute) -> bool {
-    attr.path().is_ident("cfg") && {
-        let tokens = attr.meta.to_token_stream_string();
-        tokens.contains("test") && !tokens.contains("not")
-    }
+    attr.path().is_ident("cfg")
+        && attr
+            .parse_args::<syn::Meta>()
+            .is_ok_and(|meta| test_only(&meta))
 }
 
-pub(super) trait MetaText {
-    fn to_token_stream_string(&self) -> String;
-}
-
-impl MetaText for syn::Meta {
-    fn to_token_stream_string(&self) -> String {
-        quote::ToTokens::to_token_stream(self).to_string()
+fn test_only(meta: &syn::Meta) -> bool {
+    match meta {
+        syn::Meta::Path(p) => p.is_ident("test") || p.is_ident("doctest"),
+        syn::Meta::NameValue(_) => false,
+        syn::Meta::List(list) => {
+            let all = list.path.is_ident("all");
+            if !all && !list.path.is_ident("any") {
+                return false;
+            }
+            let Ok(nested) = list.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+            ) else {
+                return false;
+            };
+            if all {
+                nested.iter().any(test_only)
+            } else {
+                !nested.is_empty() && nested.iter().all(test_only)
+            }
+        }
     }
 }
 
