@@ -26,11 +26,16 @@ declare_rule! {
     /// (`par_iter` and friends, `rayon::join`/`spawn`/`scope`, `build_global`); a parallel
     /// iterator inside a crate pool's `install` is not a use of the global pool.
     ///
-    /// Quiet when guarded: the function that reads the static calls `std::process::id()`,
-    /// `libc::getpid()`, `nix::unistd::getpid()` or `rustix::process::getpid()` (a pid check,
-    /// also one that panics), or the crate registers a fork handler (`libc::pthread_atfork` with a
-    /// child handler, or Python's `os.register_at_fork` called through PyO3). Test code is never
-    /// reported.
+    /// Quiet when guarded. A pid check: the function that reads the static compares a pid it
+    /// reads (`std::process::id()`, `libc::getpid()`, `nix::unistd::getpid()`,
+    /// `rustix::process::getpid()`, or a crate-local helper returning one) with `==`/`!=`, in an
+    /// `if`, a `match` arm's guard or through a local; a check that panics counts, a pid read
+    /// only for a message does not. A fork handler: a `libc::pthread_atfork` child handler that
+    /// resets the static, or something the accessor tests in a condition (a "forked" flag, a
+    /// generation), also through crate-local calls; a handler forklint cannot see into
+    /// (Python's `os.register_at_fork` called through PyO3) guards every static, and any fork
+    /// handler quiets the global-pool clause (the crate cannot replace that pool, so the handler
+    /// is its author's plan for it). Test code is never reported.
     ///
     /// ### Why is this bad?
     /// Python servers import extensions in a master process and then fork workers: gunicorn
