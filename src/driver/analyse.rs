@@ -28,7 +28,7 @@ use super::{layout, read_file, Options};
 
 /// What one worker produced for one file.
 pub(super) enum FileOutcome {
-    Lowered(Box<FileModel>),
+    Lowered(Arc<FileModel>),
     Syntax(Diagnostic),
     Error(String),
 }
@@ -59,7 +59,7 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
                     vocab,
                 );
                 drop(file);
-                FileOutcome::Lowered(Box::new(model))
+                FileOutcome::Lowered(Arc::new(model))
             }
             Err(ParseFailure::Syntax { range, message }) => {
                 FileOutcome::Syntax(syntax_error(id, text, range, message))
@@ -99,13 +99,12 @@ fn lower(options: &Options, id: FileId, text: &str, module: &str, vocab: &Vocab)
         id,
         module,
         text,
-        vocab.fingerprint(),
         || analyse(id, text, module, vocab),
         |outcome| match outcome {
-            FileOutcome::Lowered(model) => Some(&**model),
+            FileOutcome::Lowered(model) => Some(model.clone()),
             _ => None,
         },
-        |model| FileOutcome::Lowered(Box::new(model)),
+        FileOutcome::Lowered,
     )
 }
 
@@ -304,7 +303,7 @@ pub(super) fn analyse_set(
                 if options.measure_model {
                     out.model_bytes += crate::ir::approx_heap_bytes(&file);
                 }
-                model.files.push(Some(*file));
+                model.files.push(Some(file));
             }
             FileOutcome::Syntax(diag) => {
                 out.checked[id] = reported;
@@ -353,7 +352,7 @@ pub(super) fn analyse_set(
         .collect();
     for (id, outcome) in redone {
         match outcome {
-            FileOutcome::Lowered(file) => model.files[id.index()] = Some(*file),
+            FileOutcome::Lowered(file) => model.files[id.index()] = Some(file),
             FileOutcome::Syntax(_) => {}
             FileOutcome::Error(message) => {
                 model.files[id.index()] = None;
@@ -369,7 +368,7 @@ pub(super) fn analyse_set(
         out.facts = model
             .files
             .par_iter()
-            .map(|f| f.as_ref().map_or(0, FileModel::facts_hash))
+            .map(|f| f.as_deref().map_or(0, FileModel::facts_hash))
             .collect();
         out.lib_files = model.in_lib.clone();
     }

@@ -432,7 +432,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
         Some(dir) if on_disk => cached_run(works, layout, dir, options, vocab, &mut report),
         _ => {
             if let Some(memo) = &options.lowered {
-                memo.begin();
+                memo.begin(vocab.fingerprint());
             }
             let analysis = analyse_set(works, &layout, options, vocab);
             if let Some(memo) = &options.lowered {

@@ -350,11 +350,17 @@ impl<'a> Server<'a> {
         self.log(
             MessageType::LOG,
             format!(
-                "checked {} open file(s) in {} ms ({} files reused from memory, {} lowered)",
+                "checked {} open file(s) in {} ms ({} files reused from memory, {} lowered); {}",
                 outcome.buffers.len(),
                 outcome.elapsed.as_millis(),
                 outcome.reused,
-                outcome.lowered
+                outcome.lowered,
+                outcome
+                    .timings
+                    .iter()
+                    .map(|(phase, ms)| format!("{phase} {ms} ms"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         );
         self.configs.clear();
