@@ -2,6 +2,10 @@
 //! a file whose text, module path, file id and vocabulary are those of the previous run is not
 //! parsed and lowered again; its facts are shared (`Arc`) with the previous run's.
 //!
+//! The package plan (`layout::plan`: manifests, target roots, the packages' file lists) is kept
+//! too, for the same inputs, until the caller says the layout on disk may have changed
+//! ([`Lowered::forget_plan`]: a file created, deleted or renamed, a manifest edited).
+//!
 //! The findings cache (`src/cache/`) holds findings for on-disk content across processes; this
 //! holds facts for any text (buffers included) within one process, and only what the last run
 //! used: entries a run did not ask for are dropped when it ends, so memory stays one crate's
@@ -10,10 +14,13 @@
 //! formats the whole vocabulary, which per file was most of a re-check.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use crate::base::source::FileId;
 use crate::ir::FileModel;
+
+use super::layout::Plan;
 
 /// (file id, module path, xxh3 of the text, vocabulary fingerprint).
 type Key = (FileId, String, u64, u64);
@@ -22,7 +29,11 @@ type Key = (FileId, String, u64, u64);
 #[derive(Default)]
 pub struct Lowered {
     state: Mutex<State>,
+    /// The last plan, with the inputs (path, located) and the gitignore setting it was made for.
+    plan: Mutex<Option<PlanKey>>,
 }
+
+type PlanKey = (Vec<(PathBuf, bool)>, bool, Plan);
 
 #[derive(Default)]
 struct State {
@@ -96,6 +107,30 @@ impl Lowered {
             state.current.insert(key, model);
         }
         outcome
+    }
+
+    /// The plan for `inputs`: the kept one when it was made for the same inputs and nothing
+    /// forgot it since, else `make`'s (kept).
+    pub(super) fn plan(
+        &self,
+        inputs: &[(PathBuf, bool)],
+        respect_gitignore: bool,
+        make: impl FnOnce() -> Plan,
+    ) -> Plan {
+        let mut kept = self.plan.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((listed, gitignore, plan)) = kept.as_ref() {
+            if listed == inputs && *gitignore == respect_gitignore {
+                return plan.clone();
+            }
+        }
+        let plan = make();
+        *kept = Some((inputs.to_vec(), respect_gitignore, plan.clone()));
+        plan
+    }
+
+    /// Drops the kept plan: the next run lists packages and files afresh.
+    pub fn forget_plan(&self) {
+        *self.plan.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// Files reused and files lowered by the run under way (or the last one).
