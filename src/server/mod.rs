@@ -330,7 +330,8 @@ impl<'a> Server<'a> {
                     let uri = params.text_document.uri;
                     self.docs.close(&uri);
                     self.checked.remove(uri.as_str());
-                    self.publish(uri, Vec::new(), None);
+                    self.publish(uri.clone(), Vec::new(), None);
+                    self.published.remove(uri.as_str());
                 }
             }
             DidChangeWatchedFiles::METHOD => {
@@ -406,11 +407,9 @@ impl<'a> Server<'a> {
         if self.published.get(&key) == Some(&diagnostics) {
             return;
         }
-        if diagnostics.is_empty() {
-            self.published.remove(&key);
-        } else {
-            self.published.insert(key, diagnostics.clone());
-        }
+        // An empty list is kept too: a buffer without findings is published once, not after
+        // every check.
+        self.published.insert(key, diagnostics.clone());
         let params = PublishDiagnosticsParams {
             uri,
             diagnostics,
