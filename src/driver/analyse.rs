@@ -378,7 +378,12 @@ pub(super) fn analyse_set(
     }
     model.index_functions();
     lap("index", &mut clock);
-    out.call_stats = crate::model::summary::compute(&mut model, vocab);
+    out.call_stats = match options.lowered.as_deref() {
+        Some(memo) => memo.with_summaries(|kept, fingerprint| {
+            crate::model::summary::compute_with(&mut model, vocab, fingerprint, kept)
+        }),
+        None => crate::model::summary::compute(&mut model, vocab),
+    };
     lap("summaries", &mut clock);
     let entries = crate::analysis::entry::compute(&model, vocab);
     lap("entry states", &mut clock);

@@ -21,6 +21,7 @@ use crate::base::source::FileId;
 use crate::ir::FileModel;
 
 use super::layout::Plan;
+use crate::model::summary::Kept;
 
 /// (file id, module path, xxh3 of the text, vocabulary fingerprint).
 type Key = (FileId, String, u64, u64);
@@ -31,6 +32,8 @@ pub struct Lowered {
     state: Mutex<State>,
     /// The last plan, with the inputs (path, located) and the gitignore setting it was made for.
     plan: Mutex<Option<PlanKey>>,
+    /// The summaries' per-file inputs (`summary::Kept`).
+    summaries: Mutex<Kept>,
 }
 
 type PlanKey = (Vec<(PathBuf, bool)>, bool, Plan);
@@ -126,6 +129,21 @@ impl Lowered {
         let plan = make();
         *kept = Some((inputs.to_vec(), respect_gitignore, plan.clone()));
         plan
+    }
+
+    /// Runs `compute` with the kept summary inputs and the run's vocabulary fingerprint.
+    pub(super) fn with_summaries<R>(&self, compute: impl FnOnce(&mut Kept, u64) -> R) -> R {
+        let vocab = self.state.lock().unwrap_or_else(|e| e.into_inner()).vocab;
+        let mut kept = self.summaries.lock().unwrap_or_else(|e| e.into_inner());
+        compute(&mut kept, vocab)
+    }
+
+    /// Files whose summary inputs the last run reused.
+    pub fn summaries_reused(&self) -> usize {
+        self.summaries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .reused
     }
 
     /// Drops the kept plan: the next run lists packages and files afresh.

@@ -56,6 +56,8 @@ pub struct Outcome {
     /// Files whose facts were reused from the previous check, and files lowered.
     pub reused: usize,
     pub lowered: usize,
+    /// Files whose summary inputs (direct facts, resolved calls) were kept from the last check.
+    pub summaries_kept: usize,
     /// Wall time of each driver phase in milliseconds, summed over the groups.
     pub timings: Vec<(&'static str, u128)>,
 }
@@ -114,6 +116,7 @@ pub fn check_open(
         let (reused, lowered) = memo.stats();
         outcome.reused += reused;
         outcome.lowered += lowered;
+        outcome.summaries_kept += memo.summaries_reused();
         match run {
             Ok(report) => {
                 for &(phase, ms) in &report.timings {

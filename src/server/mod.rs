@@ -369,11 +369,12 @@ impl<'a> Server<'a> {
         self.log(
             MessageType::LOG,
             format!(
-                "checked {} open file(s) in {} ms ({} files reused from memory, {} lowered); {}",
+                "checked {} open file(s) in {} ms ({} files reused from memory, {} lowered); summary inputs of {} files kept; {}",
                 outcome.buffers.len(),
                 outcome.elapsed.as_millis(),
                 outcome.reused,
                 outcome.lowered,
+                outcome.summaries_kept,
                 outcome
                     .timings
                     .iter()

@@ -449,7 +449,13 @@ fn an_edit_that_changes_a_summary_republishes_the_files_that_use_it() {
     // `wait` no longer blocks: lib.rs, which was not edited, loses the finding through it;
     // helper.rs still has none and is not published again.
     client.change(&helper, 2, "pub fn wait() {}\n");
-    next_check(&mut client);
+    // What resolution sees did not change (same functions): lib.rs's direct facts and resolved
+    // calls are kept, and the summaries are computed again from them.
+    let message = next_check(&mut client);
+    assert!(
+        message.contains("summary inputs of 1 files kept"),
+        "{message}"
+    );
     let published = published_since_check(&mut client);
     assert_eq!(published.len(), 1, "{published:#?}");
     assert_eq!(published[0].0, lib);
@@ -487,13 +493,22 @@ fn an_unrelated_edit_does_not_republish_the_other_files() {
     client.change(&helper, 2, &edited);
     let message = next_check(&mut client);
     assert!(message.contains("1 lowered"), "{message}");
+    // A new function: call resolution may change anywhere, nothing is kept.
+    assert!(
+        message.contains("summary inputs of 0 files kept"),
+        "{message}"
+    );
     let published = published_since_check(&mut client);
     assert_eq!(published.len(), 1, "{published:#?}");
     assert_eq!(published[0].0, helper);
     assert_eq!(codes(&published[0].1), ["FL003"]);
     // A comment: nothing changes, nothing is published.
     client.change(&helper, 3, &format!("{edited}// a comment\n"));
-    next_check(&mut client);
+    let message = next_check(&mut client);
+    assert!(
+        message.contains("summary inputs of 1 files kept"),
+        "{message}"
+    );
     assert_eq!(published_since_check(&mut client), Vec::new());
     assert!(client.shutdown().success());
 }
