@@ -636,7 +636,13 @@ fn init_writes_a_valid_commented_config_once() {
         text
     );
     // Every section of the file is there, and its commented defaults are valid when enabled.
-    for section in ["[lints]", "[files]", "[per-file-lints]", "[test-lints]", "[extension]"] {
+    for section in [
+        "[lints]",
+        "[files]",
+        "[per-file-lints]",
+        "[test-lints]",
+        "[extension]",
+    ] {
         assert!(text.contains(section), "{section} missing:\n{text}");
     }
     let enabled: String = text
