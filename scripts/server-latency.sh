@@ -10,6 +10,11 @@
 # edits of: the end-to-end time (didChange sent -> publishDiagnostics received, the debounce
 # included), that time less the debounce (from the moment the debounce fires), and the
 # server's own check time (its window/logMessage "checked ... in N ms"). Nothing is written.
+#
+# EDIT=body: every edit rewrites the body of one appended `async fn latency_probe` instead,
+# alternating two blocking calls (the findings still change each time), so the crate's functions
+# stay the same after the first edit: the case where the server keeps the summary inputs of
+# the other files (what a user typing inside a function does).
 set -euo pipefail
 file="$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")"
 edits="${2:-20}"
@@ -20,10 +25,10 @@ if [ -z "${FORKLINT:-}" ]; then
 fi
 # The debounce the server states (src/server/mod.rs, DEBOUNCE).
 debounce_ms="$(grep -o 'DEBOUNCE: Duration = Duration::from_millis([0-9]*)' "$repo/src/server/mod.rs" | grep -o '[0-9]*)' | tr -d ')')"
-python3 - "$FORKLINT" "$file" "$edits" "$debounce_ms" <<'PY'
+python3 - "$FORKLINT" "$file" "$edits" "$debounce_ms" "${EDIT:-fn}" <<'PY'
 import json, re, statistics, subprocess, sys, time
 
-forklint, path, edits, debounce = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+forklint, path, edits, debounce, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 root = path
 while root != "/" and not __import__("os").path.exists(root + "/Cargo.toml"):
     root = root.rsplit("/", 1)[0] or "/"
@@ -73,7 +78,11 @@ first_ms = (time.perf_counter() - start) * 1000
 first_check = logged[-1]
 e2e, checks = [], []
 for n in range(edits):
-    edited = text + "\nasync fn latency_probe_%d() { std::thread::sleep(std::time::Duration::from_millis(%d)); }\n" % (n, n)
+    if mode == "body":
+        call = ["std::thread::sleep(std::time::Duration::from_millis(1))", "std::fs::read(\"x\").ok()"][n % 2]
+        edited = text + "\nasync fn latency_probe() { %s; }\n" % call
+    else:
+        edited = text + "\nasync fn latency_probe_%d() { std::thread::sleep(std::time::Duration::from_millis(%d)); }\n" % (n, n)
     start = time.perf_counter()
     send({"jsonrpc": "2.0", "method": "textDocument/didChange",
           "params": {"textDocument": {"uri": uri, "version": n + 2}, "contentChanges": [{"text": edited}]}})
@@ -88,7 +97,7 @@ server.wait(timeout=30)
 med = statistics.median
 print(f"file: {path} ({len(text.splitlines())} lines, {len(first)} diagnostics)")
 print(f"first check (didOpen -> publishDiagnostics): {first_ms:.0f} ms end to end, {first_check} ms in the server")
-print(f"{edits} edits, debounce {debounce} ms, medians:")
+print(f"{edits} edits ({'one function body rewritten' if mode == 'body' else 'a new function each'}), debounce {debounce} ms, medians:")
 print(f"  didChange -> publishDiagnostics (end to end):   {med(e2e):.0f} ms (min {min(e2e):.0f}, max {max(e2e):.0f})")
 print(f"  from the debounce firing (end to end - {debounce}): {med(e2e) - debounce:.0f} ms")
 print(f"  the server's check time:                         {med(checks):.0f} ms (min {min(checks)}, max {max(checks)})")

@@ -28,7 +28,7 @@ use super::{layout, read_file, Options};
 
 /// What one worker produced for one file.
 pub(super) enum FileOutcome {
-    Lowered(Box<FileModel>),
+    Lowered(Arc<FileModel>),
     Syntax(Diagnostic),
     Error(String),
 }
@@ -59,7 +59,7 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
                     vocab,
                 );
                 drop(file);
-                FileOutcome::Lowered(Box::new(model))
+                FileOutcome::Lowered(Arc::new(model))
             }
             Err(ParseFailure::Syntax { range, message }) => {
                 FileOutcome::Syntax(syntax_error(id, text, range, message))
@@ -99,13 +99,12 @@ fn lower(options: &Options, id: FileId, text: &str, module: &str, vocab: &Vocab)
         id,
         module,
         text,
-        vocab.fingerprint(),
         || analyse(id, text, module, vocab),
         |outcome| match outcome {
-            FileOutcome::Lowered(model) => Some(&**model),
+            FileOutcome::Lowered(model) => Some(model.clone()),
             _ => None,
         },
-        |model| FileOutcome::Lowered(Box::new(model)),
+        FileOutcome::Lowered,
     )
 }
 
@@ -307,7 +306,7 @@ pub(super) fn analyse_set(
                 if options.measure_model {
                     out.model_bytes += crate::ir::approx_heap_bytes(&file);
                 }
-                model.files.push(Some(*file));
+                model.files.push(Some(file));
             }
             FileOutcome::Syntax(diag) => {
                 out.checked[id] = reported;
@@ -356,7 +355,7 @@ pub(super) fn analyse_set(
         .collect();
     for (id, outcome) in redone {
         match outcome {
-            FileOutcome::Lowered(file) => model.files[id.index()] = Some(*file),
+            FileOutcome::Lowered(file) => model.files[id.index()] = Some(file),
             FileOutcome::Syntax(_) => {}
             FileOutcome::Error(message) => {
                 model.files[id.index()] = None;
@@ -391,7 +390,7 @@ pub(super) fn analyse_set(
         .filter(|(_, gated)| **gated)
     {
         if let Some(file) = file {
-            file.keep_module_tree_only();
+            std::sync::Arc::make_mut(file).keep_module_tree_only();
         }
     }
     if layout.fingerprint {
@@ -403,7 +402,7 @@ pub(super) fn analyse_set(
             .zip(&model.test_gated)
             .zip(&model.windows_gated)
             .map(|((f, &test), &windows)| {
-                f.as_ref().map_or(0, |f| {
+                f.as_deref().map_or(0, |f| {
                     f.facts_hash() ^ u64::from(test) << 1 ^ u64::from(windows) << 2
                 })
             })
@@ -416,7 +415,12 @@ pub(super) fn analyse_set(
     }
     model.index_functions();
     lap("index", &mut clock);
-    out.call_stats = crate::model::summary::compute(&mut model, vocab);
+    out.call_stats = match options.lowered.as_deref() {
+        Some(memo) => memo.with_summaries(|kept, fingerprint| {
+            crate::model::summary::compute_with(&mut model, vocab, fingerprint, kept)
+        }),
+        None => crate::model::summary::compute(&mut model, vocab),
+    };
     lap("summaries", &mut clock);
     let entries = crate::analysis::entry::compute(&model, vocab);
     lap("entry states", &mut clock);

@@ -452,6 +452,7 @@ fn first_guess(
 }
 
 /// Package grouping of a run's inputs.
+#[derive(Clone, Debug)]
 pub struct Plan {
     pub packages: Vec<crate::model::Package>,
     /// Per input: index into `packages`.

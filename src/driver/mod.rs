@@ -399,7 +399,13 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     let listed: Vec<(PathBuf, bool)> = inputs.iter().map(|i| (i.path.clone(), i.located)).collect();
     let on_disk = !inputs.is_empty() && inputs.iter().all(|i| i.text.is_none());
     let clock = Instant::now();
-    let plan = layout::plan(&listed, options.selection.respect_gitignore);
+    let respect_gitignore = options.selection.respect_gitignore;
+    let plan = match &options.lowered {
+        Some(memo) => memo.plan(&listed, respect_gitignore, || {
+            layout::plan(&listed, respect_gitignore)
+        }),
+        None => layout::plan(&listed, respect_gitignore),
+    };
     let mut timings = vec![("packages", clock.elapsed().as_millis())];
     for path in &plan.context {
         inputs.push(Input {
@@ -438,7 +444,7 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
         Some(dir) if on_disk => cached_run(works, layout, dir, options, vocab, &mut report),
         _ => {
             if let Some(memo) = &options.lowered {
-                memo.begin();
+                memo.begin(vocab.fingerprint());
             }
             let analysis = analyse_set(works, &layout, options, vocab);
             if let Some(memo) = &options.lowered {

@@ -87,7 +87,8 @@ pub struct FnRef {
 #[derive(Debug, Default)]
 pub struct Model {
     /// Indexed by `FileId`; `None` for files that could not be parsed.
-    pub files: Vec<Option<ir::FileModel>>,
+    /// Shared (`Arc`) so that a long-lived caller can keep a file's facts across runs uncopied.
+    pub files: Vec<Option<std::sync::Arc<ir::FileModel>>>,
     pub packages: Vec<Package>,
     /// `FileId` -> index into `packages`.
     pub package_of: Vec<usize>,
@@ -129,7 +130,7 @@ pub struct Model {
 
 impl Model {
     pub fn file(&self, id: FileId) -> Option<&ir::FileModel> {
-        self.files.get(id.index())?.as_ref()
+        self.files.get(id.index())?.as_deref()
     }
 
     pub fn body(&self, f: FnRef) -> Option<&ir::Body> {

@@ -7,9 +7,16 @@
 //! through sync calls (calling an `async fn` only builds a future, and thread or spawned bodies
 //! run elsewhere). A worklist over reverse call edges makes this linear in practice; recursion
 //! and cycles converge because facts only ever get set.
+//!
+//! A long-lived caller (the language server) keeps each file's direct facts and resolved calls
+//! ([`Kept`]) between runs: they depend only on the file itself and on what call resolution sees
+//! of every file (its functions' paths and body ids, statics, imports, crates: [`interface`]),
+//! so a file whose facts are the same `Arc` as before, in a model whose interface did not change,
+//! keeps them; the fixpoint (cheap) is always run again over all of them.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use super::{FnRef, Model};
 use crate::base::source::{FileId, TextRange};
@@ -284,6 +291,7 @@ fn macro_fact(vocab: &Vocab, fact: Fact, path: &str) -> bool {
 }
 
 /// A function's direct facts and its resolved crate-local callees (with the call sites).
+#[derive(Debug)]
 struct Local {
     direct: HashMap<Fact, Witness>,
     callees: Vec<(FnRef, TextRange)>,
@@ -437,14 +445,92 @@ fn body_name(model: &Model, f: FnRef) -> String {
         .unwrap_or_else(|| "a function".to_string())
 }
 
+/// One file's functions' direct facts and resolved calls, with the call statistics.
+type FileLocals = Arc<(Vec<(FnRef, Local)>, CallStats)>;
+
+/// Per-file facts kept between runs by a long-lived caller (see the module docs).
+#[derive(Debug, Default)]
+pub struct Kept {
+    /// The model's [`interface`] and the vocabulary fingerprint they were computed with.
+    key: (u64, u64),
+    /// Per file: the facts they were computed from, and them.
+    files: Vec<Option<(Arc<crate::ir::FileModel>, FileLocals)>>,
+    /// Files whose facts were reused by the last run.
+    pub reused: usize,
+}
+
+/// What call resolution sees of the model: every file's crate, functions (path, body id),
+/// statics and module scopes, and the packages' and crates' names and dependencies. Two models
+/// with the same interface resolve a call in a given file to the same function.
+pub fn interface(model: &Model) -> u64 {
+    use rayon::prelude::*;
+    use std::hash::{Hash, Hasher};
+    let per_file: Vec<u64> = model
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(id, file)| {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            id.hash(&mut h);
+            model.crate_of.get(id).hash(&mut h);
+            if let Some(file) = file {
+                for (body_id, body) in file.items() {
+                    (body_id.index(), &body.path).hash(&mut h);
+                }
+                file.statics
+                    .iter()
+                    .for_each(|s| (&s.path, &s.ty).hash(&mut h));
+                file.modules.hash(&mut h);
+            }
+            h.finish()
+        })
+        .collect();
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    per_file.hash(&mut h);
+    for package in &model.packages {
+        (&package.lib_name, &package.dependencies).hash(&mut h);
+    }
+    for krate in &model.crates {
+        (krate.package, krate.kind, krate.root_file.index()).hash(&mut h);
+    }
+    model.ambiguous_libs.hash(&mut h);
+    h.finish()
+}
+
 /// Computes every function's summary; returns call-resolution statistics.
 pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
+    compute_kept(model, vocab, None)
+}
+
+/// [`compute`], reusing and updating `kept` (the same vocabulary's `fingerprint` each run).
+pub fn compute_with(
+    model: &mut Model,
+    vocab: &Vocab,
+    fingerprint: u64,
+    kept: &mut Kept,
+) -> CallStats {
+    let key = (interface(model), fingerprint);
+    if kept.key != key {
+        kept.files.clear();
+    }
+    kept.key = key;
+    compute_kept(model, vocab, Some(kept))
+}
+
+fn compute_kept(model: &mut Model, vocab: &Vocab, kept: Option<&mut Kept>) -> CallStats {
     use rayon::prelude::*;
-    let per_file: Vec<(Vec<(FnRef, Local)>, CallStats)> = model
+    let previous = kept.as_ref().map(|k| &k.files);
+    let per_file: Vec<(FileLocals, bool)> = model
         .files
         .par_iter()
         .enumerate()
         .map(|(file_id, file)| {
+            let old = previous.and_then(|p| p.get(file_id)?.as_ref());
+            if let (Some(file), Some((was, locals))) = (file, old) {
+                if Arc::ptr_eq(file, was) {
+                    return (locals.clone(), true);
+                }
+            }
             let mut stats = CallStats::default();
             let mut out = Vec::new();
             if let Some(file) = file {
@@ -456,15 +542,25 @@ pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
                     out.push((f, analyse_body(vocab, model, file, body_id, &mut stats)));
                 }
             }
-            (out, stats)
+            (Arc::new((out, stats)), false)
         })
         .collect();
+    if let Some(kept) = kept {
+        kept.reused = per_file.iter().filter(|(_, reused)| *reused).count();
+        kept.files = model
+            .files
+            .iter()
+            .zip(&per_file)
+            .map(|(file, (locals, _))| Some((file.clone()?, locals.clone())))
+            .collect();
+    }
     let mut stats = CallStats::default();
-    let mut locals: HashMap<FnRef, Local> = HashMap::default();
-    for (list, file_stats) in per_file {
+    let mut locals: HashMap<FnRef, &Local> = HashMap::default();
+    for (list, _) in &per_file {
+        let (list, file_stats) = &**list;
         stats.resolved += file_stats.resolved;
         stats.unresolved += file_stats.unresolved;
-        locals.extend(list);
+        locals.extend(list.iter().map(|(f, local)| (*f, local)));
     }
     // Reverse edges for the worklist.
     let mut callers: HashMap<FnRef, Vec<FnRef>> = HashMap::default();
@@ -547,7 +643,7 @@ pub fn compute(model: &mut Model, vocab: &Vocab) -> CallStats {
 /// Chains stay within the package of the async code: this is the one fact that flows from
 /// callers to callees, and a package's findings must depend only on the package and its
 /// dependencies (what a dependency's author sees, and what the findings cache keys on).
-fn reached_from_async(model: &Model, locals: &HashMap<FnRef, Local>) -> HashMap<FnRef, Witness> {
+fn reached_from_async(model: &Model, locals: &HashMap<FnRef, &Local>) -> HashMap<FnRef, Witness> {
     use rayon::prelude::*;
     let package = |file: FileId| model.package_of.get(file.index()).copied();
     let mut reached: HashMap<FnRef, Witness> = HashMap::default();

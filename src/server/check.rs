@@ -56,6 +56,10 @@ pub struct Outcome {
     /// Files whose facts were reused from the previous check, and files lowered.
     pub reused: usize,
     pub lowered: usize,
+    /// Files whose summary inputs (direct facts, resolved calls) were kept from the last check.
+    pub summaries_kept: usize,
+    /// Wall time of each driver phase in milliseconds, summed over the groups.
+    pub timings: Vec<(&'static str, u128)>,
 }
 
 /// The lowered files kept between checks, one set per configuration (each group's run keeps
@@ -112,8 +116,17 @@ pub fn check_open(
         let (reused, lowered) = memo.stats();
         outcome.reused += reused;
         outcome.lowered += lowered;
+        outcome.summaries_kept += memo.summaries_reused();
         match run {
-            Ok(report) => collect(&report, &group, cwd, encoding, &mut outcome),
+            Ok(report) => {
+                for &(phase, ms) in &report.timings {
+                    match outcome.timings.iter_mut().find(|(p, _)| *p == phase) {
+                        Some((_, total)) => *total += ms,
+                        None => outcome.timings.push((phase, ms)),
+                    }
+                }
+                collect(&report, &group, cwd, encoding, &mut outcome)
+            }
             Err(panic) => {
                 let what = panic
                     .downcast_ref::<&str>()

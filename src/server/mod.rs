@@ -36,7 +36,7 @@ use lsp_types::{
     HoverProviderCapability, InitializeParams, InitializeResult, LogMessageParams, MessageType,
     PositionEncodingKind, PublishDiagnosticsParams, Registration, RegistrationParams, SaveOptions,
     ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri, WatchKind,
 };
 
 use check::{check_open, Checked, Memos};
@@ -45,8 +45,15 @@ use documents::{uri_to_path, Documents, Encoding};
 /// How long after the last change a buffer is checked again.
 pub const DEBOUNCE: Duration = Duration::from_millis(200);
 
-/// The files whose change re-reads the configuration and re-checks the open buffers.
-const WATCHED: &[&str] = &["**/forklint.toml", "**/.forklint.toml", "**/Cargo.toml"];
+/// The files whose change re-reads the configuration, lists the packages afresh and re-checks
+/// the open buffers: configurations and manifests on any change, Rust files when one is created
+/// or deleted (a rename is both), which changes a package's file list.
+const WATCHED: &[(&str, Option<WatchKind>)] = &[
+    ("**/forklint.toml", None),
+    ("**/.forklint.toml", None),
+    ("**/Cargo.toml", None),
+    ("**/*.rs", Some(WatchKind::Create.union(WatchKind::Delete))),
+];
 
 /// Runs the server on stdin/stdout until `exit`: status 0 after `shutdown`, 1 without it
 /// (LSP's rule), 2 if the client never initialized.
@@ -293,6 +300,8 @@ impl<'a> Server<'a> {
                 {
                     let doc = params.text_document;
                     self.docs.open(doc.uri, doc.text, doc.version);
+                    // A client without file watchers still gets a fresh plan on open and save.
+                    self.forget_plans();
                     self.check();
                 }
             }
@@ -311,6 +320,7 @@ impl<'a> Server<'a> {
             }
             DidSaveTextDocument::METHOD => {
                 self.due = None;
+                self.forget_plans();
                 self.check();
             }
             DidCloseTextDocument::METHOD => {
@@ -320,15 +330,24 @@ impl<'a> Server<'a> {
                     let uri = params.text_document.uri;
                     self.docs.close(&uri);
                     self.checked.remove(uri.as_str());
-                    self.publish(uri, Vec::new(), None);
+                    self.publish(uri.clone(), Vec::new(), None);
+                    self.published.remove(uri.as_str());
                 }
             }
             DidChangeWatchedFiles::METHOD => {
-                // The configuration and the manifests are read afresh by every check.
+                // The configuration is read afresh by every check; the plan is dropped.
                 self.due = None;
+                self.forget_plans();
                 self.check();
             }
             _ => {}
+        }
+    }
+
+    /// Drops the kept package plans (the layout on disk may have changed).
+    fn forget_plans(&mut self) {
+        for memo in self.memos.values() {
+            memo.forget_plan();
         }
     }
 
@@ -350,11 +369,18 @@ impl<'a> Server<'a> {
         self.log(
             MessageType::LOG,
             format!(
-                "checked {} open file(s) in {} ms ({} files reused from memory, {} lowered)",
+                "checked {} open file(s) in {} ms ({} files reused from memory, {} lowered); summary inputs of {} files kept; {}",
                 outcome.buffers.len(),
                 outcome.elapsed.as_millis(),
                 outcome.reused,
-                outcome.lowered
+                outcome.lowered,
+                outcome.summaries_kept,
+                outcome
+                    .timings
+                    .iter()
+                    .map(|(phase, ms)| format!("{phase} {ms} ms"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         );
         self.configs.clear();
@@ -382,11 +408,9 @@ impl<'a> Server<'a> {
         if self.published.get(&key) == Some(&diagnostics) {
             return;
         }
-        if diagnostics.is_empty() {
-            self.published.remove(&key);
-        } else {
-            self.published.insert(key, diagnostics.clone());
-        }
+        // An empty list is kept too: a buffer without findings is published once, not after
+        // every check.
+        self.published.insert(key, diagnostics.clone());
         let params = PublishDiagnosticsParams {
             uri,
             diagnostics,
@@ -401,9 +425,9 @@ impl<'a> Server<'a> {
     fn register_watchers(&mut self) {
         let watchers = WATCHED
             .iter()
-            .map(|glob| FileSystemWatcher {
+            .map(|(glob, kind)| FileSystemWatcher {
                 glob_pattern: GlobPattern::String(glob.to_string()),
-                kind: None,
+                kind: *kind,
             })
             .collect();
         let options = DidChangeWatchedFilesRegistrationOptions { watchers };

@@ -402,6 +402,157 @@ fn unsaved_changes_are_checked_and_close_clears() {
     assert!(client.shutdown().success());
 }
 
+/// The `checked` log line of the next check (the notifications before it are dropped).
+fn next_check(client: &mut Client) -> String {
+    let log = client.wait_for("the check's log", |v| {
+        v["method"] == "window/logMessage"
+            && v["params"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("checked "))
+    });
+    log["params"]["message"].as_str().unwrap().to_string()
+}
+
+/// What was published since the last check's log line, by URI, up to a request answered after
+/// it (the server is one thread: what the check published has been sent before the answer).
+fn published_since_check(client: &mut Client) -> Vec<(String, Vec<Value>)> {
+    client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///nowhere.rs"}, "position": position(0, 0)}),
+    );
+    client
+        .notifications
+        .drain(..)
+        .filter(|v| v["method"] == "textDocument/publishDiagnostics")
+        .map(|v| {
+            let uri = v["params"]["uri"].as_str().unwrap().to_string();
+            (uri, v["params"]["diagnostics"].as_array().unwrap().clone())
+        })
+        .collect()
+}
+
+#[test]
+fn an_edit_that_changes_a_summary_republishes_the_files_that_use_it() {
+    let dir = package();
+    let lib = uri(&dir.path().join("src/lib.rs"));
+    let helper = uri(&dir.path().join("src/helper.rs"));
+    let (mut client, _) = Client::initialized(dir.path(), json!({}));
+    client.open(&lib, LIB);
+    assert_eq!(codes(&client.diagnostics(&lib)), ["FL003", "FL003"]);
+    client.open(&helper, HELPER);
+    next_check(&mut client);
+    // helper.rs is published once (no findings); lib.rs's did not change: not published again.
+    assert_eq!(
+        published_since_check(&mut client),
+        [(helper.clone(), Vec::new())]
+    );
+    // `wait` no longer blocks: lib.rs, which was not edited, loses the finding through it;
+    // helper.rs still has none and is not published again.
+    client.change(&helper, 2, "pub fn wait() {}\n");
+    // What resolution sees did not change (same functions): lib.rs's direct facts and resolved
+    // calls are kept, and the summaries are computed again from them.
+    let message = next_check(&mut client);
+    assert!(
+        message.contains("summary inputs of 1 files kept"),
+        "{message}"
+    );
+    let published = published_since_check(&mut client);
+    assert_eq!(published.len(), 1, "{published:#?}");
+    assert_eq!(published[0].0, lib);
+    assert_eq!(codes(&published[0].1), ["FL003"]);
+    assert_eq!(
+        published[0].1[0]["message"],
+        "blocking call `std::thread::sleep` in async fn `poll`"
+    );
+    // Blocking again: the finding is back.
+    client.change(&helper, 3, HELPER);
+    next_check(&mut client);
+    let published = published_since_check(&mut client);
+    assert_eq!(published.len(), 1, "{published:#?}");
+    assert_eq!(published[0].0, lib);
+    assert_eq!(codes(&published[0].1), ["FL003", "FL003"]);
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn an_unrelated_edit_does_not_republish_the_other_files() {
+    let dir = package();
+    let lib = uri(&dir.path().join("src/lib.rs"));
+    let helper = uri(&dir.path().join("src/helper.rs"));
+    let (mut client, _) = Client::initialized(dir.path(), json!({}));
+    client.open(&lib, LIB);
+    assert_eq!(codes(&client.diagnostics(&lib)), ["FL003", "FL003"]);
+    client.open(&helper, HELPER);
+    next_check(&mut client);
+    published_since_check(&mut client);
+    // A finding of helper.rs's own, after `wait` (whose evidence lib.rs shows stays put):
+    // helper.rs is published, lib.rs is not.
+    let edited = format!(
+        "{HELPER}\npub async fn own() {{\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}}\n"
+    );
+    client.change(&helper, 2, &edited);
+    let message = next_check(&mut client);
+    assert!(message.contains("1 lowered"), "{message}");
+    // A new function: call resolution may change anywhere, nothing is kept.
+    assert!(
+        message.contains("summary inputs of 0 files kept"),
+        "{message}"
+    );
+    let published = published_since_check(&mut client);
+    assert_eq!(published.len(), 1, "{published:#?}");
+    assert_eq!(published[0].0, helper);
+    assert_eq!(codes(&published[0].1), ["FL003"]);
+    // A comment: nothing changes, nothing is published.
+    client.change(&helper, 3, &format!("{edited}// a comment\n"));
+    let message = next_check(&mut client);
+    assert!(
+        message.contains("summary inputs of 1 files kept"),
+        "{message}"
+    );
+    assert_eq!(published_since_check(&mut client), Vec::new());
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn a_created_file_joins_the_package_after_the_watcher_says_so() {
+    let dir = package();
+    let lib = uri(&dir.path().join("src/lib.rs"));
+    let capabilities =
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let (mut client, _) = Client::initialized(dir.path(), capabilities);
+    let registration = client.wait_for("the watcher registration", |v| {
+        v["method"] == "client/registerCapability"
+    });
+    let watchers = &registration["params"]["registrations"][0]["registerOptions"]["watchers"];
+    // Rust files: created (1) and deleted (4), so the package's file list is listed afresh.
+    assert!(watchers
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w["globPattern"] == "**/*.rs" && w["kind"] == 5));
+    client.open(&lib, LIB);
+    assert_eq!(codes(&client.diagnostics(&lib)), ["FL003", "FL003"]);
+    // A new module on disk, and the buffer calls it.
+    let extra_path = dir.path().join("src/extra.rs");
+    std::fs::write(&extra_path, HELPER).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&extra_path), "type": 1}]}),
+    );
+    next_check(&mut client);
+    let edited = format!("mod extra;\n{LIB}").replace(
+        "pub async fn poll() {\n",
+        "pub async fn poll() {\n    extra::wait();\n",
+    );
+    client.change(&lib, 2, &edited);
+    let diagnostics = client.diagnostics_where(&lib, |d| d.len() == 3);
+    assert_eq!(
+        diagnostics[0]["message"],
+        "`wait` blocks on `std::thread::sleep` in async fn `poll`"
+    );
+    assert!(client.shutdown().success());
+}
+
 #[test]
 fn code_actions_fix_suppress_and_fix_all() {
     let dir = package();

@@ -143,6 +143,7 @@ pub fn facts(cx: &Cx<'_>) -> ExtensionFacts {
         .files
         .iter()
         .flatten()
+        .map(|f| &**f)
         .filter(|f| {
             cx.model
                 .crate_of
