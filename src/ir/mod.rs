@@ -522,6 +522,8 @@ pub struct Match {
 pub struct Arm {
     pub pat: Pat,
     pub guard: Vec<Node>,
+    /// The guard's condition (`Some(pid) if pid != getpid()`), summarized as an `if`'s.
+    pub guard_cond: Option<Cond>,
     pub body: Block,
 }
 
@@ -713,7 +715,12 @@ pub fn approx_heap_bytes(file: &FileModel) -> usize {
                     + m.arms.capacity() * size_of::<Arm>()
                     + m.arms
                         .iter()
-                        .map(|a| pat(&a.pat) + nodes(&a.guard) + block(&a.body))
+                        .map(|a| {
+                            pat(&a.pat)
+                                + nodes(&a.guard)
+                                + a.guard_cond.as_ref().map_or(0, cond)
+                                + block(&a.body)
+                        })
                         .sum::<usize>()
             }
             Node::Loop(l) => {

@@ -11,9 +11,11 @@ declare_rule! {
     /// In an extension module (see FL008 and docs/extensions.md), finds the inherited runtime,
     /// pool or a value owning one dropped on a fork-recovery path: a `pthread_atfork` child
     /// handler, or the branch where a pid check finds another pid (`if pid !=
-    /// std::process::id() { .. }`). A drop is `drop(x)` of a local built as a runtime or pool,
-    /// `shutdown_timeout`, or a static's value moved out with `take()`/`replace(..)` and not
-    /// leaked. Quiet when the old value goes to `std::mem::forget`, `Box::leak`,
+    /// std::process::id() { .. }`, the `else` of an `==` test, the `match` arm guarded by
+    /// `pid != getpid()` or the arm after one guarded by `pid == getpid()`). A drop is `drop(x)`
+    /// of a local built as a runtime or pool, `shutdown_timeout`, a static's value moved out with
+    /// `take()`/`replace(..)` (also through a lock guard of the static, `slot.take()`) and not
+    /// leaked, or an assignment through such a guard (`*slot = None` drops the old value). Quiet when the old value goes to `std::mem::forget`, `Box::leak`,
     /// `Box::into_raw` or `ManuallyDrop::new`. A drop reported here is not also FL005.
     ///
     /// ### Why is this bad?

@@ -44,13 +44,16 @@ pub fn recovery_drops(cx: &Cx<'_>) -> Vec<RecoveryDrop> {
     }
     for (id, body) in file.bodies.iter() {
         visit::walk(&body.block.nodes, &mut |node| {
-            let Node::If(i) = node else { return true };
-            let Some(op) = pid_comparison(cx, i) else {
-                return true;
-            };
-            let branch = match op {
-                crate::ir::CmpOp::Ne => Some(&i.then_block),
-                _ => i.else_block.as_ref(),
+            let branch = if let Node::If(i) = node {
+                match pid_comparison(cx, &i.cond, &i.cond_nodes) {
+                    Some(crate::ir::CmpOp::Ne) => Some(&i.then_block),
+                    Some(_) => i.else_block.as_ref(),
+                    None => None,
+                }
+            } else if let Node::Match(m) = node {
+                forked_arm(cx, m)
+            } else {
+                None
             };
             if let Some(block) = branch {
                 drops_in(
@@ -66,23 +69,51 @@ pub fn recovery_drops(cx: &Cx<'_>) -> Vec<RecoveryDrop> {
         });
     }
     out.sort_by_key(|d| (d.span.start, d.node));
-    out.dedup_by_key(|d| d.node);
+    out.dedup_by_key(|d| (d.span.start, d.node));
     out
 }
 
 /// The operator of an `if` that compares a pid read in its condition (`==` or `!=`).
-fn pid_comparison(cx: &Cx<'_>, i: &crate::ir::If) -> Option<crate::ir::CmpOp> {
-    let crate::ir::Cond::Cmp { op, .. } = &i.cond else {
+fn pid_comparison(
+    cx: &Cx<'_>,
+    cond: &crate::ir::Cond,
+    cond_nodes: &[Node],
+) -> Option<crate::ir::CmpOp> {
+    let crate::ir::Cond::Cmp { op, .. } = cond else {
         return None;
     };
     if !matches!(op, crate::ir::CmpOp::Eq | crate::ir::CmpOp::Ne) {
         return None;
     }
-    let reads_pid = visit::any(&i.cond_nodes, &mut |n| {
+    let reads_pid = visit::any(cond_nodes, &mut |n| {
         n.as_call()
             .is_some_and(|c| cx.vocab.call(Category::Pid, &c.callee).is_some())
     });
     reads_pid.then_some(*op)
+}
+
+/// The arm of a `match` that a pid check in an arm's guard sends a forked child to: the arm
+/// guarded by `pid != getpid()`, or the arm after one guarded by `pid == getpid()` when it has
+/// no guard of its own (delta-rs 0.19: `Some(pid) if pid == &std::process::id() => {}` then
+/// `Some(pid) => { .. }`).
+fn forked_arm<'m>(cx: &Cx<'_>, m: &'m crate::ir::Match) -> Option<&'m crate::ir::Block> {
+    for (i, arm) in m.arms.iter().enumerate() {
+        let Some(cond) = &arm.guard_cond else {
+            continue;
+        };
+        match pid_comparison(cx, cond, &arm.guard) {
+            Some(crate::ir::CmpOp::Ne) => return Some(&arm.body),
+            Some(_) => {
+                return m
+                    .arms
+                    .get(i + 1)
+                    .filter(|next| next.guard_cond.is_none())
+                    .map(|next| &next.body)
+            }
+            None => {}
+        }
+    }
+    None
 }
 
 /// The drops of thread owners in `nodes` (and the closures they run inline).
@@ -113,7 +144,7 @@ fn drops_in(
             let what = if let Some(l) = node.as_let() {
                 l.init.last().and_then(|n| n.as_call()).and_then(|call| {
                     handled.push(call.id);
-                    let taken = static_taken(cx, call)?;
+                    let taken = static_taken(cx, body, call)?;
                     let kept = l.names.iter().any(|n| leaked.contains(n));
                     (!kept).then_some((call, taken))
                 })
@@ -130,6 +161,18 @@ fn drops_in(
                     region,
                     region_label,
                 });
+            } else if let Node::Assign(a) = node {
+                // `*slot = None` through a guard of a static: the old value is dropped here.
+                if let Some(path) = guarded_static(cx, body, &a.local) {
+                    let short = path.rsplit("::").next().unwrap_or(&path);
+                    out.push(RecoveryDrop {
+                        node: crate::ir::NodeId::default(),
+                        span: a.span,
+                        what: format!("`*{} = ..` on `{short}`", a.local),
+                        region,
+                        region_label,
+                    });
+                }
             }
         }
     };
@@ -164,7 +207,7 @@ fn drop_of<'n>(
             return (owner && !leaked.contains(x)).then(|| (call, format!("`drop({x})`")));
         }
     }
-    let taken = static_taken(cx, call)?;
+    let taken = static_taken(cx, body, call)?;
     // `std::mem::forget(RT.take())`: the next call leaks what this one returned.
     let leaked_at_once = next
         .and_then(|n| n.as_call())
@@ -172,15 +215,46 @@ fn drop_of<'n>(
     (!leaked_at_once).then_some((call, taken))
 }
 
-/// `take`/`replace` on a static: the static's short name, for the message.
-fn static_taken(cx: &Cx<'_>, call: &Call) -> Option<String> {
+/// `take`/`replace` on a static, or on a lock guard of one (`let mut slot = RT.lock().unwrap();
+/// slot.take()`): the static's short name, for the message.
+fn static_taken(cx: &Cx<'_>, body: BodyId, call: &Call) -> Option<String> {
     let Callee::Method { receiver, .. } = &call.callee else {
         return None;
     };
-    let path = receiver.path.as_deref()?;
-    if cx.vocab.call(Category::StaticTake, &call.callee).is_none() || !is_static(cx, path) {
+    cx.vocab.call(Category::StaticTake, &call.callee)?;
+    let path = match (&receiver.path, &receiver.local) {
+        (Some(path), _) => path.clone(),
+        (None, Some(local)) if receiver.field.is_none() => guarded_static(cx, body, local)?,
+        _ => return None,
+    };
+    if !is_static(cx, &path) {
         return None;
     }
-    let short = path.rsplit("::").next().unwrap_or(path);
+    let short = path.rsplit("::").next().unwrap_or(&path);
     Some(format!("`{}` on `{short}`", display_callee(&call.callee)))
+}
+
+/// The static whose lock guard local `name` of body `id` holds (`let mut slot =
+/// RT.lock().unwrap();`), as seen from body `id` (its `let`, else the enclosing body's).
+fn guarded_static(cx: &Cx<'_>, id: BodyId, name: &str) -> Option<String> {
+    let file = cx.file;
+    let mut found = None;
+    let mut current = Some(id);
+    while let (None, Some(b)) = (&found, current) {
+        visit::walk(&file.body(b).block.nodes, &mut |node| {
+            if let Some(l) = node.as_let() {
+                if l.guard_of.is_some() && l.names.iter().any(|n| n == name) {
+                    found = l.init.iter().rev().find_map(|n| {
+                        let Callee::Method { receiver, .. } = &n.as_call()?.callee else {
+                            return None;
+                        };
+                        receiver.path.clone().filter(|p| is_static(cx, p))
+                    });
+                }
+            }
+            true
+        });
+        current = file.body(b).parent;
+    }
+    found
 }

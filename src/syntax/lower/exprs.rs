@@ -116,14 +116,17 @@ impl Lowerer<'_, '_> {
                             self.bind(n, None);
                         }
                         let mut guard = Vec::new();
+                        let mut guard_cond = None;
                         if let Some((_, g)) = &arm.guard {
                             self.expr(g, &mut guard);
+                            guard_cond = Some(self.cond(g));
                         }
                         let body = self.expr_block(&arm.body);
                         self.locals.pop();
                         Arm {
                             pat: self.pat(&arm.pat),
                             guard,
+                            guard_cond,
                             body,
                         }
                     })

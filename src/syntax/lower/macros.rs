@@ -108,6 +108,7 @@ impl Lowerer<'_, '_> {
                 Arm {
                     pat,
                     guard: Vec::new(),
+                    guard_cond: None,
                     body,
                 }
             })
