@@ -184,6 +184,9 @@ struct Local {
     /// The static this local refers to (`let cell = &RUNTIME;`, or an `if`/`match` choosing
     /// between statics: the first one), so that a call on the local is a call on the static.
     alias: Option<String>,
+    /// The origins of a tuple value's elements (`Arc::new((Mutex::new(0), Condvar::new()))`), so
+    /// that destructuring it (`let (lock, cvar) = &*pair;`) knows each part.
+    parts: Option<Vec<Option<Origin>>>,
 }
 
 impl Local {
@@ -192,6 +195,7 @@ impl Local {
             name,
             origin,
             alias: None,
+            parts: None,
         }
     }
 }

@@ -191,8 +191,28 @@ impl Lowerer<'_, '_> {
         if let ([_], Some(init)) = (&names[..], &local.init) {
             if init.diverge.is_none() && matches!(pat, SynPat::Ident(_)) {
                 let alias = self.static_alias(&init.expr);
+                let parts = self.tuple_parts(&init.expr);
                 if let Some(bound) = self.locals.last_mut().and_then(|s| s.last_mut()) {
                     bound.alias = alias;
+                    bound.parts = parts;
+                }
+            }
+        }
+        if let (Some(elems), Some(init)) = (tuple_pattern(pat), &local.init) {
+            // `let (lock, cvar) = &*pair;`: each name gets its part's origin.
+            if let Some(parts) = self.tuple_parts(&init.expr) {
+                for (elem, part) in elems.iter().zip(parts) {
+                    let (SynPat::Ident(i), Some(part)) = (elem, part) else {
+                        continue;
+                    };
+                    let name = i.ident.to_string();
+                    let bound = self
+                        .locals
+                        .last_mut()
+                        .and_then(|s| s.iter_mut().rev().find(|l| l.name == name));
+                    if let Some(bound) = bound.filter(|b| b.origin.is_none()) {
+                        bound.origin = Some(part);
+                    }
                 }
             }
         }

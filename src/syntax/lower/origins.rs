@@ -100,6 +100,42 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// The origins of the elements of the tuple `expr` evaluates to, when it is one: a tuple
+    /// expression, through wrapper constructors (`Arc::new`, `Arc::clone`), references, derefs,
+    /// `clone()` and locals holding one.
+    pub(super) fn tuple_parts(&self, expr: &Expr) -> Option<Vec<Option<Origin>>> {
+        match expr {
+            Expr::Tuple(t) => Some(t.elems.iter().map(|e| self.origin_of(e)).collect()),
+            Expr::Paren(p) => self.tuple_parts(&p.expr),
+            Expr::Group(g) => self.tuple_parts(&g.expr),
+            Expr::Reference(r) => self.tuple_parts(&r.expr),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.tuple_parts(&u.expr),
+            Expr::Call(call) => {
+                let Expr::Path(p) = &*call.func else {
+                    return None;
+                };
+                let path = self.resolve_path(&p.path);
+                if !self.vocab.tables().has(Category::WrapperCtor, &path) {
+                    return None;
+                }
+                self.tuple_parts(call.args.first()?)
+            }
+            Expr::MethodCall(mc)
+                if self
+                    .vocab
+                    .tables()
+                    .has(Category::TransparentMethod, &mc.method.to_string()) =>
+            {
+                self.tuple_parts(&mc.receiver)
+            }
+            Expr::Path(p) if p.qself.is_none() => {
+                let ident = p.path.get_ident()?;
+                self.local(&ident.to_string())?.parts.clone()
+            }
+            _ => None,
+        }
+    }
+
     /// The origin of `receiver.method(..)` given the receiver's.
     pub(super) fn method_origin(
         &self,

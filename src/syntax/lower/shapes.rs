@@ -81,6 +81,17 @@ pub(super) fn summarize_arg(arg: &Expr, lowerer: &Lowerer<'_, '_>) -> Arg {
 }
 
 /// Names bound by a pattern.
+/// The element patterns of a tuple pattern (`(lock, cvar)`, `&(lock, cvar)`), if `pat` is one.
+pub(super) fn tuple_pattern(pat: &SynPat) -> Option<Vec<&SynPat>> {
+    match pat {
+        SynPat::Tuple(t) => Some(t.elems.iter().collect()),
+        SynPat::Reference(r) => tuple_pattern(&r.pat),
+        SynPat::Paren(p) => tuple_pattern(&p.pat),
+        SynPat::Type(t) => tuple_pattern(&t.pat),
+        _ => None,
+    }
+}
+
 pub fn pat_names(pat: &SynPat, out: &mut Vec<String>) {
     match pat {
         SynPat::Ident(i) => {
