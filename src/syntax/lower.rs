@@ -111,6 +111,7 @@ fn lower(
         chain: None,
         fields: HashMap::default(),
         static_types: HashMap::default(),
+        fn_returns: HashMap::default(),
         current: None,
         context: Context::Sync,
         cfg_test: false,
@@ -229,6 +230,9 @@ struct Lowerer<'v, 't> {
     fields: HashMap<String, HashMap<String, Origin>>,
     /// static canonical path -> origin of its type.
     static_types: HashMap<String, Origin>,
+    /// This file's free functions -> the origin of their declared return type, when it is a
+    /// type of another crate (`fn opts() -> std::fs::OpenOptions`): a call's result has it.
+    fn_returns: HashMap<String, Origin>,
     current: Option<BodyId>,
     context: Context,
     cfg_test: bool,

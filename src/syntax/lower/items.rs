@@ -44,6 +44,12 @@ impl<'v> Lowerer<'v, '_> {
                         }
                     }
                 }
+                Item::Fn(f) => {
+                    if let Some(origin) = self.return_origin(&f.sig.output) {
+                        let path = format!("{}::{}", self.resolver.module, f.sig.ident);
+                        self.fn_returns.insert(path, origin);
+                    }
+                }
                 Item::Mod(m) => {
                     if let Some((_, items)) = &m.content {
                         let module = format!("{}::{}", self.resolver.module, m.ident);
@@ -58,6 +64,21 @@ impl<'v> Lowerer<'v, '_> {
                 _ => {}
             }
         }
+    }
+
+    /// The origin of a declared return type when it is a type of another crate (a std or
+    /// dependency type: `-> std::fs::OpenOptions`, `-> io::Result<File>` through the smart
+    /// pointers); a crate-local type, `Self` or a generic parameter tells nothing more than the
+    /// function's own path.
+    fn return_origin(&self, output: &syn::ReturnType) -> Option<Origin> {
+        let syn::ReturnType::Type(_, ty) = output else {
+            return None;
+        };
+        let origin = self.type_origin(ty)?;
+        let foreign = origin.base.contains("::")
+            && !origin.base.starts_with("crate::")
+            && origin.base != "crate";
+        foreign.then_some(origin)
     }
 
     // ---------------------------------------------------------------- pass 2: items

@@ -23,6 +23,10 @@ impl Lowerer<'_, '_> {
                 if let Some(ty) = self.vocab.returns(&path) {
                     return Some(Origin::ty(ty));
                 }
+                // A function of this file declared to return a std or dependency type.
+                if let Some(origin) = self.fn_returns.get(&path) {
+                    return Some(origin.clone());
+                }
                 Some(Origin::ctor(path))
             }
             Expr::MethodCall(mc) => self.method_origin(self.origin_of(&mc.receiver), &mc.method),
