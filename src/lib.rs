@@ -16,21 +16,21 @@
 //! - [`server`]: the language server (`forklint server`);
 //! - [`cli`]: the command line.
 
-pub mod analysis;
+pub(crate) mod analysis;
 pub mod base;
 pub mod cache;
 pub mod cli;
 pub mod config;
-pub mod discover;
+pub(crate) mod discover;
 pub mod driver;
 pub mod fix;
-pub mod io;
+pub(crate) mod io;
 pub mod ir;
-pub mod model;
+pub(crate) mod model;
 pub mod render;
 pub mod rules;
-pub mod server;
-pub mod suppress;
+pub(crate) mod server;
+pub(crate) mod suppress;
 pub mod syntax;
 pub mod vocab;
 

@@ -33,7 +33,6 @@ pub struct Directive {
     pub scope: Scope,
     /// The directive comment's span (FL100's primary span).
     pub range: TextRange,
-    pub line: u32,
 }
 
 /// A malformed directive: reported as a tool-level problem in the file.
@@ -81,7 +80,6 @@ pub fn scan(source: &SourceFile) -> (Vec<Directive>, Vec<DirectiveError>) {
                     codes,
                     scope,
                     range,
-                    line: line_no,
                 });
             }
             continue;
@@ -176,7 +174,6 @@ pub fn scan(source: &SourceFile) -> (Vec<Directive>, Vec<DirectiveError>) {
             codes,
             scope,
             range,
-            line: line_no,
         });
     }
     (directives, errors)

@@ -105,7 +105,10 @@ pub fn check(text: &str) {
 }
 
 /// The file of a unit below that a forged entry may point into (`others`).
-const OTHER: (&str, &str) = ("dep/src/lib.rs", "pub fn helper() {\n    std::thread::sleep(d());\n}\n");
+const OTHER: (&str, &str) = (
+    "dep/src/lib.rs",
+    "pub fn helper() {\n    std::thread::sleep(d());\n}\n",
+);
 
 /// The cache-load path on arbitrary bytes: `data` is a file's text, a NUL byte, then an entry
 /// payload (JSON), stored under a valid header as a forged entry would be. The entry is decoded
@@ -113,8 +116,8 @@ const OTHER: (&str, &str) = ("dep/src/lib.rs", "pub fn helper() {\n    std::thre
 /// into findings without losing any, and render in every format and apply as fixes without
 /// panicking (what an offset inside a character or past the end used to do).
 pub fn cache_entry(data: &[u8]) {
-    use forklint::cache;
     use forklint::base::source::SourceFile;
+    use forklint::cache;
     let (text, payload) = match data.iter().position(|&b| b == 0) {
         Some(at) => (&data[..at], &data[at + 1..]),
         None => (FIXTURES.first().map_or(&b""[..], |f| f.as_bytes()), data),
@@ -147,7 +150,10 @@ pub fn cache_entry(data: &[u8]) {
     for cached in &entry.diagnostics {
         let d = cached
             // Every `others` entry names the one other file.
-            .to_diagnostic(&|index| ((index as usize) < texts.len()).then_some(index.min(1)))
+            .to_diagnostic(&|index| {
+                ((index as usize) < texts.len())
+                    .then(|| forklint::base::source::FileId::from_index(index.min(1) as usize))
+            })
             .expect("a valid entry converts without losing findings");
         report.diagnostics.push(d);
     }

@@ -6,9 +6,9 @@
 //! jumps). Paths are canonical strings (`std::thread::sleep`), so rules never look at syntax:
 //! they walk these trees and ask the vocabulary about calls. No `syn` type appears here.
 
-pub mod ids;
+pub(crate) mod ids;
 pub mod pretty;
-pub mod visit;
+pub(crate) mod visit;
 
 use crate::base::arena::{Arena, Idx};
 use crate::base::source::{FileId, TextRange};

@@ -7,7 +7,7 @@
 //! exhaustively, with no `_ =>` arm, so that adding a variant is a compile error wherever it must
 //! be thought about (a meta test checks the absence outside this directory).
 
-use crate::ir::{Block, Node};
+use crate::ir::Node;
 
 /// The node lists directly owned by `node`, in evaluation order: a `let`'s initializer then its
 /// `else` block, an `if`'s condition then its branches, a `match`'s scrutinee then each arm's
@@ -42,39 +42,6 @@ pub fn child_lists<'a>(node: &'a Node, f: &mut dyn FnMut(&'a [Node])) {
         }
         Node::Block(b) => f(&b.nodes),
         Node::Call(_)
-        | Node::Macro(_)
-        | Node::Await(_)
-        | Node::Closure(_)
-        | Node::Jump(_)
-        | Node::PathRef(_) => {}
-    }
-}
-
-/// The blocks (scopes) directly owned by `node`: the `else` of a `let-else`, an `if`'s branches,
-/// each arm's body, a loop's body, a nested block. Condition, header and initializer lists are
-/// not scopes and are not yielded.
-pub fn child_blocks<'a>(node: &'a Node, f: &mut dyn FnMut(&'a Block)) {
-    match node {
-        Node::Let(l) => {
-            if let Some(b) = &l.else_block {
-                f(b);
-            }
-        }
-        Node::If(i) => {
-            f(&i.then_block);
-            if let Some(b) = &i.else_block {
-                f(b);
-            }
-        }
-        Node::Match(m) => {
-            for arm in &m.arms {
-                f(&arm.body);
-            }
-        }
-        Node::Loop(l) => f(&l.body),
-        Node::Block(b) => f(b),
-        Node::Assign(_)
-        | Node::Call(_)
         | Node::Macro(_)
         | Node::Await(_)
         | Node::Closure(_)

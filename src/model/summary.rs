@@ -223,12 +223,8 @@ pub fn local_origin<'a>(
     local_origin(file, body.parent?, name)
 }
 
-/// Whether a call in body `id` of `file` is a direct occurrence of `fact` by the vocabulary.
-pub fn direct_fact(vocab: &Vocab, fact: Fact, file: &FileModel, id: BodyId, call: &Call) -> bool {
-    direct_fact_in(vocab, vocab.categories(&call.callee), fact, file, id, call)
-}
-
-/// [`direct_fact`] given the call's categories (computed once per call).
+/// Whether a call in body `id` of `file` is a direct occurrence of `fact` by the vocabulary,
+/// given the call's categories (computed once per call).
 fn direct_fact_in(
     vocab: &Vocab,
     set: CategorySet,
@@ -259,11 +255,7 @@ const NOT_AS_SAFE: [Category; 6] = [
     Category::Blocking,
 ];
 
-/// Whether a call is known not to be async-signal-safe.
-pub fn not_as_safe(vocab: &Vocab, callee: &Callee) -> bool {
-    not_as_safe_in(vocab.categories(callee), callee)
-}
-
+/// Whether a call is known not to be async-signal-safe, given its categories.
 fn not_as_safe_in(set: CategorySet, callee: &Callee) -> bool {
     if set & Category::AsSafe.bit() != 0 {
         return false;

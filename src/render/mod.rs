@@ -4,14 +4,14 @@ use std::io::{self, Write};
 
 use crate::driver::Report;
 
-pub mod cargo_json;
-pub mod concise;
-pub mod excerpt;
-pub mod full;
+pub(crate) mod cargo_json;
+pub(crate) mod concise;
+pub(crate) mod excerpt;
+pub(crate) mod full;
 pub mod github;
-pub mod json;
-pub mod sarif;
-pub mod statistics;
+pub(crate) mod json;
+pub(crate) mod sarif;
+pub(crate) mod statistics;
 
 /// Output formats (`--output-format`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -8,10 +8,10 @@
 use crate::base::diagnostic::Diagnostic;
 
 pub mod docs;
-pub mod notes;
-pub mod syntax_error;
-pub mod unused_suppression;
-pub mod util;
+pub(crate) mod notes;
+pub(crate) mod syntax_error;
+pub(crate) mod unused_suppression;
+pub(crate) mod util;
 
 pub use syntax_error::SYNTAX_ERROR;
 pub use unused_suppression::UNUSED_SUPPRESSION;
@@ -36,7 +36,7 @@ macro_rules! rules {
         rules!(@meta $code $meta);
     };
     (@item $code:ident => $module:ident) => {
-        pub mod $module;
+        pub(crate) mod $module;
         rules!(@meta $code $module::RULE);
     };
     (@rule $meta:ident (engine)) => {

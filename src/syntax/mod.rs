@@ -2,7 +2,7 @@
 //! ([`edition`]), lowering a syntax tree to the IR ([`lower`]), and per-file name resolution
 //! ([`resolve`]).
 
-pub mod edition;
+pub(crate) mod edition;
 pub mod lower;
 pub mod parse;
-pub mod resolve;
+pub(crate) mod resolve;

@@ -69,10 +69,6 @@ impl Resolver {
         }
     }
 
-    pub fn top_mut(&mut self) -> &mut Scope {
-        self.scopes.last_mut().expect("resolver always has a scope")
-    }
-
     fn lookup(&self, name: &str) -> Option<&String> {
         for scope in self.scopes.iter().rev() {
             if let Some(path) = scope.imports.get(name) {

@@ -22,7 +22,7 @@ mod recovery;
 
 use guards::fork_handler_in;
 pub use guards::{atfork_child_handlers, pid_checked, static_pid_checked, static_users};
-pub use recovery::{recovery_drops, RecoveryDrop};
+pub use recovery::recovery_drops;
 
 /// A piece of evidence: where, and what it is, for a label.
 #[derive(Clone, Debug)]
