@@ -271,7 +271,7 @@ fn calls_one_of(
                 let name = match &call.callee {
                     Callee::Path(p) => p.rsplit("::").next().unwrap_or(p),
                     Callee::Method { name, .. } => name.as_str(),
-                    Callee::Unknown => "",
+                    Callee::Unknown(_) => "",
                 };
                 if names.contains(name)
                     && model

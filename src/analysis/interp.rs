@@ -702,7 +702,7 @@ impl<'a> Interp<'a> {
                     }
                 }
             }
-            Callee::Unknown => {}
+            Callee::Unknown(_) => {}
         }
         if ends_process(&self.cx, call) {
             state.reachable = false;

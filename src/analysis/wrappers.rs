@@ -92,7 +92,7 @@ impl ForkWrappers {
         let name = match &call.callee {
             Callee::Path(p) => p.rsplit("::").next().unwrap_or(p),
             Callee::Method { name, .. } => name.as_str(),
-            Callee::Unknown => return None,
+            Callee::Unknown(_) => return None,
         };
         if !self.names.contains(name) {
             return None;

@@ -320,8 +320,9 @@ pub enum Callee {
         name: String,
         receiver: Box<Receiver>,
     },
-    /// A call through an expression (`(self.f)()`, `closures[i]()`).
-    Unknown,
+    /// A call through a local (`f()` of a closure parameter: its name, for messages) or an
+    /// expression (`(self.f)()`, `closures[i]()`).
+    Unknown(Option<String>),
 }
 
 /// Where a value comes from, as far as lowering can tell without types.
@@ -673,7 +674,7 @@ pub fn approx_heap_bytes(file: &FileModel) -> usize {
                                 + os(&receiver.path)
                                 + oorigin(&receiver.origin)
                         }
-                        Callee::Unknown => 0,
+                        Callee::Unknown(local) => os(local),
                     }
                     + c.args.capacity() * size_of::<Arg>()
                     + c.args

@@ -171,7 +171,8 @@ fn node(out: &mut String, n: &Node, depth: usize) {
             let callee = match &c.callee {
                 Callee::Path(p) => p.clone(),
                 Callee::Method { name, receiver: r } => format!("{}.{name}", receiver(r)),
-                Callee::Unknown => "<unknown>".to_string(),
+                Callee::Unknown(Some(local)) => format!("<local {local}>"),
+                Callee::Unknown(None) => "<unknown>".to_string(),
             };
             let awaited = if c.awaited { ".await" } else { "" };
             line(

@@ -128,7 +128,7 @@ impl Model {
                 };
                 self.resolve_path(krate, &format!("{ty}::{name}"))
             }
-            Callee::Unknown => None,
+            Callee::Unknown(_) => None,
         }
     }
 

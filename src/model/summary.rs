@@ -165,7 +165,8 @@ pub fn display_callee(callee: &Callee) -> String {
     match callee {
         Callee::Path(path) => path.clone(),
         Callee::Method { name, .. } => format!(".{name}()"),
-        Callee::Unknown => "this call".to_string(),
+        Callee::Unknown(Some(local)) => local.clone(),
+        Callee::Unknown(None) => "this call".to_string(),
     }
 }
 
@@ -339,7 +340,7 @@ fn analyse_body(
                 callees.push((target, call.span));
             }
             None => {
-                if !matches!(call.callee, Callee::Unknown) {
+                if !matches!(call.callee, Callee::Unknown(_)) {
                     stats.unresolved += 1;
                 }
             }

@@ -214,7 +214,7 @@ fn may_yield_in_green_task(cx: &RuleContext<'_>, call: &Call) -> bool {
             .origin
             .as_ref()
             .is_none_or(|o| !o.base.starts_with("std::")),
-        Callee::Unknown => true,
+        Callee::Unknown(_) => true,
     }
 }
 

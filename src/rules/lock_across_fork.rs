@@ -236,7 +236,7 @@ fn child_may_take(
                         .vocab
                         .call(Category::Lock, &call.callee)
                         .map(|_| Root::Other),
-                    Callee::Unknown => None,
+                    Callee::Unknown(_) => None,
                 };
                 if let Some(other) = lock {
                     match root.compare(&other, !guard.via.is_empty()) {

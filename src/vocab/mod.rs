@@ -481,7 +481,7 @@ impl Vocab {
                     })
                     .fold(0, |set, (_, category)| set | category.bit())
             }
-            Callee::Unknown => 0,
+            Callee::Unknown(_) => 0,
         }
     }
 
@@ -502,7 +502,7 @@ impl Vocab {
             Callee::Method { name, receiver } => {
                 method(self, category, name, receiver.origin.as_ref())
             }
-            Callee::Unknown => None,
+            Callee::Unknown(_) => None,
         }
     }
 

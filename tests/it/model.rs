@@ -243,7 +243,7 @@ fn f() {
               let c
                 init:
                   closure #2
-              call <unknown>()
+              call <local c>()
             #1 Closure closure Sync ContextExit parent=#0
               call work()
             #2 Closure closure Sync Plain parent=#0

@@ -9,12 +9,13 @@ impl Lowerer<'_, '_> {
             Expr::Call(call) => {
                 let callee = match &*call.func {
                     Expr::Path(p) if p.qself.is_none() => {
-                        let is_local = p
+                        let local = p
                             .path
                             .get_ident()
-                            .is_some_and(|i| self.is_local(&i.to_string()));
-                        if is_local {
-                            Callee::Unknown
+                            .map(|i| i.to_string())
+                            .filter(|i| self.is_local(i));
+                        if local.is_some() {
+                            Callee::Unknown(local)
                         } else {
                             Callee::Path(self.resolve_path(&p.path))
                         }
@@ -26,7 +27,7 @@ impl Lowerer<'_, '_> {
                     }
                     other => {
                         self.expr(other, out);
-                        Callee::Unknown
+                        Callee::Unknown(None)
                     }
                 };
                 let role = self.closure_role(&callee);
