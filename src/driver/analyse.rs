@@ -414,6 +414,7 @@ pub(super) fn analyse_set(
         return out;
     }
     model.index_functions();
+    model.fill_static_receivers();
     lap("index", &mut clock);
     out.call_stats = match options.lowered.as_deref() {
         Some(memo) => memo.with_summaries(|kept, fingerprint| {

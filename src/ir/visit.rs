@@ -50,6 +50,52 @@ pub fn child_lists<'a>(node: &'a Node, f: &mut dyn FnMut(&'a [Node])) {
     }
 }
 
+/// [`child_lists`] for a pass that rewrites nodes in place (the same lists, in the same order).
+pub fn child_lists_mut(node: &mut Node, f: &mut dyn FnMut(&mut [Node])) {
+    match node {
+        Node::Let(l) => {
+            f(&mut l.init);
+            if let Some(b) = &mut l.else_block {
+                f(&mut b.nodes);
+            }
+        }
+        Node::Assign(a) => f(&mut a.value),
+        Node::If(i) => {
+            f(&mut i.cond_nodes);
+            f(&mut i.then_block.nodes);
+            if let Some(b) = &mut i.else_block {
+                f(&mut b.nodes);
+            }
+        }
+        Node::Match(m) => {
+            f(&mut m.scrutinee_nodes);
+            for arm in &mut m.arms {
+                f(&mut arm.guard);
+                f(&mut arm.body.nodes);
+            }
+        }
+        Node::Loop(l) => {
+            f(&mut l.header);
+            f(&mut l.body.nodes);
+        }
+        Node::Block(b) => f(&mut b.nodes),
+        Node::Call(_)
+        | Node::Macro(_)
+        | Node::Await(_)
+        | Node::Closure(_)
+        | Node::Jump(_)
+        | Node::PathRef(_) => {}
+    }
+}
+
+/// Visits every node of `nodes` and below, mutably, in preorder (not entering closures' bodies).
+pub fn walk_mut(nodes: &mut [Node], f: &mut dyn FnMut(&mut Node)) {
+    for node in nodes {
+        f(node);
+        child_lists_mut(node, &mut |list| walk_mut(list, f));
+    }
+}
+
 /// Visits every node of `nodes` and below in preorder (a node, then its children in evaluation
 /// order), not entering closures' bodies. `f` returns `false` to skip a node's children.
 pub fn walk<'a>(nodes: &'a [Node], f: &mut dyn FnMut(&'a Node) -> bool) {

@@ -137,6 +137,55 @@ impl Model {
         self.file(f.file)?.bodies.get(f.body)
     }
 
+    /// Gives the method calls on a static declared in another file of the crate
+    /// (`crate::state::STATE.lock()`) the static's type as their receiver's origin: a file's
+    /// lowering knows only its own statics, the crate's are known after [`Self::index_functions`].
+    /// Returns how many receivers were filled.
+    pub fn fill_static_receivers(&mut self) -> usize {
+        use rayon::prelude::*;
+        let static_types = &self.static_types;
+        let crate_of = &self.crate_of;
+        self.files
+            .par_iter_mut()
+            .enumerate()
+            .map(|(id, slot)| {
+                let Some(file) = slot else { return 0 };
+                let krate = crate_of.get(id).copied().unwrap_or(0);
+                let wanted = |callee: &ir::Callee| match callee {
+                    ir::Callee::Method { receiver, .. } => receiver
+                        .path
+                        .as_ref()
+                        .filter(|_| receiver.origin.is_none() && receiver.field.is_none())
+                        .and_then(|p| static_types.get(&(krate, p.clone()))),
+                    ir::Callee::Path(_) | ir::Callee::Unknown(_) => None,
+                };
+                let needed = file.bodies.iter().any(|(_, b)| {
+                    ir::visit::any(&b.block.nodes, &mut |n| {
+                        n.as_call().is_some_and(|c| wanted(&c.callee).is_some())
+                    })
+                });
+                if !needed {
+                    return 0;
+                }
+                let mut filled = 0;
+                let file = std::sync::Arc::make_mut(file);
+                for body in file.bodies.values_mut() {
+                    ir::visit::walk_mut(&mut body.block.nodes, &mut |node| {
+                        let ir::Node::Call(call) = node else { return };
+                        let Some(origin) = wanted(&call.callee).cloned() else {
+                            return;
+                        };
+                        if let ir::Callee::Method { receiver, .. } = &mut call.callee {
+                            receiver.origin = Some(origin);
+                            filled += 1;
+                        }
+                    });
+                }
+                filled
+            })
+            .sum()
+    }
+
     /// Builds the function index from the files' item bodies, and the static-type index.
     pub fn index_functions(&mut self) {
         let mut functions: HashMap<usize, HashMap<String, FnRef>> = HashMap::default();
