@@ -50,8 +50,9 @@ pub fn child_lists<'a>(node: &'a Node, f: &mut dyn FnMut(&'a [Node])) {
     }
 }
 
-/// [`child_lists`] for a pass that rewrites nodes in place (the same lists, in the same order).
-pub fn child_lists_mut(node: &mut Node, f: &mut dyn FnMut(&mut [Node])) {
+/// [`child_lists`] for a pass that rewrites nodes in place (the same lists, in the same order;
+/// as vectors, so that a pass may also shrink them).
+pub fn child_lists_mut(node: &mut Node, f: &mut dyn FnMut(&mut Vec<Node>)) {
     match node {
         Node::Let(l) => {
             f(&mut l.init);

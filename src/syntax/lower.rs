@@ -142,40 +142,7 @@ fn lower(
 fn shrink_nodes(nodes: &mut Vec<Node>) {
     nodes.shrink_to_fit();
     for node in nodes {
-        match node {
-            Node::Let(l) => {
-                shrink_nodes(&mut l.init);
-                if let Some(b) = &mut l.else_block {
-                    shrink_nodes(&mut b.nodes);
-                }
-            }
-            Node::Assign(a) => shrink_nodes(&mut a.value),
-            Node::If(i) => {
-                shrink_nodes(&mut i.cond_nodes);
-                shrink_nodes(&mut i.then_block.nodes);
-                if let Some(b) = &mut i.else_block {
-                    shrink_nodes(&mut b.nodes);
-                }
-            }
-            Node::Match(m) => {
-                shrink_nodes(&mut m.scrutinee_nodes);
-                for arm in &mut m.arms {
-                    shrink_nodes(&mut arm.guard);
-                    shrink_nodes(&mut arm.body.nodes);
-                }
-            }
-            Node::Loop(l) => {
-                shrink_nodes(&mut l.header);
-                shrink_nodes(&mut l.body.nodes);
-            }
-            Node::Block(b) => shrink_nodes(&mut b.nodes),
-            Node::Call(_)
-            | Node::Macro(_)
-            | Node::Await(_)
-            | Node::Closure(_)
-            | Node::Jump(_)
-            | Node::PathRef(_) => {}
-        }
+        crate::ir::visit::child_lists_mut(node, &mut shrink_nodes);
     }
 }
 

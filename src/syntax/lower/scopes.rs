@@ -15,28 +15,35 @@ pub(super) fn is_cfg_windows(attr: &syn::Attribute) -> bool {
 
 fn windows_only(meta: &syn::Meta) -> bool {
     const WINDOWS: &str = "windows";
-    match meta {
+    cfg_only(meta, &|leaf| match leaf {
         syn::Meta::Path(p) => p.is_ident(WINDOWS),
         syn::Meta::NameValue(nv) => {
             (nv.path.is_ident("target_os") || nv.path.is_ident("target_family"))
                 && matches!(&nv.value, Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if s.value() == WINDOWS)
         }
-        syn::Meta::List(list) => {
-            let all = list.path.is_ident("all");
-            if !all && !list.path.is_ident("any") {
-                return false;
-            }
-            let Ok(nested) = list.parse_args_with(
-                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
-            ) else {
-                return false;
-            };
-            if all {
-                nested.iter().any(windows_only)
-            } else {
-                !nested.is_empty() && nested.iter().all(windows_only)
-            }
-        }
+        syn::Meta::List(_) => false,
+    })
+}
+
+/// Whether a `cfg` predicate holds only when `leaf` does: `all(..)` with one such part, `any(..)`
+/// whose every part is one; `not(..)` and other lists never.
+fn cfg_only(meta: &syn::Meta, leaf: &dyn Fn(&syn::Meta) -> bool) -> bool {
+    let syn::Meta::List(list) = meta else {
+        return leaf(meta);
+    };
+    let all = list.path.is_ident("all");
+    if !all && !list.path.is_ident("any") {
+        return false;
+    }
+    let Ok(nested) = list.parse_args_with(
+        syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+    ) else {
+        return false;
+    };
+    if all {
+        nested.iter().any(|m| cfg_only(m, leaf))
+    } else {
+        !nested.is_empty() && nested.iter().all(|m| cfg_only(m, leaf))
     }
 }
 
@@ -73,26 +80,10 @@ pub(super) fn is_cfg_test(attr: &syn::Attribute) -> bool {
 }
 
 fn test_only(meta: &syn::Meta) -> bool {
-    match meta {
+    cfg_only(meta, &|leaf| match leaf {
         syn::Meta::Path(p) => p.is_ident("test") || p.is_ident("doctest"),
-        syn::Meta::NameValue(_) => false,
-        syn::Meta::List(list) => {
-            let all = list.path.is_ident("all");
-            if !all && !list.path.is_ident("any") {
-                return false;
-            }
-            let Ok(nested) = list.parse_args_with(
-                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
-            ) else {
-                return false;
-            };
-            if all {
-                nested.iter().any(test_only)
-            } else {
-                !nested.is_empty() && nested.iter().all(test_only)
-            }
-        }
-    }
+        syn::Meta::NameValue(_) | syn::Meta::List(_) => false,
+    })
 }
 
 pub(super) fn path_segments(path: &syn::Path) -> Vec<String> {
