@@ -513,21 +513,28 @@ fn an_unrelated_edit_does_not_republish_the_other_files() {
     assert!(client.shutdown().success());
 }
 
+/// A client that registers file watchers dynamically, and the watchers the server asked for.
+fn watched_client(root: &Path) -> (Client, Vec<Value>) {
+    let capabilities =
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let (mut client, _) = Client::initialized(root, capabilities);
+    let registration = client.wait_for("the watcher registration", |v| {
+        v["method"] == "client/registerCapability"
+    });
+    let watchers = registration["params"]["registrations"][0]["registerOptions"]["watchers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    (client, watchers)
+}
+
 #[test]
 fn a_created_file_joins_the_package_after_the_watcher_says_so() {
     let dir = package();
     let lib = uri(&dir.path().join("src/lib.rs"));
-    let capabilities =
-        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
-    let (mut client, _) = Client::initialized(dir.path(), capabilities);
-    let registration = client.wait_for("the watcher registration", |v| {
-        v["method"] == "client/registerCapability"
-    });
-    let watchers = &registration["params"]["registrations"][0]["registerOptions"]["watchers"];
+    let (mut client, watchers) = watched_client(dir.path());
     // Rust files: created (1) and deleted (4), so the package's file list is listed afresh.
     assert!(watchers
-        .as_array()
-        .unwrap()
         .iter()
         .any(|w| w["globPattern"] == "**/*.rs" && w["kind"] == 5));
     client.open(&lib, LIB);
@@ -677,16 +684,8 @@ fn config_changes_reload_and_a_bad_config_is_a_diagnostic() {
     let lib = uri(&dir.path().join("src/lib.rs"));
     let config_path = dir.path().join("forklint.toml");
     let config = uri(&config_path);
-    let capabilities =
-        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
-    let (mut client, _) = Client::initialized(dir.path(), capabilities);
-    let registration = client.wait_for("the watcher registration", |v| {
-        v["method"] == "client/registerCapability"
-    });
-    let watchers = &registration["params"]["registrations"][0]["registerOptions"]["watchers"];
+    let (mut client, watchers) = watched_client(dir.path());
     assert!(watchers
-        .as_array()
-        .unwrap()
         .iter()
         .any(|w| w["globPattern"] == "**/forklint.toml"));
     client.open(&lib, LIB);
