@@ -112,6 +112,7 @@ fn lower(
         fields: HashMap::default(),
         static_types: HashMap::default(),
         fn_returns: HashMap::default(),
+        type_aliases: HashMap::default(),
         current: None,
         context: Context::Sync,
         cfg_test: false,
@@ -200,6 +201,9 @@ struct Lowerer<'v, 't> {
     /// This file's free functions -> the origin of their declared return type, when it is a
     /// type of another crate (`fn opts() -> std::fs::OpenOptions`): a call's result has it.
     fn_returns: HashMap<String, Origin>,
+    /// This file's type aliases -> the origin of the aliased type (`type Shared =
+    /// Arc<Mutex<State>>` is a `Mutex`), so that receivers typed by the alias are known.
+    type_aliases: HashMap<String, Origin>,
     current: Option<BodyId>,
     context: Context,
     cfg_test: bool,

@@ -7,6 +7,18 @@ impl<'v> Lowerer<'v, '_> {
     // ---------------------------------------------------------------- pass 1: types
 
     pub(super) fn collect_types(&mut self, items: &[Item]) {
+        // Type aliases first: the fields, statics and return types below may be written with
+        // them (an alias of an alias declared later is not followed).
+        for item in items {
+            if let Item::Type(t) = item {
+                if t.generics.params.is_empty() {
+                    if let Some(origin) = self.type_origin(&t.ty) {
+                        let path = format!("{}::{}", self.resolver.module, t.ident);
+                        self.type_aliases.insert(path, origin);
+                    }
+                }
+            }
+        }
         for item in items {
             match item {
                 Item::Struct(s) => {

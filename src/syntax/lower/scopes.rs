@@ -303,6 +303,10 @@ impl Lowerer<'_, '_> {
                     }
                     return None;
                 }
+                // A type alias of this file (declared before its use in pass 1's order).
+                if let Some(origin) = self.type_aliases.get(&path) {
+                    return Some(origin.clone());
+                }
                 Some(Origin::ty(path))
             }
             _ => None,
