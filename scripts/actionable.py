@@ -47,6 +47,8 @@ NOISE = [
      "waits for a writer) before the first compile job is spawned"),
     ("FL003", r"^h2-[0-9.]+/examples/akamai\.rs$", None,
      "example `#[tokio::main]` resolves its one target address first thing; nothing else runs yet"),
+    ("FL003", r"^hickory-resolver-[0-9.]+/examples/flush_cache\.rs$", 11,
+     "example builds its one resolver first thing: `/etc/resolv.conf` read once at start-up"),
     ("FL003", r"^reqsign-file-read-tokio-[0-9.]+/examples/read_credentials\.rs$", None,
      "example `main` writes its demo credentials file first thing (setup); nothing else runs yet"),
     ("FL003", r"^sccache-[0-9.]+/src/dist/client_auth\.rs$", None,
