@@ -20,8 +20,8 @@ declare_rule! {
     /// a `.set(..)` on a static) that builds a thread owner: a multi-thread tokio runtime, a
     /// rayon `ThreadPoolBuilder::build()`, a spawned thread, a `reqwest::blocking::Client`,
     /// directly or through crate-local calls. It also finds, once per file at its first use,
-    /// code reachable from an entry point (`#[pyfunction]`, `#[pymethods]`, `#[pymodule]`, ...)
-    /// that uses a global runtime or pool it cannot replace:
+    /// code reachable from an entry point (`#[pyfunction]`, `#[pymethods]`, `#[pymodule]`, a magnus
+    /// `function!`, ...) that uses a global runtime or pool it cannot replace:
     /// `pyo3_async_runtimes::tokio::{get_runtime, future_into_py}`, rayon's global pool
     /// (`par_iter` and friends, `rayon::join`/`spawn`/`scope`, `build_global`); a parallel
     /// iterator inside a crate pool's `install` is not a use of the global pool.
@@ -97,9 +97,9 @@ declare_rule! {
     pub static RULE = "FL008", "fork-unsafe-global", Error, "a thread-owning value is kept in a process-wide static with no fork guard";
 }
 
-const HELP: &str = "record `std::process::id()` with the value and, in a forked child, return a Python error (or rebuild it and leak the old one with `std::mem::forget`), or reset it from a `pthread_atfork` child handler";
+const HELP: &str = "record `std::process::id()` with the value and, in a forked child, raise a Python or Ruby exception (or rebuild it and leak the old one with `std::mem::forget`), or reset it from a `pthread_atfork` child handler";
 const GLOBAL_HELP: &str = "keep the runtime or pool in a static of this crate behind a pid check (rebuild it in a forked child, leaking the old one), or reset it from a `pthread_atfork` child handler";
-const NOTE: &str = "a pre-fork server (gunicorn `--preload`, Celery prefork, uWSGI without `lazy-apps`, `multiprocessing` with the fork start method) imports the module, then forks: the static is copied into every worker, its threads are not";
+const NOTE: &str = "a pre-fork server (gunicorn `--preload`, Celery prefork, uWSGI without `lazy-apps`, `multiprocessing` with the fork start method; Puma or Unicorn with `preload_app`) imports the module, then forks: the static is copied into every worker, its threads are not";
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let facts = cx.extension();

@@ -51,7 +51,7 @@ declare_rule! {
 }
 
 const HELP: &str = "start it lazily on first use, after the fork, behind a pid check";
-const NOTE: &str = "a pre-fork server (gunicorn `--preload`, Celery prefork, uWSGI without `lazy-apps`, `multiprocessing` with the fork start method) imports the module before it forks its workers";
+const NOTE: &str = "a pre-fork server (gunicorn `--preload`, Celery prefork, uWSGI without `lazy-apps`, `multiprocessing` with the fork start method; Puma or Unicorn with `preload_app`) imports the module before it forks its workers";
 
 pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let facts = cx.extension();

@@ -46,6 +46,9 @@ pub enum Kind {
     Import,
     /// `extension-entry`: an attribute of an `impl` block whose methods are entry points.
     Impl,
+    /// `extension-entry`: a macro whose first argument is a function the host calls once it is
+    /// registered (magnus's `function!`, `method!`).
+    Register,
 }
 
 impl Kind {
@@ -68,6 +71,7 @@ impl Kind {
             Kind::Sometimes => "sometimes",
             Kind::Import => "import",
             Kind::Impl => "impl",
+            Kind::Register => "register",
         }
     }
 }
@@ -84,7 +88,7 @@ impl Category {
             Category::Panics => &[Kind::Diverges],
             Category::Yield => &[Kind::Select],
             Category::Alloc => &[Kind::Sometimes],
-            Category::ExtensionEntry => &[Kind::Import, Kind::Impl],
+            Category::ExtensionEntry => &[Kind::Import, Kind::Impl, Kind::Register],
             _ => &[],
         }
     }

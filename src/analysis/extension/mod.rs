@@ -300,6 +300,16 @@ fn reached_from_entries(
                 queue.push(f);
             }
         }
+        for f in registered_functions(cx, file) {
+            let Some(target) = cx.model.file(f.file) else {
+                continue;
+            };
+            let body = target.body(f.body);
+            if let std::collections::hash_map::Entry::Vacant(e) = reached.entry(f) {
+                e.insert((f.file, body.span, body.name.clone()));
+                queue.push(f);
+            }
+        }
     }
     while let Some(f) = queue.pop() {
         let Some(file) = cx.model.file(f.file) else {
@@ -322,6 +332,36 @@ fn reached_from_entries(
         }
     }
     reached
+}
+
+/// The crate-local functions that code of `file` outside test code registers with the host
+/// through a `register` macro (magnus's `function!(fetch, 1)`, `method!(Client::get, 1)`): the
+/// host calls them like `#[pyfunction]`s.
+fn registered_functions(cx: &Cx<'_>, file: &FileModel) -> Vec<FnRef> {
+    let mut out = Vec::new();
+    for (id, body) in file.bodies.iter() {
+        if crate::analysis::roles::is_test_body(file, id) {
+            continue;
+        }
+        visit::walk(&body.block.nodes, &mut |node| {
+            if let Some(Call {
+                callee: Callee::Path(path),
+                args,
+                ..
+            }) = node.as_call()
+            {
+                let registers = cx
+                    .vocab
+                    .macro_call(Category::ExtensionEntry, path)
+                    .is_some_and(|e| e.is(Kind::Register));
+                if let (true, Some(Arg::Path(f))) = (registers, args.first()) {
+                    out.extend(cx.model.resolve_callee(file, &Callee::Path(f.clone())));
+                }
+            }
+            true
+        });
+    }
+    out
 }
 
 /// Whether a call starts a thread owner: a thread, a multi-thread runtime, a pool, a blocking

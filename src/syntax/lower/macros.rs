@@ -52,6 +52,26 @@ impl Lowerer<'_, '_> {
         } else if expansion_known {
             if let Ok(exprs) = parse_macro_exprs.parse2(mac.tokens.clone()) {
                 node.parsed = true;
+                if self
+                    .vocab
+                    .macro_call(Category::ExtensionEntry, &node.path)
+                    .is_some_and(|e| e.is(Kind::Register))
+                {
+                    // `function!(fetch, 1)`: a call of the macro with the function it
+                    // registers, which the extension analysis makes an entry point.
+                    if let Some(first) = exprs.first() {
+                        out.push(Node::Call(Box::new(Call {
+                            id: Default::default(),
+                            span: node.span,
+                            expr_span: node.span,
+                            callee: Callee::Path(node.path.clone()),
+                            args: vec![summarize_arg(first, self)],
+                            awaited: false,
+                        })));
+                    }
+                    out.push(Node::Macro(node));
+                    return;
+                }
                 let callee = Callee::Path(node.path.clone());
                 let role = self
                     .vocab
