@@ -20,6 +20,10 @@ pub struct Entry {
     pub diagnostics: Vec<CachedDiagnostic>,
     /// Tool errors: (file index in the group, message).
     pub errors: Vec<(u32, String)>,
+    /// Code no rule analysed (Windows-only files and items): (file index in the unit, byte
+    /// range); FL100 does not judge the suppressions inside it.
+    #[serde(default)]
+    pub unanalysed: Vec<(u32, (u32, u32))>,
 }
 
 impl Entry {
@@ -49,6 +53,11 @@ impl Entry {
         }
         if !self.checked.iter().all(|&file| own_text(file))
             || !self.errors.iter().all(|(file, _)| (*file as usize) < own)
+            // A whole Windows-only file is (0, u32::MAX): only the order is checked.
+            || !self
+                .unanalysed
+                .iter()
+                .all(|&(file, (start, end))| own_text(file) && start <= end)
         {
             return false;
         }
@@ -230,6 +239,7 @@ mod tests {
                 test_code: false,
             }],
             errors: vec![(0, "cannot read".to_string())],
+            unanalysed: vec![(0, (0, u32::MAX))],
         };
         let all = |_: &str| true;
         assert!(good().is_valid(&texts, 1, &all));
@@ -256,6 +266,14 @@ mod tests {
                 Box::new(|e| e.diagnostics[0].code = "blocking-call-in-async".to_string()),
             ),
             ("unknown phase", Box::new(|e| e.diagnostics[0].phase = 2)),
+            (
+                "unanalysed code outside the unit",
+                Box::new(|e| e.unanalysed[0].0 = 1),
+            ),
+            (
+                "reversed unanalysed range",
+                Box::new(|e| e.unanalysed[0].1 = (8, 6)),
+            ),
             (
                 "primary outside the unit",
                 Box::new(|e| e.diagnostics[0].file = 1),

@@ -59,7 +59,7 @@ pub use store::{
 pub use units::{units, PackageInfo, Units};
 
 /// Bumped whenever the entry format or what findings depend on changes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 const MAGIC: &str = "forklint-cache";
 
 /// Where the cache lives for a run of `paths` from `cwd`.

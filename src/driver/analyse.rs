@@ -14,7 +14,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::base::diagnostic::Diagnostic;
-use crate::base::source::{FileId, SourceFile};
+use crate::base::source::{FileId, SourceFile, TextRange};
 use crate::ir::FileModel;
 use crate::model::Model;
 use crate::rules::{self, RuleContext};
@@ -200,6 +200,9 @@ pub(super) struct Analysis {
     /// Whether each file is in its package's lib crate (with `facts`).
     pub(super) lib_files: Vec<bool>,
     pub(super) call_stats: crate::model::summary::CallStats,
+    /// Code no rule analysed (Windows-only files and items), per file: FL100 does not judge
+    /// the suppressions inside it.
+    pub(super) unanalysed: Vec<(FileId, TextRange)>,
     pub(super) model_bytes: usize,
     pub(super) timings: Vec<(&'static str, u128)>,
 }
@@ -379,6 +382,21 @@ pub(super) fn analyse_set(
                     eprintln!("gated {what} {}", source.display);
                 }
             }
+        }
+    }
+    // What no rule saw, for FL100 (a suppression there cannot be judged): Windows-only files
+    // whole, and the `#[cfg(windows)]` code of the others.
+    for (id, file) in model.files.iter().enumerate() {
+        if !reported[id] {
+            continue;
+        }
+        let file_id = FileId::from_index(id);
+        if model.windows_gated.get(id).copied().unwrap_or(false) {
+            out.unanalysed
+                .push((file_id, TextRange::new(0, u32::MAX as usize)));
+        } else if let Some(file) = file {
+            out.unanalysed
+                .extend(file.windows_ranges.iter().map(|r| (file_id, *r)));
         }
     }
     // Windows-only files (`#[cfg(windows)] mod w;`): only their module tree stays, so no rule,

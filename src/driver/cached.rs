@@ -17,7 +17,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::base::diagnostic::Diagnostic;
-use crate::base::source::{FileId, SourceFile};
+use crate::base::source::{FileId, SourceFile, TextRange};
 use crate::cache;
 use crate::rules;
 use crate::vocab::Vocab;
@@ -69,6 +69,7 @@ pub(super) type Assembled = (
     Vec<(FileId, String)>,
     Vec<bool>,
     Vec<Option<Option<Scanned>>>,
+    Vec<(FileId, TextRange)>,
 );
 
 /// One file of a cached run (indexed by run id).
@@ -415,6 +416,8 @@ struct Stale {
     syntax: Vec<Diagnostic>,
     findings: Vec<Diagnostic>,
     errors: Vec<(FileId, String)>,
+    /// `Analysis::unanalysed`, in run ids.
+    unanalysed: Vec<(FileId, TextRange)>,
 }
 
 /// Analyses the units whose entries missed, with every unit below them as unreported context,
@@ -481,12 +484,17 @@ fn analyse_stale(
         .into_iter()
         .map(|(sub, message)| (map(sub), message))
         .collect();
+    let unanalysed = std::mem::take(&mut analysis.unanalysed)
+        .into_iter()
+        .map(|(sub, range)| (map(sub), range))
+        .collect();
     Stale {
         files: missed,
         analysis,
         syntax,
         findings,
         errors,
+        unanalysed,
     }
 }
 
@@ -556,6 +564,17 @@ fn store(
             .errors
             .push((slot.local, message.clone()));
     }
+    for (id, range) in &stale.unanalysed {
+        let slot = &plan.files[id.index()];
+        if entries[slot.unit].is_some() {
+            continue;
+        }
+        new_entries
+            .entry(slot.unit)
+            .or_default()
+            .unanalysed
+            .push((slot.local, (range.start, range.end)));
+    }
     let mut stored: Vec<(usize, cache::Entry)> = new_entries
         .into_iter()
         .filter(|(u, _)| !uncacheable.contains(u))
@@ -587,6 +606,7 @@ fn assemble(plan: CachePlan, entries: Vec<Option<cache::Entry>>, stale: Stale) -
         syntax,
         findings,
         errors,
+        unanalysed,
     } = stale;
     let by_display = by_display(&plan.displays);
     let mut sub_sources: Vec<Option<SourceFile>> = std::mem::take(&mut analysis.sources)
@@ -622,6 +642,7 @@ fn assemble(plan: CachePlan, entries: Vec<Option<cache::Entry>>, stale: Stale) -
         .chain(findings.into_iter().map(|d| (1, d.file, d)))
         .collect();
     let mut all_errors = errors;
+    let mut all_unanalysed = unanalysed;
     for (u, entry) in entries.iter().enumerate() {
         let Some(entry) = entry else { continue };
         let unit_files = &plan.unit_files[u];
@@ -649,10 +670,22 @@ fn assemble(plan: CachePlan, entries: Vec<Option<cache::Entry>>, stale: Stale) -
                 all_errors.push((id, message.clone()));
             }
         }
+        for &(local, (start, end)) in &entry.unanalysed {
+            if let Some(id) = global(local).filter(|_| (local as usize) < unit_files.len()) {
+                all_unanalysed.push((id, TextRange::new(start as usize, end as usize)));
+            }
+        }
     }
     tagged.sort_by_key(|(phase, file, _)| (*phase, *file));
     let diagnostics = tagged.into_iter().map(|(_, _, d)| d).collect();
-    (sources, diagnostics, all_errors, checked, scans)
+    (
+        sources,
+        diagnostics,
+        all_errors,
+        checked,
+        scans,
+        all_unanalysed,
+    )
 }
 
 /// A run through the findings cache (see `cache`): units whose entries hit reuse their

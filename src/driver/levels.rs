@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::base::source::{FileId, SourceFile};
+use crate::base::source::{FileId, SourceFile, TextRange};
 use crate::rules::{self, RuleMeta};
 use crate::suppress::{self, Scope};
 
@@ -119,6 +119,7 @@ pub(super) fn apply_suppressions_and_levels(
     options: &Options,
     reported: &[bool],
     mut scans: Vec<Option<Option<Scanned>>>,
+    unanalysed: &[(FileId, TextRange)],
 ) -> Vec<FileId> {
     let mut unscanned = Vec::new();
     // Directives per file that has any finding or any directive.
@@ -188,10 +189,17 @@ pub(super) fn apply_suppressions_and_levels(
         };
         kept.push(diag);
     }
-    // FL100: directives that suppressed nothing (only for rules that ran).
+    // FL100: directives that suppressed nothing (only for rules that ran, and not over code no
+    // rule analysed: Windows-only code may well need the directive on Windows).
     if rule_enabled(&rules::UNUSED_SUPPRESSION, options) {
         for (file, list) in &directives {
-            let display = &report.sources[file.index()].display;
+            let source = &report.sources[file.index()];
+            let display = &source.display;
+            let skipped: Vec<(u32, u32)> = unanalysed
+                .iter()
+                .filter(|(f, _)| f == file)
+                .map(|(_, r)| (source.line(r.start), source.line(r.end)))
+                .collect();
             let (level, _) = level_for(&rules::UNUSED_SUPPRESSION, display, false, options);
             if level == Level::Allow {
                 continue;
@@ -201,7 +209,13 @@ pub(super) fn apply_suppressions_and_levels(
                     .codes
                     .iter()
                     .any(|c| rules::find(c).is_some_and(|m| rule_enabled(m, options)));
-                if *used || !ran {
+                let unjudged = match directive.scope {
+                    Scope::File => !skipped.is_empty(),
+                    Scope::Lines { first, last } => {
+                        skipped.iter().any(|&(a, b)| a <= last && first <= b)
+                    }
+                };
+                if *used || !ran || unjudged {
                     continue;
                 }
                 let mut diag =

@@ -440,33 +440,35 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
         root: options.cwd.clone(),
         ..Report::default()
     };
-    let (sources, mut diagnostics, errors, checked, scans) = match options.cache_dir.as_deref() {
-        Some(dir) if on_disk => cached_run(works, layout, dir, options, vocab, &mut report),
-        _ => {
-            if let Some(memo) = &options.lowered {
-                memo.begin(vocab.fingerprint());
+    let (sources, mut diagnostics, errors, checked, scans, unanalysed) =
+        match options.cache_dir.as_deref() {
+            Some(dir) if on_disk => cached_run(works, layout, dir, options, vocab, &mut report),
+            _ => {
+                if let Some(memo) = &options.lowered {
+                    memo.begin(vocab.fingerprint());
+                }
+                let analysis = analyse_set(works, &layout, options, vocab);
+                if let Some(memo) = &options.lowered {
+                    memo.end();
+                }
+                report.relowered = analysis.relowered;
+                report.test_gated = analysis.test_gated;
+                report.windows_gated = analysis.windows_gated;
+                report.call_stats = analysis.call_stats;
+                report.model_bytes = analysis.model_bytes;
+                report.timings = analysis.timings;
+                let mut diagnostics = analysis.syntax;
+                diagnostics.extend(analysis.findings);
+                (
+                    analysis.sources,
+                    diagnostics,
+                    analysis.errors,
+                    analysis.checked,
+                    analysis.scans,
+                    analysis.unanalysed,
+                )
             }
-            let analysis = analyse_set(works, &layout, options, vocab);
-            if let Some(memo) = &options.lowered {
-                memo.end();
-            }
-            report.relowered = analysis.relowered;
-            report.test_gated = analysis.test_gated;
-            report.windows_gated = analysis.windows_gated;
-            report.call_stats = analysis.call_stats;
-            report.model_bytes = analysis.model_bytes;
-            report.timings = analysis.timings;
-            let mut diagnostics = analysis.syntax;
-            diagnostics.extend(analysis.findings);
-            (
-                analysis.sources,
-                diagnostics,
-                analysis.errors,
-                analysis.checked,
-                analysis.scans,
-            )
-        }
-    };
+        };
     timings.append(&mut report.timings);
     let clock = Instant::now();
     report.sources = sources;
@@ -480,8 +482,14 @@ fn run_in_pool(mut inputs: Vec<Input>, options: &Options, vocab: &Vocab) -> Repo
     if !rule_enabled(&rules::SYNTAX_ERROR, options) {
         diagnostics.retain(|d| d.rule.code != rules::SYNTAX_ERROR.code);
     }
-    let unscanned =
-        apply_suppressions_and_levels(&mut report, diagnostics, options, &reported, scans);
+    let unscanned = apply_suppressions_and_levels(
+        &mut report,
+        diagnostics,
+        options,
+        &reported,
+        scans,
+        &unanalysed,
+    );
     let unread = reload_texts(&mut report);
     // A file that ended as a tool error was not checked: "in N files" does not count it.
     for id in unscanned.into_iter().chain(unread) {

@@ -45,6 +45,9 @@ pub struct FileModel {
     /// Each module of the file (the file's own, then inline ones) with its imports, for
     /// resolving re-exports across files.
     pub modules: Vec<ModuleScope>,
+    /// Code left out for `#[cfg(windows)]` (items, `impl` functions, statements): not analysed,
+    /// so a suppression comment inside it cannot be judged unused (FL100).
+    pub windows_ranges: Vec<TextRange>,
 }
 
 /// A module's `use` imports: what `crate::m::name` can mean when `name` is not defined in `m`.

@@ -7,7 +7,11 @@ use crate::declare_rule;
 
 declare_rule! {
     /// ### What it does
-    /// Reports a `// forklint: allow(..)` directive that suppressed nothing.
+    /// Reports a `// forklint: allow(..)` directive that suppressed nothing. A directive over
+    /// code no rule analysed is not judged: a Windows-only file or item (`#[cfg(windows)]`,
+    /// `cfg(target_os = "windows")`, also through its `mod` line), whose code may need it on
+    /// Windows; a file-wide directive in a file with such code is not judged either. A
+    /// directive for a finding that test code holds back (`[test-lints]`) counts as used.
     ///
     /// ### Why is this bad?
     /// A stale suppression hides nothing today but will silently hide a real finding tomorrow,

@@ -306,6 +306,43 @@ fn a_gate_on_the_parents_mod_line_invalidates_the_declared_file() {
 }
 
 #[test]
+fn suppressions_in_windows_only_code_are_not_judged_unused() {
+    // FL100 cannot judge a directive over code no rule analysed: a Windows-only file, a
+    // `#[cfg(windows)]` block. A stale directive in code that was analysed is still FL100, on a
+    // cold run and from the cache.
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    write(
+        p,
+        "Cargo.toml",
+        "[package]\nname = \"win\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = \"1\"\n",
+    );
+    write(
+        p,
+        "src/lib.rs",
+        "#[cfg(windows)]\nmod w;\n\npub async fn g() -> String {\n    #[cfg(windows)]\n    {\n        // forklint: allow(FL003) a one-off registry read\n        return std::fs::read_to_string(\"C:/x\").unwrap();\n    }\n    // forklint: allow(FL003) stale\n    String::new()\n}\n",
+    );
+    write(
+        p,
+        "src/w.rs",
+        "// forklint: allow-file(FL001)\npub async fn read() {\n    // forklint: allow(FL003) read once at start-up\n    std::fs::read(\"C:/config\").unwrap();\n}\n",
+    );
+    let json = ["check", "--output-format", "json", "."];
+    for run_kind in ["cold", "warm"] {
+        let o = run(p, cache.path(), &json);
+        let (found, _) = gated_findings(&o);
+        assert_eq!(
+            found,
+            vec![("src/lib.rs".to_string(), "FL100".to_string())],
+            "{run_kind}: {}",
+            err(&o)
+        );
+    }
+    assert_same_as_cold(p, cache.path(), &[]);
+}
+
+#[test]
 fn corrupt_or_foreign_entries_are_ignored_and_rewritten() {
     let dir = workspace();
     let cache = tempfile::tempdir().unwrap();

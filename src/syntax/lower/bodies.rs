@@ -138,6 +138,8 @@ impl Lowerer<'_, '_> {
         };
         // A Windows-only statement does not exist on the targets that fork.
         if attrs.iter().any(is_cfg_windows) {
+            let range = self.range(stmt.span());
+            self.model.windows_ranges.push(range);
             return;
         }
         match stmt {

@@ -106,6 +106,10 @@ impl<'v> Lowerer<'v, '_> {
         // its `mod` declarations are recorded, gated, so that the files they name are known
         // as Windows-only too (not analysed, `driver::layout::assign`).
         if self.cfg_windows || item_attrs(item).iter().any(is_cfg_windows) {
+            if !self.cfg_windows {
+                let range = self.range(item.span());
+                self.model.windows_ranges.push(range);
+            }
             if let Item::Mod(m) = item {
                 self.windows_module(m);
             }
@@ -143,6 +147,8 @@ impl<'v> Lowerer<'v, '_> {
                 for impl_item in &imp.items {
                     if let syn::ImplItem::Fn(f) = impl_item {
                         if f.attrs.iter().any(is_cfg_windows) {
+                            let range = self.range(f.span());
+                            self.model.windows_ranges.push(range);
                             continue;
                         }
                         self.impl_entry = impl_entry;
