@@ -433,6 +433,7 @@ pub(super) fn analyse_set(
     }
     model.index_functions();
     model.fill_static_receivers();
+    model.fill_return_receivers(vocab);
     lap("index", &mut clock);
     out.call_stats = match options.lowered.as_deref() {
         Some(memo) => memo.with_summaries(|kept, fingerprint| {

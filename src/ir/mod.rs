@@ -226,6 +226,10 @@ pub struct Body {
     pub attrs: FnAttrs,
     /// Parameters (name, origin of the declared type).
     pub params: Vec<(String, Option<Origin>)>,
+    /// The declared return type (`-> std::fs::OpenOptions`, `-> io::Result<File>` through the
+    /// smart pointers, `-> Self`, a crate-local type): what a call's result is, for the
+    /// receivers of the crate's other files (`Model::fill_return_receivers`).
+    pub returns: Option<Origin>,
     pub block: Block,
 }
 

@@ -73,6 +73,9 @@ fn header(out: &mut String, body: &Body) {
         }
         out.push(')');
     }
+    if let Some(returns) = &body.returns {
+        let _ = write!(out, " -> {}", origin(returns));
+    }
     out.push('\n');
 }
 

@@ -186,6 +186,100 @@ impl Model {
             .sum()
     }
 
+    /// Gives method receivers that are the result of a crate-local function declared (in
+    /// another file, or as an associated function or method) to return a std or dependency type
+    /// that type, as the lowering does within one file: `crate::spawn::opts().open(p)` and
+    /// `Launcher::opts().open(p)` are `std::fs` calls once `fn opts() -> std::fs::OpenOptions` is
+    /// known. A receiver typed by a crate-local constructor (`ctor` origin `crate::..::f`) or by a
+    /// method of a crate-local type (`crate::T` then `opts`) is looked up in the function index
+    /// of its crate; builder methods of the new type are dropped from the chain, as lowering
+    /// drops them. Returns how many receivers were filled.
+    pub fn fill_return_receivers(&mut self, vocab: &crate::vocab::Vocab) -> usize {
+        use rayon::prelude::*;
+        let this: &Model = self;
+        let foreign = |o: &ir::Origin| {
+            o.base.contains("::") && !o.base.starts_with("crate::") && o.base != "crate"
+        };
+        // Follows crate-local constructors and methods (`Logs::new()` is a `Logs`, whose
+        // `options_for()` is an `OpenOptions`) until a foreign type or an unknown step; only a
+        // foreign end retypes the receiver (a crate-local one is what the summaries resolve).
+        let retyped = |krate: usize, origin: &ir::Origin| -> Option<ir::Origin> {
+            let mut current = origin.clone();
+            for _ in 0..4 {
+                if foreign(&current) || !current.base.starts_with("crate") {
+                    break;
+                }
+                let (target, rest) = if current.ctor {
+                    let target = this.lookup_function(krate, &current.base)?;
+                    (target, current.methods.clone())
+                } else {
+                    let (first, rest) = current.methods.split_first()?;
+                    let path = format!("{}::{first}", current.base);
+                    (this.lookup_function(krate, &path)?, rest.to_vec())
+                };
+                let returns = this.file(target.file)?.body(target.body).returns.as_ref()?;
+                let mut next = returns.clone();
+                for m in rest {
+                    let builder = vocab
+                        .method(crate::vocab::Category::Builder, &m, Some(&next))
+                        .is_some();
+                    if !builder && next.methods.len() < vocab.origin_methods_kept() {
+                        next.methods.push(m);
+                    }
+                }
+                current = next;
+            }
+            foreign(&current).then_some(current)
+        };
+        let wanted = |krate: usize, callee: &ir::Callee| match callee {
+            ir::Callee::Method { receiver, .. } => receiver
+                .origin
+                .as_ref()
+                .and_then(|origin| retyped(krate, origin)),
+            ir::Callee::Path(_) | ir::Callee::Unknown(_) => None,
+        };
+        let updates: Vec<(usize, HashMap<ir::NodeId, ir::Origin>)> = self
+            .files
+            .par_iter()
+            .enumerate()
+            .filter_map(|(id, slot)| {
+                let file = slot.as_ref()?;
+                let krate = self.crate_of.get(id).copied().unwrap_or(0);
+                let mut found = HashMap::default();
+                for body in file.bodies.values() {
+                    ir::visit::walk(&body.block.nodes, &mut |node| {
+                        if let ir::Node::Call(call) = node {
+                            if let Some(origin) = wanted(krate, &call.callee) {
+                                found.insert(call.id, origin);
+                            }
+                        }
+                        true
+                    });
+                }
+                (!found.is_empty()).then_some((id, found))
+            })
+            .collect();
+        let mut filled = 0;
+        for (id, mut found) in updates {
+            let Some(Some(file)) = self.files.get_mut(id) else {
+                continue;
+            };
+            let file = std::sync::Arc::make_mut(file);
+            for body in file.bodies.values_mut() {
+                ir::visit::walk_mut(&mut body.block.nodes, &mut |node| {
+                    let ir::Node::Call(call) = node else { return };
+                    if let Some(origin) = found.remove(&call.id) {
+                        if let ir::Callee::Method { receiver, .. } = &mut call.callee {
+                            receiver.origin = Some(origin);
+                            filled += 1;
+                        }
+                    }
+                });
+            }
+        }
+        filled
+    }
+
     /// Builds the function index from the files' item bodies, and the static-type index.
     pub fn index_functions(&mut self) {
         let mut functions: HashMap<usize, HashMap<String, FnRef>> = HashMap::default();

@@ -513,3 +513,36 @@ fn main() {}
     let model = lowered("#![cfg(test)]\nmod a;\n");
     assert!(model.test_only && model.mod_decls[0].cfg_test);
 }
+
+#[test]
+fn declared_return_types() {
+    // What a caller can call methods on: `Result<T, _>` is `T` (any `Result`), smart pointers
+    // are their argument, `Self` is the impl's type; `Result<(), E>` says nothing.
+    check(
+        r#"
+use std::fs::{File, OpenOptions};
+fn opts() -> OpenOptions { OpenOptions::new() }
+fn pid() -> std::io::Result<File> { File::open("/run/pid") }
+fn nothing() -> Result<(), String> { Ok(()) }
+struct Logs;
+impl Logs {
+    fn new() -> Self { Logs }
+    fn shared(&self) -> anyhow::Result<Option<std::sync::Arc<File>>> { todo!() }
+}
+"#,
+        expect![[r##"
+            #0 Fn opts Sync Plain path=crate::opts -> std::fs::OpenOptions
+              call std::fs::OpenOptions::new()
+              => std::fs::OpenOptions::new()
+            #1 Fn pid Sync Plain path=crate::pid -> std::fs::File
+              call std::fs::File::open("..")
+              => std::fs::File::open(_)
+            #2 Fn nothing Sync Plain path=crate::nothing
+              call Ok(_)
+            #3 Fn Logs::new Sync Plain path=crate::Logs::new -> crate::Logs
+              => crate::Logs
+            #4 Fn Logs::shared Sync Plain path=crate::Logs::shared self (self: crate::Logs) -> std::fs::File
+              macro std::todo! parsed
+        "##]],
+    );
+}

@@ -34,6 +34,7 @@ impl Lowerer<'_, '_> {
                 ..FnAttrs::default()
             },
             params: Vec::new(),
+            returns: None,
             block: Block {
                 id: Default::default(),
                 nodes: Vec::new(),

@@ -83,14 +83,50 @@ impl<'v> Lowerer<'v, '_> {
     /// pointers); a crate-local type, `Self` or a generic parameter tells nothing more than the
     /// function's own path.
     fn return_origin(&self, output: &syn::ReturnType) -> Option<Origin> {
+        self.declared_return(output).filter(is_foreign)
+    }
+
+    /// The origin of a declared return type, crate-local (`-> Logs`, `-> Self`) or not.
+    fn declared_return(&self, output: &syn::ReturnType) -> Option<Origin> {
         let syn::ReturnType::Type(_, ty) = output else {
             return None;
         };
-        let origin = self.type_origin(ty)?;
-        let foreign = origin.base.contains("::")
-            && !origin.base.starts_with("crate::")
-            && origin.base != "crate";
-        foreign.then_some(origin)
+        self.returned_type(ty)
+    }
+
+    /// What a caller gets to call methods on: a `Result<T, _>` (std's, `io::Result`, a crate's
+    /// alias) is `T`, as `?`, `unwrap` and `expect` are left out of origins; smart pointers are
+    /// their first argument; `Self` is the `impl`'s type.
+    fn returned_type(&self, ty: &Type) -> Option<Origin> {
+        match ty {
+            Type::Reference(r) => self.returned_type(&r.elem),
+            Type::Paren(p) => self.returned_type(&p.elem),
+            Type::Group(g) => self.returned_type(&g.elem),
+            Type::Path(p) if p.qself.is_none() => {
+                if p.path.is_ident("Self") {
+                    return self.resolver.self_ty.clone().map(Origin::ty);
+                }
+                let last = p.path.segments.last()?;
+                let wraps = last.ident == "Result"
+                    || self
+                        .vocab
+                        .tables()
+                        .has(Category::SmartPointer, &self.resolve_path(&p.path));
+                if wraps {
+                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                        // The first type argument only: `Result<(), Error>` says nothing.
+                        let first = args.args.iter().find_map(|arg| match arg {
+                            syn::GenericArgument::Type(inner) => Some(inner),
+                            _ => None,
+                        });
+                        return first.and_then(|inner| self.returned_type(inner));
+                    }
+                    return None;
+                }
+                self.type_origin(ty)
+            }
+            _ => None,
+        }
     }
 
     // ---------------------------------------------------------------- pass 2: items
@@ -391,6 +427,8 @@ impl<'v> Lowerer<'v, '_> {
             body.self_ty = self.resolver.self_ty.clone();
             body.params = params.clone();
         }
+        let returns = self.declared_return(&sig.output);
+        self.model.bodies[id].returns = returns;
         // A fn item does not see the locals of an enclosing fn.
         let saved_locals = std::mem::take(&mut self.locals);
         self.locals.push(
@@ -473,4 +511,9 @@ impl<'v> Lowerer<'v, '_> {
         out.test = out.test_attr;
         out
     }
+}
+
+/// Whether an origin is a type or function of another crate (std or a dependency).
+pub(super) fn is_foreign(origin: &Origin) -> bool {
+    origin.base.contains("::") && !origin.base.starts_with("crate::") && origin.base != "crate"
 }
