@@ -353,6 +353,18 @@ impl Origin {
         }
     }
 
+    /// A type or function of another crate (std or a dependency: `std::fs::File`,
+    /// `io_uring::IoUring`), not a crate-local one nor a generic parameter's associated type
+    /// (`T::Output`, `L::Handle`).
+    pub fn is_foreign(&self) -> bool {
+        let first = self.base.split("::").next().unwrap_or_default();
+        self.base.contains("::")
+            && first != "crate"
+            && first != "self"
+            && first != "super"
+            && first.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+    }
+
     pub fn ctor(base: impl Into<String>) -> Origin {
         Origin {
             base: base.into(),

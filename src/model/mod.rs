@@ -197,13 +197,14 @@ impl Model {
     pub fn fill_return_receivers(&mut self, vocab: &crate::vocab::Vocab) -> usize {
         use rayon::prelude::*;
         let this: &Model = self;
-        let foreign = |o: &ir::Origin| {
-            o.base.contains("::") && !o.base.starts_with("crate::") && o.base != "crate"
-        };
+        let foreign = ir::Origin::is_foreign;
         // Follows crate-local constructors and methods (`Logs::new()` is a `Logs`, whose
         // `options_for()` is an `OpenOptions`) until a foreign type or an unknown step; only a
         // foreign end retypes the receiver (a crate-local one is what the summaries resolve).
         let retyped = |krate: usize, origin: &ir::Origin| -> Option<ir::Origin> {
+            if !origin.base.starts_with("crate") || foreign(origin) {
+                return None;
+            }
             let mut current = origin.clone();
             for _ in 0..4 {
                 if foreign(&current) || !current.base.starts_with("crate") {

@@ -83,7 +83,7 @@ impl<'v> Lowerer<'v, '_> {
     /// pointers); a crate-local type, `Self` or a generic parameter tells nothing more than the
     /// function's own path.
     fn return_origin(&self, output: &syn::ReturnType) -> Option<Origin> {
-        self.declared_return(output).filter(is_foreign)
+        self.declared_return(output).filter(Origin::is_foreign)
     }
 
     /// The origin of a declared return type, crate-local (`-> Logs`, `-> Self`) or not.
@@ -511,9 +511,4 @@ impl<'v> Lowerer<'v, '_> {
         out.test = out.test_attr;
         out
     }
-}
-
-/// Whether an origin is a type or function of another crate (std or a dependency).
-pub(super) fn is_foreign(origin: &Origin) -> bool {
-    origin.base.contains("::") && !origin.base.starts_with("crate::") && origin.base != "crate"
 }
