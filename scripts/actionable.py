@@ -47,6 +47,10 @@ NOISE = [
      "waits for a writer) before the first compile job is spawned"),
     ("FL003", r"^h2-[0-9.]+/examples/akamai\.rs$", None,
      "example `#[tokio::main]` resolves its one target address first thing; nothing else runs yet"),
+    ("FL003", r"^reqwest-[0-9.]+/src/blocking/client\.rs$", 1443,
+     "the blocking client builds its async client once, on its own current-thread runtime in "
+     "its own thread, before any task runs there: rustls opens `SSLKEYLOGFILE` only when the "
+     "variable is set"),
     ("FL003", r"^hickory-resolver-[0-9.]+/examples/flush_cache\.rs$", 11,
      "example builds its one resolver first thing: `/etc/resolv.conf` read once at start-up"),
     ("FL003", r"^reqsign-file-read-tokio-[0-9.]+/examples/read_credentials\.rs$", None,

@@ -302,6 +302,7 @@ impl<'v> Lowerer<'v, '_> {
         let path = self.resolve_macro(&m.mac.path);
         let lazy = path.ends_with("lazy_static") || path.ends_with("thread_local");
         if !lazy {
+            self.macro_mod_decls(&m.mac.tokens);
             return;
         }
         let Ok(decls) = parse_static_decls.parse2(m.mac.tokens.clone()) else {
@@ -314,6 +315,30 @@ impl<'v> Lowerer<'v, '_> {
             self.static_item(spath, self.range(ident.span()), origin, &init);
             if let Some(item) = self.model.statics.get_mut(before) {
                 item.lazy = true;
+            }
+        }
+    }
+
+    /// The `mod name;` lines of an item macro whose body is items (`cfg_signal! { pub mod
+    /// signal; }`, the `cfg_*!` wrappers of tokio, hyper and mio), so that the module tree reaches
+    /// the files they declare, with their own gates (`#[cfg(windows)] mod windows;` inside). The
+    /// other items of such a body are not lowered: what the macro makes of them is unknown.
+    fn macro_mod_decls(&mut self, tokens: &proc_macro2::TokenStream) {
+        if !tokens
+            .clone()
+            .into_iter()
+            .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "mod"))
+        {
+            return;
+        }
+        let Ok(items) = parse_items.parse2(tokens.clone()) else {
+            return;
+        };
+        for item in &items {
+            match item {
+                Item::Mod(m) if m.content.is_none() => self.item(item),
+                Item::Macro(inner) => self.item_macro(inner),
+                _ => {}
             }
         }
     }

@@ -288,6 +288,15 @@ pub(super) fn parse_all_exprs(input: ParseStream) -> syn::Result<Vec<Expr>> {
     Ok(exprs)
 }
 
+/// Parses a macro body made of items (`cfg_rt! { .. }`); an error when any piece is not one.
+pub(super) fn parse_items(input: ParseStream) -> syn::Result<Vec<Item>> {
+    let mut items = Vec::new();
+    while !input.is_empty() {
+        items.push(input.parse()?);
+    }
+    Ok(items)
+}
+
 /// Parses `static ref NAME: T = init;` (lazy_static) and `static NAME: T = init;` (thread_local).
 pub(super) fn parse_static_decls(input: ParseStream) -> syn::Result<Vec<(syn::Ident, Type, Expr)>> {
     let mut out = Vec::new();

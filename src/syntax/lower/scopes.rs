@@ -26,7 +26,9 @@ fn windows_only(meta: &syn::Meta) -> bool {
 }
 
 /// Whether a `cfg` predicate holds only when `leaf` does: `all(..)` with one such part, `any(..)`
-/// whose every part is one; `not(..)` and other lists never.
+/// whose every part is one, leaving out the parts that hold only when documentation is built
+/// (`docsrs`, `doc`: tokio's `#![cfg(any(windows, docsrs))]` is Windows-only in a real build);
+/// `not(..)` and other lists never.
 fn cfg_only(meta: &syn::Meta, leaf: &dyn Fn(&syn::Meta) -> bool) -> bool {
     let syn::Meta::List(list) = meta else {
         return leaf(meta);
@@ -43,7 +45,9 @@ fn cfg_only(meta: &syn::Meta, leaf: &dyn Fn(&syn::Meta) -> bool) -> bool {
     if all {
         nested.iter().any(|m| cfg_only(m, leaf))
     } else {
-        !nested.is_empty() && nested.iter().all(|m| cfg_only(m, leaf))
+        let doc_only = |m: &syn::Meta| matches!(m, syn::Meta::Path(p) if p.is_ident("docsrs") || p.is_ident("doc"));
+        let mut built = nested.iter().filter(|m| !doc_only(m)).peekable();
+        built.peek().is_some() && built.all(|m| cfg_only(m, leaf))
     }
 }
 
