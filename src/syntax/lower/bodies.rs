@@ -201,6 +201,30 @@ impl Lowerer<'_, '_> {
                 }
             }
         }
+        if let (Some((path, fields)), Some(_)) = (struct_pattern(pat), &local.init) {
+            // `let Shared { lock, cvar } = &*shared;`: each name bound to a field gets the
+            // field's declared type (a struct of this file), not the struct's.
+            let struct_path = self.resolve_path(path);
+            for field in fields {
+                let (syn::Member::Named(member), SynPat::Ident(i)) = (&field.member, &*field.pat)
+                else {
+                    continue;
+                };
+                let origin = self
+                    .fields
+                    .get(&struct_path)
+                    .and_then(|f| f.get(&member.to_string()))
+                    .cloned();
+                let name = i.ident.to_string();
+                let bound = self
+                    .locals
+                    .last_mut()
+                    .and_then(|s| s.iter_mut().rev().find(|l| l.name == name));
+                if let Some(bound) = bound {
+                    bound.origin = origin;
+                }
+            }
+        }
         if let (Some(elems), Some(init)) = (tuple_pattern(pat), &local.init) {
             // `let (lock, cvar) = &*pair;`: each name gets its part's origin.
             if let Some(parts) = self.tuple_parts(&init.expr) {

@@ -92,6 +92,18 @@ pub(super) fn tuple_pattern(pat: &SynPat) -> Option<Vec<&SynPat>> {
     }
 }
 
+/// The struct path and field patterns of a struct pattern (`Shared { lock, cvar }`, also behind
+/// `&`), if `pat` is one.
+pub(super) fn struct_pattern(pat: &SynPat) -> Option<(&syn::Path, Vec<&syn::FieldPat>)> {
+    match pat {
+        SynPat::Struct(s) if s.qself.is_none() => Some((&s.path, s.fields.iter().collect())),
+        SynPat::Reference(r) => struct_pattern(&r.pat),
+        SynPat::Paren(p) => struct_pattern(&p.pat),
+        SynPat::Type(t) => struct_pattern(&t.pat),
+        _ => None,
+    }
+}
+
 pub fn pat_names(pat: &SynPat, out: &mut Vec<String>) {
     match pat {
         SynPat::Ident(i) => {
