@@ -156,6 +156,9 @@ struct Local {
     /// The origins of a tuple value's elements (`Arc::new((Mutex::new(0), Condvar::new()))`), so
     /// that destructuring it (`let (lock, cvar) = &*pair;`) knows each part.
     parts: Option<Vec<Option<Origin>>>,
+    /// The function this local holds (`let die = util::hard_exit;`), so that calling the local
+    /// is calling it (a `-> !` function diverges through it).
+    function: Option<String>,
 }
 
 impl Local {
@@ -165,6 +168,7 @@ impl Local {
             origin,
             alias: None,
             parts: None,
+            function: None,
         }
     }
 }

@@ -77,6 +77,26 @@ impl Lowerer<'_, '_> {
             .find(|l| l.name == name)
     }
 
+    /// The function a `let` initializer names, when it is a path to one (`util::hard_exit`,
+    /// `std::process::exit`; lowercase last segment, not a local, not a static or constant), or
+    /// a local holding one.
+    pub(super) fn function_value(&self, expr: &Expr) -> Option<String> {
+        let Expr::Path(p) = expr else { return None };
+        if p.qself.is_some() {
+            return None;
+        }
+        if let Some(ident) = p.path.get_ident() {
+            if let Some(local) = self.local(&ident.to_string()) {
+                return local.function.clone();
+            }
+        }
+        let last = p.path.segments.last()?.ident.to_string();
+        if !last.starts_with(|c: char| c.is_ascii_lowercase() || c == '_') {
+            return None;
+        }
+        Some(self.resolve_path(&p.path))
+    }
+
     pub(super) fn is_local(&self, name: &str) -> bool {
         self.local(name).is_some()
     }
@@ -195,9 +215,11 @@ impl Lowerer<'_, '_> {
             if init.diverge.is_none() && matches!(pat, SynPat::Ident(_)) {
                 let alias = self.static_alias(&init.expr);
                 let parts = self.tuple_parts(&init.expr);
+                let function = self.function_value(&init.expr);
                 if let Some(bound) = self.locals.last_mut().and_then(|s| s.last_mut()) {
                     bound.alias = alias;
                     bound.parts = parts;
+                    bound.function = function;
                 }
             }
         }

@@ -14,7 +14,14 @@ impl Lowerer<'_, '_> {
                             .get_ident()
                             .map(|i| i.to_string())
                             .filter(|i| self.is_local(i));
-                        if local.is_some() {
+                        let function = local
+                            .as_deref()
+                            .and_then(|l| self.local(l))
+                            .and_then(|l| l.function.clone());
+                        if let Some(function) = function {
+                            // `let die = util::hard_exit; die(1)`: the call is the function's.
+                            Callee::Path(function)
+                        } else if local.is_some() {
                             Callee::Unknown(local)
                         } else {
                             Callee::Path(self.resolve_path(&p.path))
