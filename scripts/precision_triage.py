@@ -14,6 +14,7 @@ import sys
 
 # (code, file suffix regex, line) -> why it is a false positive.
 FALSE_POSITIVES = [
+    # Not reported since daemon wrappers (the parent exits, only the child returns) are found.
     ("FL006", r"fork-0\.11\.0/src/daemon\.rs$", 416,
      "daemonizing library: the intermediate child returns `Ok(self.detach_child())` to its caller on purpose"),
     ("FL001", r"nix-[0-9.]+/test/sys/test_uio\.rs$", 243,

@@ -210,6 +210,8 @@ struct Deciders<'a> {
     child: Vec<&'a Block>,
     /// Parent/error branches, to know whether all of them leave.
     parent: Vec<&'a Block>,
+    /// The error branches among `parent` (`-1 => return Err(..)`).
+    errors: Vec<&'a Block>,
     /// The code after a test whose parent branch has no `else` (the child may continue there).
     rest: Option<Rest<'a>>,
     /// A test was found.
@@ -296,7 +298,11 @@ impl<'a> Deciders<'a> {
                     self.child.push(block);
                 }
             }
-            Side::Parent | Side::Error => self.parent.push(block),
+            Side::Parent => self.parent.push(block),
+            Side::Error => {
+                self.parent.push(block);
+                self.errors.push(block);
+            }
             Side::Maybe => {
                 let mut inner = nested();
                 inner.scan(cx, &block.nodes, subject);
@@ -309,6 +315,7 @@ impl<'a> Deciders<'a> {
         self.tested |= other.tested;
         self.child.extend(other.child);
         self.parent.extend(other.parent);
+        self.errors.extend(other.errors);
         if self.rest.is_none() {
             self.rest = other.rest;
         }
@@ -331,6 +338,7 @@ impl<'a> Deciders<'a> {
         let after = Rest {
             after: i.id,
             nodes: after,
+            parents_exit: false,
         };
         self.after.get_or_insert(after);
         self.add(
@@ -392,18 +400,39 @@ impl<'a> Deciders<'a> {
         self.after.get_or_insert(Rest {
             after: m.id,
             nodes: after,
+            parents_exit: false,
         });
         for (arm, side) in m.arms.iter().zip(sides) {
             self.add(cx, side, &arm.body, subject, seen_child);
         }
     }
 
+    /// Whether every parent branch (errors aside) ends the process, and there is one: the
+    /// code after the test then runs only in the child (hand-written daemonizing).
+    fn parents_exit(&self, cx: &Cx<'_>) -> bool {
+        let mut parents = self
+            .parent
+            .iter()
+            .filter(|b| !self.errors.iter().any(|e| e.id == b.id))
+            .peekable();
+        parents.peek().is_some()
+            && parents.all(|b| {
+                let mut flow = Flow::new(cx, 0);
+                !flow.seq(&b.nodes, 0)
+                    && flow
+                        .escapes
+                        .iter()
+                        .all(|e| matches!(e.kind, crate::analysis::flow::EscapeKind::ProcessExit))
+            })
+    }
+
     fn region(self, cx: &Cx<'_>) -> ChildRegion<'a> {
         if !self.tested {
             return ChildRegion::Unknown;
         }
-        if let Some(rest) = self.rest {
+        if let Some(mut rest) = self.rest {
             if !self.parent_falls_through {
+                rest.parents_exit = self.parents_exit(cx);
                 return ChildRegion::Branches {
                     blocks: self.child,
                     rest: Some(rest),
@@ -421,9 +450,14 @@ impl<'a> Deciders<'a> {
                 .iter()
                 .all(|b| !Flow::new(cx, 0).seq(&b.nodes, 0));
         let child_falls_off = self.child.iter().any(|b| Flow::new(cx, 0).seq(&b.nodes, 0));
+        let parents_exit = self.parents_exit(cx);
         let rest = (parents_leave && child_falls_off)
             .then_some(self.after)
-            .flatten();
+            .flatten()
+            .map(|rest| Rest {
+                parents_exit,
+                ..rest
+            });
         ChildRegion::Branches {
             blocks: self.child,
             rest,

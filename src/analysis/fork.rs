@@ -32,6 +32,9 @@ pub struct Rest<'a> {
     /// The test (an `if` or a `match`): the nodes after it in its list are `nodes`.
     pub after: NodeId,
     pub nodes: &'a [Node],
+    /// Every parent branch ends the process (`_exit`, `exit`, an `exec`), none returns: the
+    /// function returns only in the child (what makes a daemon wrapper).
+    pub parents_exit: bool,
 }
 
 /// One fork-family call and what is known at it.
@@ -61,14 +64,12 @@ impl ForkSite<'_> {
     /// For a call of a fork wrapper: a label on the fork inside the wrapper.
     pub fn wrapper_label(&self, cx: &Cx<'_>) -> Option<(FileId, TextRange, String)> {
         let w = cx.entries.wrappers.of_call(cx, self.call)?;
-        Some((
-            w.inner.0,
-            w.inner_span,
-            format!(
-                "`{}` forks here and returns the result to its caller",
-                self.name()
-            ),
-        ))
+        let what = if w.entry.is(Kind::Daemon) {
+            "forks here; only the child returns (the parent exits)"
+        } else {
+            "forks here and returns the result to its caller"
+        };
+        Some((w.inner.0, w.inner_span, format!("`{}` {what}", self.name())))
     }
 
     /// The branches written out as the child's (what FL004 and FL005 check lexically).

@@ -7,13 +7,16 @@
 //! result variants as the child and parent patterns, and every fork rule applies there. The
 //! fork inside the wrapper is *delegated*: its escape into the caller is the wrapper's purpose.
 //!
-//! Two shapes are recognised:
+//! Three shapes are recognised:
 //! - **variant wrappers**: in the fork's child region the function returns a value tagged by a
 //!   variant or constructor path (`ForkResult::Child`, `Ok(Fork::Child)`); the parent side's
 //!   tags of the same enum are the parent patterns;
 //! - **pid wrappers**: the function returns the fork's result itself (`libc::fork()` as its tail,
 //!   or the local bound to it, possibly in `Ok(..)`), without testing it for the child; callers
-//!   then test the pid as they would test the fork's.
+//!   then test the pid as they would test the fork's;
+//! - **daemon wrappers**: every parent path of the fork leaves the process and the child falls
+//!   through to the function's end (hand-written daemonizing): the function returns only in the
+//!   child, so the code after each call is the daemon, as after `nix::unistd::daemon`.
 //!
 //! Wrappers of wrappers are found in later rounds (the `fork` crate's `fork_process` wraps its
 //! `fork`), up to [`MAX_ROUNDS`].
@@ -42,7 +45,8 @@ const UNTAGGED: &[&str] = &["Ok", "Some", "Err", "None"];
 /// One fork wrapper.
 #[derive(Clone, Debug)]
 pub struct Wrapper {
-    /// The fork-family entry its call sites match (kind `fork`).
+    /// The fork-family entry its call sites match (kind `fork`, or `daemon` for a daemon
+    /// wrapper).
     pub entry: Entry,
     /// Result patterns that select the child (`crate::system::ForkResult::Child`); empty for a
     /// pid wrapper (its callers compare the pid).
@@ -177,6 +181,17 @@ fn wrapper_of(cx: &Cx<'_>, id: crate::ir::BodyId, body: &Body) -> Option<Wrapper
             inner_name: crate::model::summary::display_callee(&call.callee),
         };
         match child {
+            // Hand-written daemonizing: every parent path has left (`_ => _exit(0)`) and the
+            // child's branches return nothing of their own, so the function returns only in
+            // the child. Its callers continue as the daemon: a `daemon`-kind wrapper.
+            ChildRegion::Branches {
+                blocks,
+                rest: Some(rest),
+            } if rest.parents_exit && blocks.iter().all(|b| values_in(b, &tails).is_empty()) => {
+                let mut w = wrapper(Vec::new(), Vec::new());
+                w.entry.kind = Some(Kind::Daemon);
+                return Some(w);
+            }
             // (A `rest` after an error test that returns is the function's end: the child's
             // tagged return values decide.)
             ChildRegion::Branches { blocks, .. } if !blocks.is_empty() => {
