@@ -432,9 +432,9 @@ pub(super) fn analyse_set(
         return out;
     }
     model.index_functions();
-    model.fill_static_receivers();
-    model.fill_return_receivers(vocab);
     lap("index", &mut clock);
+    model.fill_receivers(vocab);
+    lap("receivers", &mut clock);
     out.call_stats = match options.lowered.as_deref() {
         Some(memo) => memo.with_summaries(|kept, fingerprint| {
             crate::model::summary::compute_with(&mut model, vocab, fingerprint, kept)

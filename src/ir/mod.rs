@@ -228,7 +228,7 @@ pub struct Body {
     pub params: Vec<(String, Option<Origin>)>,
     /// The declared return type (`-> std::fs::OpenOptions`, `-> io::Result<File>` through the
     /// smart pointers, `-> Self`, a crate-local type): what a call's result is, for the
-    /// receivers of the crate's other files (`Model::fill_return_receivers`).
+    /// receivers of the crate's other files (`Model::fill_receivers`).
     pub returns: Option<Origin>,
     pub block: Block,
 }

@@ -137,55 +137,6 @@ impl Model {
         self.file(f.file)?.bodies.get(f.body)
     }
 
-    /// Gives the method calls on a static declared in another file of the crate
-    /// (`crate::state::STATE.lock()`) the static's type as their receiver's origin: a file's
-    /// lowering knows only its own statics, the crate's are known after [`Self::index_functions`].
-    /// Returns how many receivers were filled.
-    pub fn fill_static_receivers(&mut self) -> usize {
-        use rayon::prelude::*;
-        let static_types = &self.static_types;
-        let crate_of = &self.crate_of;
-        self.files
-            .par_iter_mut()
-            .enumerate()
-            .map(|(id, slot)| {
-                let Some(file) = slot else { return 0 };
-                let krate = crate_of.get(id).copied().unwrap_or(0);
-                let wanted = |callee: &ir::Callee| match callee {
-                    ir::Callee::Method { receiver, .. } => receiver
-                        .path
-                        .as_ref()
-                        .filter(|_| receiver.origin.is_none() && receiver.field.is_none())
-                        .and_then(|p| static_types.get(&(krate, p.clone()))),
-                    ir::Callee::Path(_) | ir::Callee::Unknown(_) => None,
-                };
-                let needed = file.bodies.iter().any(|(_, b)| {
-                    ir::visit::any(&b.block.nodes, &mut |n| {
-                        n.as_call().is_some_and(|c| wanted(&c.callee).is_some())
-                    })
-                });
-                if !needed {
-                    return 0;
-                }
-                let mut filled = 0;
-                let file = std::sync::Arc::make_mut(file);
-                for body in file.bodies.values_mut() {
-                    ir::visit::walk_mut(&mut body.block.nodes, &mut |node| {
-                        let ir::Node::Call(call) = node else { return };
-                        let Some(origin) = wanted(&call.callee).cloned() else {
-                            return;
-                        };
-                        if let ir::Callee::Method { receiver, .. } = &mut call.callee {
-                            receiver.origin = Some(origin);
-                            filled += 1;
-                        }
-                    });
-                }
-                filled
-            })
-            .sum()
-    }
-
     /// Gives method receivers that are the result of a crate-local function declared (in
     /// another file, or as an associated function or method) to return a std or dependency type
     /// that type, as the lowering does within one file: `crate::spawn::opts().open(p)` and
@@ -194,15 +145,67 @@ impl Model {
     /// method of a crate-local type (`crate::T` then `opts`) is looked up in the function index
     /// of its crate; builder methods of the new type are dropped from the chain, as lowering
     /// drops them. Returns how many receivers were filled.
-    pub fn fill_return_receivers(&mut self, vocab: &crate::vocab::Vocab) -> usize {
+    ///
+    /// The same walk gives a method called on a static declared in another file of the crate
+    /// (`crate::state::STATE.lock()`) the static's declared type, which lowering cannot know.
+    pub fn fill_receivers(&mut self, vocab: &crate::vocab::Vocab) -> usize {
         use rayon::prelude::*;
         let this: &Model = self;
         let foreign = ir::Origin::is_foreign;
+        // The functions with a declared return type, by crate and path, and their names: a
+        // receiver whose next step names none of them is left at once (most are), and the
+        // re-export walk of `lookup_function` runs only for a name that may be one.
+        let with_returns: Vec<(usize, &str, FnRef)> = self
+            .files
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(id, slot)| {
+                let krate = self.crate_of.get(id).copied().unwrap_or(0);
+                slot.iter().flat_map(move |file| {
+                    file.items().filter_map(move |(body_id, body)| {
+                        body.returns.as_ref()?;
+                        let f = FnRef {
+                            file: FileId::from_index(id),
+                            body: body_id,
+                        };
+                        Some((krate, body.path.as_deref()?, f))
+                    })
+                })
+            })
+            .collect();
+        let mut returning: HashMap<(usize, &str), FnRef> = HashMap::default();
+        let mut names: rustc_hash::FxHashSet<&str> = Default::default();
+        for (krate, path, f) in with_returns {
+            // The index's choice among same-path functions (the first file) wins.
+            if self.functions.get(&krate).and_then(|m| m.get(path)) == Some(&f) {
+                returning.insert((krate, path), f);
+                names.insert(path.rsplit("::").next().unwrap_or(path));
+            }
+        }
+
+        let lookup = |krate: usize, path: &str, last: &str| -> Option<FnRef> {
+            if let Some(f) = returning.get(&(krate, path)) {
+                return Some(*f);
+            }
+            names
+                .contains(last)
+                .then(|| this.lookup_function(krate, path))
+                .flatten()
+        };
         // Follows crate-local constructors and methods (`Logs::new()` is a `Logs`, whose
         // `options_for()` is an `OpenOptions`) until a foreign type or an unknown step; only a
         // foreign end retypes the receiver (a crate-local one is what the summaries resolve).
         let retyped = |krate: usize, origin: &ir::Origin| -> Option<ir::Origin> {
             if !origin.base.starts_with("crate") || foreign(origin) {
+                return None;
+            }
+            // The first step must name a function with a declared return type.
+            let first = if origin.ctor {
+                origin.base.rsplit("::").next().unwrap_or(&origin.base)
+            } else {
+                origin.methods.first()?.as_str()
+            };
+            if !names.contains(first) {
                 return None;
             }
             let mut current = origin.clone();
@@ -211,12 +214,16 @@ impl Model {
                     break;
                 }
                 let (target, rest) = if current.ctor {
-                    let target = this.lookup_function(krate, &current.base)?;
+                    let last = current.base.rsplit("::").next().unwrap_or(&current.base);
+                    let target = lookup(krate, &current.base, last)?;
                     (target, current.methods.clone())
                 } else {
                     let (first, rest) = current.methods.split_first()?;
+                    if !names.contains(first.as_str()) {
+                        return None;
+                    }
                     let path = format!("{}::{first}", current.base);
-                    (this.lookup_function(krate, &path)?, rest.to_vec())
+                    (lookup(krate, &path, first)?, rest.to_vec())
                 };
                 let returns = this.file(target.file)?.body(target.body).returns.as_ref()?;
                 let mut next = returns.clone();
@@ -232,12 +239,24 @@ impl Model {
             }
             foreign(&current).then_some(current)
         };
+        let static_types = &self.static_types;
         let wanted = |krate: usize, callee: &ir::Callee| match callee {
-            ir::Callee::Method { receiver, .. } => receiver
-                .origin
-                .as_ref()
-                .and_then(|origin| retyped(krate, origin)),
-            ir::Callee::Path(_) | ir::Callee::Unknown(_) => None,
+            ir::Callee::Method { receiver, .. }
+                if receiver.origin.is_none() && receiver.field.is_none() =>
+            {
+                let path = receiver.path.as_ref()?;
+                static_types.get(&(krate, path.clone())).cloned()
+            }
+            // Only a method the vocabulary knows can be judged by its receiver's type.
+            ir::Callee::Method { receiver, name, .. }
+                if !returning.is_empty() && vocab.knows_method_name(name) =>
+            {
+                receiver
+                    .origin
+                    .as_ref()
+                    .and_then(|origin| retyped(krate, origin))
+            }
+            ir::Callee::Method { .. } | ir::Callee::Path(_) | ir::Callee::Unknown(_) => None,
         };
         let updates: Vec<(usize, HashMap<ir::NodeId, ir::Origin>)> = self
             .files

@@ -418,6 +418,12 @@ impl Vocab {
         })
     }
 
+    /// Whether any entry of any category names the method `name` (what a receiver's type can
+    /// matter for).
+    pub fn knows_method_name(&self, name: &str) -> bool {
+        self.method_sets.contains_key(name)
+    }
+
     /// Whether some entry of `category` names the method `name`, whatever its receiver (a lock
     /// method on a receiver whose type is not known here: `crate::FORK_MTX.lock()`).
     pub fn has_method_name(&self, category: Category, name: &str) -> bool {

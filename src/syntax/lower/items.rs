@@ -452,7 +452,10 @@ impl<'v> Lowerer<'v, '_> {
             body.self_ty = self.resolver.self_ty.clone();
             body.params = params.clone();
         }
-        let returns = self.declared_return(&sig.output);
+        // Only a path is worth keeping (`bool`, `T`, `()` tell nothing about methods).
+        let returns = self
+            .declared_return(&sig.output)
+            .filter(|o| o.base.contains("::"));
         self.model.bodies[id].returns = returns;
         // A fn item does not see the locals of an enclosing fn.
         let saved_locals = std::mem::take(&mut self.locals);
