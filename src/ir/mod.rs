@@ -190,6 +190,9 @@ pub enum EntryKind {
     /// Runs when the host loads the module (`#[pymodule]`, `#[pymodule_init]`,
     /// `#[magnus::init]`, `#[ctor]`): in a pre-fork master, before the fork.
     Import,
+    /// Exported to a host that starts its children with fork+exec only (Node, through napi's
+    /// `#[napi]`): an entry point of the model, never the start of an FL008-FL010 finding.
+    NoFork,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

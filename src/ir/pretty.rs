@@ -60,6 +60,9 @@ fn header(out: &mut String, body: &Body) {
             let _ = write!(out, " {flag}");
         }
     }
+    if let Some(entry) = body.attrs.entry {
+        let _ = write!(out, " entry={entry:?}");
+    }
     if let Some(main) = &body.attrs.async_main {
         let _ = write!(out, " main={}", main.path);
         if main.multi_thread {

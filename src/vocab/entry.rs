@@ -49,6 +49,8 @@ pub enum Kind {
     /// `extension-entry`: a macro whose first argument is a function the host calls once it is
     /// registered (magnus's `function!`, `method!`).
     Register,
+    /// `extension-entry`: an export to a host that never forks without exec (napi's `#[napi]`).
+    NoFork,
 }
 
 impl Kind {
@@ -72,6 +74,7 @@ impl Kind {
             Kind::Import => "import",
             Kind::Impl => "impl",
             Kind::Register => "register",
+            Kind::NoFork => "no-fork",
         }
     }
 }
@@ -88,7 +91,7 @@ impl Category {
             Category::Panics => &[Kind::Diverges],
             Category::Yield => &[Kind::Select],
             Category::Alloc => &[Kind::Sometimes],
-            Category::ExtensionEntry => &[Kind::Import, Kind::Impl, Kind::Register],
+            Category::ExtensionEntry => &[Kind::Import, Kind::Impl, Kind::Register, Kind::NoFork],
             _ => &[],
         }
     }

@@ -106,7 +106,7 @@ categories! {
     UnwrapMethod => "unwrap-method": "methods that unwrap a `Result` or `Option` to its value (`unwrap`, `expect`), for constant operands: `methods` only",
     JoinMethod => "join-method": "methods that join the thread handle they are called on (`JoinHandle::join`): `methods` only",
     StoreMethod => "store-method": "collection methods that keep their argument (`Vec::push`): a thread handle stored there stays joinable: `methods` only",
-    ExtensionEntry => "extension-entry": "attributes that make a function an extension-module entry point (`kind` = import: runs when the host loads the module; impl: on an `impl`, its methods are entry points; register: a macro whose first argument becomes an entry point, magnus's `function!`)",
+    ExtensionEntry => "extension-entry": "attributes that make a function an extension-module entry point (`kind` = import: runs when the host loads the module; impl: on an `impl`, its methods are entry points; register: a macro whose first argument becomes an entry point, magnus's `function!`; no-fork: an export to a host that never forks without exec, napi's `#[napi]`)",
     ExtensionHost => "extension-host": "crates (`path` = the crate name as code spells it) whose dependency, with `crate-type = [\"cdylib\"]`, makes a package an extension module loaded by a host that may fork",
     GlobalPool => "global-pool": "uses of a process-wide runtime or pool that an extension cannot replace after a fork (pyo3-async-runtimes' runtime, rayon's global pool)",
     PoolInstall => "pool-install": "methods whose closure argument runs on a crate-owned pool (parallel iterators in it do not use the global pool)",

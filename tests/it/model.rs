@@ -546,3 +546,38 @@ impl Logs {
         "##]],
     );
 }
+
+#[test]
+fn extension_entry_points() {
+    // Entry points of the hosts: PyO3's (called, or run at import), magnus's registered
+    // functions (a call of the registration macro), and napi's exports (Node never forks
+    // without exec: an entry of the model, no extension finding starts there).
+    check(
+        r#"
+use pyo3::prelude::*;
+use napi_derive::napi;
+use magnus::function;
+#[pyfunction]
+fn read() {}
+#[pymodule]
+fn ext(m: &Bound<'_, PyModule>) {}
+#[napi]
+fn node_read() {}
+#[magnus::init]
+fn init(ruby: &Ruby) {
+    m.define_singleton_method("fetch", function!(fetch, 1));
+}
+fn fetch() {}
+"#,
+        expect![[r##"
+            #0 Fn read Sync Plain path=crate::read entry=Call
+            #1 Fn ext Sync Plain path=crate::ext entry=Import (m: Bound)
+            #2 Fn node_read Sync Plain path=crate::node_read entry=NoFork
+            #3 Fn init Sync Plain path=crate::init entry=Import (ruby: Ruby)
+              call magnus::function(crate::fetch)
+              macro magnus::function! parsed
+              call m.define_singleton_method("..", _)
+            #4 Fn fetch Sync Plain path=crate::fetch
+        "##]],
+    );
+}

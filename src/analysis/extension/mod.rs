@@ -291,7 +291,8 @@ fn reached_from_entries(
             continue;
         }
         for (id, body) in file.items() {
-            if body.attrs.entry.is_some() && !crate::analysis::roles::is_test_body(file, id) {
+            let host_forks = body.attrs.entry.is_some_and(|e| e != EntryKind::NoFork);
+            if host_forks && !crate::analysis::roles::is_test_body(file, id) {
                 let f = FnRef {
                     file: file.file,
                     body: id,

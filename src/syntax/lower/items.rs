@@ -503,6 +503,9 @@ impl<'v> Lowerer<'v, '_> {
                 .is_some();
             match self.vocab.macro_call(Category::ExtensionEntry, &path) {
                 Some(e) if e.is(Kind::Import) => out.entry = Some(EntryKind::Import),
+                Some(e) if e.is(Kind::NoFork) => {
+                    out.entry.get_or_insert(EntryKind::NoFork);
+                }
                 Some(e) if !e.is(Kind::Impl) && !e.is(Kind::Register) => {
                     out.entry.get_or_insert(EntryKind::Call);
                 }
