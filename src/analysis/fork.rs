@@ -64,12 +64,14 @@ impl ForkSite<'_> {
     /// For a call of a fork wrapper: a label on the fork inside the wrapper.
     pub fn wrapper_label(&self, cx: &Cx<'_>) -> Option<(FileId, TextRange, String)> {
         let w = cx.entries.wrappers.of_call(cx, self.call)?;
-        let what = if w.entry.is(Kind::Daemon) {
-            "forks here; only the child returns (the parent exits)"
-        } else {
-            "forks here and returns the result to its caller"
-        };
-        Some((w.inner.0, w.inner_span, format!("`{}` {what}", self.name())))
+        Some((
+            w.inner.0,
+            w.inner_span,
+            format!(
+                "`{}` forks here and returns the result to its caller",
+                self.name()
+            ),
+        ))
     }
 
     /// The branches written out as the child's (what FL004 and FL005 check lexically).

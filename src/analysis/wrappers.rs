@@ -16,7 +16,9 @@
 //!   then test the pid as they would test the fork's;
 //! - **daemon wrappers**: every parent path of the fork leaves the process and the child falls
 //!   through to the function's end (hand-written daemonizing): the function returns only in the
-//!   child, so the code after each call is the daemon, as after `nix::unistd::daemon`.
+//!   child, which goes on as the daemon in the caller. Only that return is accepted (no FL006);
+//!   the fork stays judged where it is, since a daemonizing `main` or library function has no
+//!   caller in the run to move its findings to.
 //!
 //! Wrappers of wrappers are found in later rounds (the `fork` crate's `fork_process` wraps its
 //! `fork`), up to [`MAX_ROUNDS`].
@@ -68,6 +70,13 @@ pub struct ForkWrappers {
     /// Last path segments of the wrappers, to resolve only calls that may reach one.
     names: HashSet<String>,
     delegated: HashSet<(FileId, NodeId)>,
+    /// The forks of daemon wrappers: their child returns to the caller as the daemon, on
+    /// purpose (not an FL006 escape). Unlike the others they stay judged where they are (FL001,
+    /// FL007 and the entry states at the fork itself): a daemonizing `main` has no caller.
+    daemon_forks: HashSet<(FileId, NodeId)>,
+    /// The daemon wrappers themselves: a child that calls one daemonizes (the `fork` crate's
+    /// intermediate child calls `detach_child`, which forks again and returns in the grandchild).
+    daemon_fns: HashSet<FnRef>,
 }
 
 impl ForkWrappers {
@@ -110,6 +119,21 @@ impl ForkWrappers {
         self.delegated.contains(&(file, call))
     }
 
+    /// Whether a call in `cx.file` reaches a daemon wrapper.
+    pub fn is_daemon_call(&self, cx: &Cx<'_>, call: &Call) -> bool {
+        !self.daemon_fns.is_empty()
+            && cx
+                .model
+                .resolve_call(cx.file, call)
+                .is_some_and(|f| self.daemon_fns.contains(&f))
+    }
+
+    /// Whether the fork call `call` of `file` is a daemon wrapper's: its child returning to the
+    /// caller is the daemon going on.
+    pub fn returns_as_daemon(&self, file: FileId, call: NodeId) -> bool {
+        self.daemon_forks.contains(&(file, call))
+    }
+
     fn insert(&mut self, f: FnRef, name: &str, wrapper: Wrapper) {
         self.names.insert(name.to_string());
         self.delegated.insert(wrapper.inner);
@@ -130,7 +154,7 @@ pub fn find(model: &Model, vocab: &Vocab) -> ForkWrappers {
     for _ in 0..MAX_ROUNDS {
         let mut added = false;
         for f in &candidates {
-            if scratch.wrappers.is_wrapper(*f) {
+            if scratch.wrappers.is_wrapper(*f) || scratch.wrappers.daemon_fns.contains(f) {
                 continue;
             }
             let Some(file) = model.file(f.file) else {
@@ -147,6 +171,11 @@ pub fn find(model: &Model, vocab: &Vocab) -> ForkWrappers {
                 entries: &scratch,
             };
             if let Some(wrapper) = wrapper_of(&cx, f.body, body) {
+                if wrapper.entry.is(Kind::Daemon) {
+                    scratch.wrappers.daemon_forks.insert(wrapper.inner);
+                    added |= scratch.wrappers.daemon_fns.insert(*f);
+                    continue;
+                }
                 let name = body.path.as_deref().unwrap_or(&body.name);
                 let name = name.rsplit("::").next().unwrap_or(name).to_string();
                 scratch.wrappers.insert(*f, &name, wrapper);

@@ -65,7 +65,14 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     let file = cx.file;
     for site in cx.fork_sites() {
         // A wrapper's child returns its result on purpose: the callers' children are judged.
-        if site.delegated || site.continues() || child_daemonizes(cx, site) {
+        if site.delegated
+            || site.continues()
+            || child_daemonizes(cx, site)
+            || cx
+                .entries
+                .wrappers
+                .returns_as_daemon(file.file, site.call.id)
+        {
             continue;
         }
         let mut falls_off: Vec<TextRange> = Vec::new();
@@ -197,7 +204,8 @@ fn child_daemonizes(cx: &RuleContext<'_>, site: &ForkSite<'_>) -> bool {
     for block in site.child_blocks() {
         walk_inline(cx.file, &block.nodes, &mut |node| {
             if let Node::Call(call) = node {
-                found |= fork_entry(cx, call).is_some_and(|e| e.is(Kind::Daemon));
+                found |= fork_entry(cx, call).is_some_and(|e| e.is(Kind::Daemon))
+                    || cx.entries.wrappers.is_daemon_call(cx, call);
             }
         });
     }
