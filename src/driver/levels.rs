@@ -192,13 +192,18 @@ pub(super) fn apply_suppressions_and_levels(
     // FL100: directives that suppressed nothing (only for rules that ran, and not over code no
     // rule analysed: Windows-only code may well need the directive on Windows).
     if rule_enabled(&rules::UNUSED_SUPPRESSION, options) {
+        let mut unanalysed_by_file: HashMap<FileId, Vec<TextRange>> = HashMap::new();
+        for (file, range) in unanalysed {
+            unanalysed_by_file.entry(*file).or_default().push(*range);
+        }
         for (file, list) in &directives {
             let source = &report.sources[file.index()];
             let display = &source.display;
-            let skipped: Vec<(u32, u32)> = unanalysed
-                .iter()
-                .filter(|(f, _)| f == file)
-                .map(|(_, r)| (source.line(r.start), source.line(r.end)))
+            let skipped: Vec<(u32, u32)> = unanalysed_by_file
+                .get(file)
+                .into_iter()
+                .flatten()
+                .map(|r| (source.line(r.start), source.line(r.end)))
                 .collect();
             let (level, _) = level_for(&rules::UNUSED_SUPPRESSION, display, false, options);
             if level == Level::Allow {
