@@ -101,6 +101,7 @@ fn run_init() -> ExitCode {
 fn install_panic_hook() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        crate::syntax::scratch::suspend();
         // Panics inside per-file analysis are caught and reported as tool errors; stay quiet
         // for those (the worker threads are rayon's) and speak up for anything else.
         let on_worker = std::thread::current().name().is_none_or(|n| n != "main");

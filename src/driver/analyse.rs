@@ -45,12 +45,20 @@ pub(super) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Parses and lowers one file; never panics (a panic becomes an error outcome).
 fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
+    // One session per file: its syntax trees and proc-macro2's spans of it, and anything a panic
+    // in it carried, are gone when the session ends (crate::syntax::scratch).
+    crate::syntax::scratch::file_session(text.len(), || analyse_in_session(id, text, module, vocab))
+}
+
+fn analyse_in_session(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let outcome = match parse::parse_file(text) {
-            Ok(file) => {
+            Ok(parse::Parsed {
+                file,
+                text: parsed_text,
+            }) => {
                 #[cfg(debug_assertions)]
                 hooks::panic_if_marked(text);
-                let parsed_text = parse::parse_text(text);
                 let model = crate::syntax::lower::lower_file_with_text(
                     &file,
                     &parsed_text,
@@ -58,7 +66,7 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
                     module,
                     vocab,
                 );
-                drop(file);
+                crate::syntax::scratch::discard(file);
                 FileOutcome::Lowered(Arc::new(model))
             }
             Err(ParseFailure::Syntax { range, message }) => {
@@ -75,13 +83,11 @@ fn analyse(id: FileId, text: &str, module: &str, vocab: &Vocab) -> FileOutcome {
                 ))
             }
         };
-        proc_macro2::extra::invalidate_current_thread_spans();
         outcome
     }));
     match result {
         Ok(outcome) => outcome,
         Err(payload) => {
-            proc_macro2::extra::invalidate_current_thread_spans();
             FileOutcome::Error(format!(
                 "internal error while analysing this file: {} (this is a forklint bug: please report it with the file)",
                 panic_message(&*payload)

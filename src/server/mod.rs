@@ -76,6 +76,7 @@ pub fn run() -> ExitCode {
 /// panics in per-file analysis on the driver's workers are tool errors, reported already.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        crate::syntax::scratch::suspend();
         if rayon::current_thread_index().is_some() {
             return;
         }

@@ -80,7 +80,7 @@ pub fn lower_file(file: &syn::File, file_id: FileId, module: &str, vocab: &Vocab
     lower(file, None, file_id, module, vocab)
 }
 
-/// Lowers one parsed file; `text` is the text syn parsed (see `parse::parse_text`).
+/// Lowers one parsed file; `text` is the text syn parsed (`parse::Parsed::text`).
 pub fn lower_file_with_text(
     file: &syn::File,
     text: &str,

@@ -131,6 +131,12 @@ const CHAIN_WORDS: &[&[u8]] = &[b"as", b"else", b"in"];
 /// [`Frame`]. Separators end them: `;` and `=>` all of them, `}` all of them only where a new
 /// item or statement follows (see [`block_ends_construct`]), `,` those that cannot span one.
 pub fn nesting_depth(text: &str) -> (usize, usize) {
+    nesting_and_docs(text, &mut Vec::new())
+}
+
+/// [`nesting_depth`], and the byte ranges of the doc comments it passes (`///`, `//!`, `/**`,
+/// `/*!`), pushed to `docs`.
+fn nesting_and_docs(text: &str, docs: &mut Vec<std::ops::Range<usize>>) -> (usize, usize) {
     let bytes = text.as_bytes();
     let mut frames: Vec<Frame> = vec![Frame::default()];
     // Sum of `level()` of every frame below the top one (they do not change while covered).
@@ -157,8 +163,15 @@ pub fn nesting_depth(text: &str) -> (usize, usize) {
                 .expect("the outermost frame is never popped");
             match b {
                 b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                    while next < bytes.len() && bytes[next] != b'\n' {
-                        next += 1;
+                    next = bytes[i..]
+                        .iter()
+                        .position(|&c| c == b'\n')
+                        .map_or(bytes.len(), |n| i + n);
+                    let third = bytes.get(i + 2);
+                    if third == Some(&b'!')
+                        || (third == Some(&b'/') && bytes.get(i + 3) != Some(&b'/'))
+                    {
+                        docs.push(i..next);
                     }
                 }
                 b'/' if bytes.get(i + 1) == Some(&b'*') => {
@@ -179,6 +192,13 @@ pub fn nesting_depth(text: &str) -> (usize, usize) {
                         }
                     }
                     next = j;
+                    // `/**` and `/*!` open doc comments; `/***` and `/**/` are plain.
+                    let third = bytes.get(i + 2);
+                    if third == Some(&b'!')
+                        || (third == Some(&b'*') && !matches!(bytes.get(i + 3), Some(b'*' | b'/')))
+                    {
+                        docs.push(i..next.min(bytes.len()));
+                    }
                 }
                 b'"' => {
                     next = skip_string(bytes, i);
@@ -474,14 +494,45 @@ fn raw_prefix(bytes: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// A file's syntax tree and the text syn parsed (see [`parse_file`]), for lowering.
+pub struct Parsed<'a> {
+    pub file: syn::File,
+    pub text: Cow<'a, str>,
+}
+
 /// Parses `text` into a syntax tree, or says why not.
-pub fn parse_file(text: &str) -> Result<syn::File, ParseFailure> {
-    let (depth, offset) = nesting_depth(text);
+///
+/// Doc comments are blanked first (same length, newlines kept): syn would make each line an
+/// attribute holding a string literal, a fifth of the corpus's bytes (348,000 lines) turned into
+/// tokens and nodes that no rule reads. A file that syn rejects so is parsed again as it is, so
+/// that the blanking never changes what parses or the error a file gets.
+pub fn parse_file(text: &str) -> Result<Parsed<'_>, ParseFailure> {
+    let mut docs = Vec::new();
+    let (depth, offset) = nesting_and_docs(text, &mut docs);
     if depth > MAX_NESTING {
         return Err(ParseFailure::TooDeep { depth, offset });
     }
     let prepared = parse_text(text);
-    syn::parse_file(&prepared).map_err(|err| {
+    if !docs.is_empty() {
+        let mut blanked = prepared.clone().into_owned().into_bytes();
+        for range in docs {
+            for b in &mut blanked[range] {
+                if *b != b'\n' && *b != b'\r' {
+                    *b = b' ';
+                }
+            }
+        }
+        // Whole comments (from `/` to a newline, or to the end of `*/`) became ASCII spaces.
+        if let Ok(blanked) = String::from_utf8(blanked) {
+            if let Ok(file) = crate::syntax::scratch::scoped(|| syn::parse_file(&blanked)) {
+                return Ok(Parsed {
+                    file,
+                    text: Cow::Owned(blanked),
+                });
+            }
+        }
+    }
+    let file = crate::syntax::scratch::scoped(|| syn::parse_file(&prepared)).map_err(|err| {
         let range = crate::syntax::lower::range(err.span());
         let message = err.to_string();
         // proc-macro2's lexer reports unbalanced delimiters and invalid tokens in its own words.
@@ -491,6 +542,10 @@ pub fn parse_file(text: &str) -> Result<syn::File, ParseFailure> {
             message
         };
         ParseFailure::Syntax { range, message }
+    })?;
+    Ok(Parsed {
+        file,
+        text: prepared,
     })
 }
 
@@ -513,6 +568,32 @@ mod tests {
         text.push_str("} }\n");
         let (depth, _) = nesting_depth(&text);
         assert!(depth < 20, "{depth}");
+    }
+
+    #[test]
+    fn doc_comments_are_found_and_blanked_with_their_length() {
+        let text = "//! inner\n/// outer é\n//// plain\n// plain\n/** block\n */ /*! inner */ /*** plain */ /**/\nfn f() { let s = \"/// no\"; let r = r#\"//! no\"#; let c = '/'; } /// end";
+        let mut docs = Vec::new();
+        nesting_and_docs(text, &mut docs);
+        let found: Vec<&str> = docs.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(
+            found,
+            [
+                "//! inner",
+                "/// outer é",
+                "/** block\n */",
+                "/*! inner */",
+                "/// end"
+            ]
+        );
+        let parsed = parse_file(text).expect("parses");
+        assert_eq!(parsed.text.len(), text.len());
+        assert!(
+            parsed.file.attrs.is_empty(),
+            "the inner doc comment is gone"
+        );
+        assert!(parsed.text.contains("\"/// no\"") && parsed.text.contains("//! no"));
+        assert_eq!(parsed.text.lines().count(), text.lines().count());
     }
 
     #[test]

@@ -8,8 +8,14 @@ use forklint::syntax::{lower, parse};
 use forklint::vocab::Vocab;
 
 fn check(src: &str, expect: Expect) {
-    let file = parse::parse_file(src).unwrap_or_else(|_| panic!("does not parse: {src}"));
-    let model = lower::lower_file(&file, FileId::from_index(0), "crate", &Vocab::builtin());
+    let parsed = parse::parse_file(src).unwrap_or_else(|_| panic!("does not parse: {src}"));
+    let model = lower::lower_file_with_text(
+        &parsed.file,
+        &parsed.text,
+        FileId::from_index(0),
+        "crate",
+        &Vocab::builtin(),
+    );
     expect.assert_eq(&forklint::ir::pretty::file(&model));
 }
 
@@ -434,8 +440,14 @@ async fn f(mut rx: Receiver) {
 #[test]
 fn mod_declarations_carry_their_gates() {
     let lowered = |src: &str| {
-        let file = parse::parse_file(src).unwrap_or_else(|_| panic!("does not parse: {src}"));
-        lower::lower_file(&file, FileId::from_index(0), "crate", &Vocab::builtin())
+        let parsed = parse::parse_file(src).unwrap_or_else(|_| panic!("does not parse: {src}"));
+        lower::lower_file_with_text(
+            &parsed.file,
+            &parsed.text,
+            FileId::from_index(0),
+            "crate",
+            &Vocab::builtin(),
+        )
     };
     let model = lowered(
         r#"

@@ -46,7 +46,9 @@ impl<'v> Lowerer<'v, '_> {
                 }
                 // `lazy_static! { static ref M: Mutex<()> = .. }`: `M` derefs to its declared type.
                 Item::Macro(m) if self.resolve_macro(&m.mac.path).ends_with("lazy_static") => {
-                    let Ok(decls) = parse_static_decls.parse2(m.mac.tokens.clone()) else {
+                    let Ok(decls) = crate::syntax::scratch::scoped(|| {
+                        parse_static_decls.parse2(m.mac.tokens.clone())
+                    }) else {
                         continue;
                     };
                     for (ident, ty, _) in decls {
@@ -305,7 +307,9 @@ impl<'v> Lowerer<'v, '_> {
             self.macro_mod_decls(&m.mac.tokens);
             return;
         }
-        let Ok(decls) = parse_static_decls.parse2(m.mac.tokens.clone()) else {
+        let Ok(decls) =
+            crate::syntax::scratch::scoped(|| parse_static_decls.parse2(m.mac.tokens.clone()))
+        else {
             return;
         };
         for (ident, ty, init) in decls {
@@ -331,7 +335,8 @@ impl<'v> Lowerer<'v, '_> {
         {
             return;
         }
-        let Ok(items) = parse_items.parse2(tokens.clone()) else {
+        let Ok(items) = crate::syntax::scratch::scoped(|| parse_items.parse2(tokens.clone()))
+        else {
             return;
         };
         for item in &items {

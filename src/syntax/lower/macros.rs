@@ -32,12 +32,16 @@ impl Lowerer<'_, '_> {
         let path = node.path.as_str();
         if let Some(entry) = self.vocab.macro_call(Category::Yield, path) {
             if entry.is(Kind::Select) {
-                if let Ok(branches) = parse_select.parse2(mac.tokens.clone()) {
+                if let Ok(branches) =
+                    crate::syntax::scratch::scoped(|| parse_select.parse2(mac.tokens.clone()))
+                {
                     node.parsed = true;
                     self.select(&branches, node, out);
                     return;
                 }
-            } else if let Ok(exprs) = parse_macro_exprs.parse2(mac.tokens.clone()) {
+            } else if let Ok(exprs) =
+                crate::syntax::scratch::scoped(|| parse_macro_exprs.parse2(mac.tokens.clone()))
+            {
                 // `join!`, `try_join!`: the futures are expressions of the enclosing context.
                 node.parsed = true;
                 for e in &exprs {
@@ -45,12 +49,16 @@ impl Lowerer<'_, '_> {
                 }
             }
         } else if self.vocab.tables().has(Category::PatternMacro, path) {
-            if let Ok(args) = parse_pattern_args.parse2(mac.tokens.clone()) {
+            if let Ok(args) =
+                crate::syntax::scratch::scoped(|| parse_pattern_args.parse2(mac.tokens.clone()))
+            {
                 node.parsed = true;
                 self.pattern_args(&args, out);
             }
         } else if expansion_known {
-            if let Ok(exprs) = parse_macro_exprs.parse2(mac.tokens.clone()) {
+            if let Ok(exprs) =
+                crate::syntax::scratch::scoped(|| parse_macro_exprs.parse2(mac.tokens.clone()))
+            {
                 node.parsed = true;
                 if self
                     .vocab
@@ -82,7 +90,9 @@ impl Lowerer<'_, '_> {
                     self.arg(e, role, None, out);
                 }
             }
-        } else if let Ok(exprs) = parse_all_exprs.parse2(mac.tokens.clone()) {
+        } else if let Ok(exprs) =
+            crate::syntax::scratch::scoped(|| parse_all_exprs.parse2(mac.tokens.clone()))
+        {
             // A crate's own macro (or another crate's): its arguments are code when all of them
             // are expressions; anything else is a DSL and stays opaque.
             node.parsed = true;

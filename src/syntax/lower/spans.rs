@@ -24,7 +24,7 @@ pub struct SpanIndex<'t> {
 }
 
 impl<'t> SpanIndex<'t> {
-    /// `text` must be the text syn parsed (see `parse::parse_text`).
+    /// `text` must be the text syn parsed (`parse::Parsed::text`).
     pub fn new(text: &'t str) -> Self {
         let bytes = text.as_bytes();
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
