@@ -123,6 +123,56 @@ const PREFIX_WORDS: &[&[u8]] = &[
 /// after a `}`: `{0} as u8`, `if a {} else if`, `for S {} in for S {} in ..`.
 const CHAIN_WORDS: &[&[u8]] = &[b"as", b"else", b"in"];
 
+/// Which of the three keyword lists a word of 2 to 6 bytes is in.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum WordKind {
+    Chain,
+    Prefix,
+    Neutral,
+    Operand,
+}
+
+/// A word of at most 8 bytes as one integer (no byte is zero, so lengths cannot collide).
+const fn word_key(word: &[u8]) -> u64 {
+    let mut key = 0u64;
+    let mut i = 0;
+    while i < word.len() {
+        key = key << 8 | word[i] as u64;
+        i += 1;
+    }
+    key
+}
+
+/// [`WordKind`] of `word` by one comparison of integers per keyword, not a `memcmp` per list
+/// entry: the scan asks it for most identifiers of a file.
+fn word_kind(word: &[u8]) -> WordKind {
+    const fn keys<const N: usize>(words: &[&[u8]]) -> [u64; N] {
+        let mut out = [0u64; N];
+        let mut i = 0;
+        while i < N {
+            out[i] = word_key(words[i]);
+            i += 1;
+        }
+        out
+    }
+    const CHAIN: [u64; CHAIN_WORDS.len()] = keys(CHAIN_WORDS);
+    const PREFIX: [u64; PREFIX_WORDS.len()] = keys(PREFIX_WORDS);
+    const NEUTRAL: [u64; NEUTRAL_WORDS.len()] = keys(NEUTRAL_WORDS);
+    if word.len() > 8 {
+        return WordKind::Operand;
+    }
+    let key = word_key(word);
+    if CHAIN.contains(&key) {
+        WordKind::Chain
+    } else if PREFIX.contains(&key) {
+        WordKind::Prefix
+    } else if NEUTRAL.contains(&key) {
+        WordKind::Neutral
+    } else {
+        WordKind::Operand
+    }
+}
+
 /// An over-estimate of how deeply syn recurses on `text` (and of the depth of the tree it
 /// builds), skipping comments and literals, and where it is reached. Stops counting as soon as
 /// [`MAX_NESTING`] is passed, so memory stays bounded on any input.
@@ -361,17 +411,22 @@ fn nesting_and_docs(text: &str, docs: &mut Vec<std::ops::Range<usize>>) -> (usiz
                         // No keyword of the three lists (2 to 6 lowercase letters): an operand.
                         top.prefix = 0;
                         after_operand = true;
-                    } else if CHAIN_WORDS.contains(&word) {
-                        top.chain += 1;
-                        after_operand = false;
-                    } else if PREFIX_WORDS.contains(&word) {
-                        top.prefix += 1;
-                        after_operand = false;
-                    } else if NEUTRAL_WORDS.contains(&word) {
-                        after_operand = false;
                     } else {
-                        top.prefix = 0;
-                        after_operand = true;
+                        match word_kind(word) {
+                            WordKind::Chain => {
+                                top.chain += 1;
+                                after_operand = false;
+                            }
+                            WordKind::Prefix => {
+                                top.prefix += 1;
+                                after_operand = false;
+                            }
+                            WordKind::Neutral => after_operand = false,
+                            WordKind::Operand => {
+                                top.prefix = 0;
+                                after_operand = true;
+                            }
+                        }
                     }
                 }
                 _ => {}
@@ -568,6 +623,22 @@ mod tests {
         text.push_str("} }\n");
         let (depth, _) = nesting_depth(&text);
         assert!(depth < 20, "{depth}");
+    }
+
+    #[test]
+    fn word_kinds_are_those_of_the_lists() {
+        for (list, kind) in [
+            (CHAIN_WORDS, WordKind::Chain),
+            (PREFIX_WORDS, WordKind::Prefix),
+            (NEUTRAL_WORDS, WordKind::Neutral),
+        ] {
+            for word in list {
+                assert_eq!(word_kind(word), kind, "{}", String::from_utf8_lossy(word));
+            }
+        }
+        for word in ["a", "ifs", "matchx", "self", "return_", "elsewhere", "asin"] {
+            assert_eq!(word_kind(word.as_bytes()), WordKind::Operand, "{word}");
+        }
     }
 
     #[test]

@@ -328,11 +328,13 @@ impl<'v> Lowerer<'v, '_> {
     /// the files they declare, with their own gates (`#[cfg(windows)] mod windows;` inside). The
     /// other items of such a body are not lowered: what the macro makes of them is unknown.
     fn macro_mod_decls(&mut self, tokens: &proc_macro2::TokenStream) {
-        if !tokens
-            .clone()
-            .into_iter()
-            .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "mod"))
-        {
+        let has_mod = crate::syntax::scratch::scoped(|| {
+            tokens
+                .clone()
+                .into_iter()
+                .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "mod"))
+        });
+        if !has_mod {
             return;
         }
         let Ok(items) = crate::syntax::scratch::scoped(|| parse_items.parse2(tokens.clone()))

@@ -14,7 +14,8 @@ impl Lowerer<'_, '_> {
         let path = self.resolve_macro(&mac.path);
         let span = self.extent(extent::path_first(&mac.path), extent::path_last(&mac.path));
         let mut facts = TokenFacts::default();
-        token_facts(&mac.tokens, &mut facts);
+        // Iterating a token stream copies it (its tokens are shared with the tree): in scratch.
+        crate::syntax::scratch::scoped(|| token_facts(&mac.tokens, &mut facts));
         // A macro whose expansion is unknown (a crate's own `macro_rules!`) may hide a jump.
         let in_vocab = self.vocab.knows(&path);
         let std_macro = path
