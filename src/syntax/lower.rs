@@ -113,6 +113,7 @@ fn lower(
         static_types: HashMap::default(),
         fn_returns: HashMap::default(),
         type_aliases: HashMap::default(),
+        tuple_aliases: HashMap::default(),
         current: None,
         context: Context::Sync,
         cfg_test: false,
@@ -208,6 +209,9 @@ struct Lowerer<'v, 't> {
     /// This file's type aliases -> the origin of the aliased type (`type Shared =
     /// Arc<Mutex<State>>` is a `Mutex`), so that receivers typed by the alias are known.
     type_aliases: HashMap<String, Origin>,
+    /// This file's type aliases of tuples -> the origins of the elements (`type Pair =
+    /// Arc<(Mutex<S>, Condvar)>`), so that destructuring a value of the alias knows each part.
+    tuple_aliases: HashMap<String, Vec<Option<Origin>>>,
     current: Option<BodyId>,
     context: Context,
     cfg_test: bool,

@@ -183,6 +183,10 @@ impl Lowerer<'_, '_> {
             SynPat::Type(pt) => (&*pt.pat, self.type_origin(&pt.ty)),
             other => (other, None),
         };
+        let declared_parts = match &local.pat {
+            SynPat::Type(pt) => self.type_tuple_parts(&pt.ty),
+            _ => None,
+        };
         let mut init_nodes = Vec::new();
         let mut origin = declared;
         let mut guard_of = None;
@@ -214,7 +218,9 @@ impl Lowerer<'_, '_> {
         if let ([_], Some(init)) = (&names[..], &local.init) {
             if init.diverge.is_none() && matches!(pat, SynPat::Ident(_)) {
                 let alias = self.static_alias(&init.expr);
-                let parts = self.tuple_parts(&init.expr);
+                let parts = declared_parts
+                    .clone()
+                    .or_else(|| self.tuple_parts(&init.expr));
                 let function = self.function_value(&init.expr);
                 if let Some(bound) = self.locals.last_mut().and_then(|s| s.last_mut()) {
                     bound.alias = alias;
@@ -249,7 +255,7 @@ impl Lowerer<'_, '_> {
         }
         if let (Some(elems), Some(init)) = (tuple_pattern(pat), &local.init) {
             // `let (lock, cvar) = &*pair;`: each name gets its part's origin.
-            if let Some(parts) = self.tuple_parts(&init.expr) {
+            if let Some(parts) = declared_parts.or_else(|| self.tuple_parts(&init.expr)) {
                 for (elem, part) in elems.iter().zip(parts) {
                     let (SynPat::Ident(i), Some(part)) = (elem, part) else {
                         continue;
@@ -259,7 +265,9 @@ impl Lowerer<'_, '_> {
                         .locals
                         .last_mut()
                         .and_then(|s| s.iter_mut().rev().find(|l| l.name == name));
-                    if let Some(bound) = bound.filter(|b| b.origin.is_none()) {
+                    // The part's origin, not the whole value's (`pair: Shared` is a
+                    // `crate::Shared`; its parts are a `Mutex` and a `Condvar`).
+                    if let Some(bound) = bound {
                         bound.origin = Some(part);
                     }
                 }

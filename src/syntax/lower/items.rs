@@ -12,9 +12,11 @@ impl<'v> Lowerer<'v, '_> {
         for item in items {
             if let Item::Type(t) = item {
                 if t.generics.params.is_empty() {
+                    let path = format!("{}::{}", self.resolver.module, t.ident);
                     if let Some(origin) = self.type_origin(&t.ty) {
-                        let path = format!("{}::{}", self.resolver.module, t.ident);
                         self.type_aliases.insert(path, origin);
+                    } else if let Some(parts) = self.type_tuple_parts(&t.ty) {
+                        self.tuple_aliases.insert(path, parts);
                     }
                 }
             }
@@ -431,6 +433,9 @@ impl<'v> Lowerer<'v, '_> {
         let diverges =
             matches!(&sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)));
         let mut params = Vec::new();
+        // A parameter of a tuple type (`pair: &(Mutex<S>, Condvar)`, through `Arc` or an alias
+        // of this file): the origins of its parts, for destructuring it in the body.
+        let mut param_parts = Vec::new();
         let mut has_self = false;
         for input in &sig.inputs {
             match input {
@@ -441,8 +446,23 @@ impl<'v> Lowerer<'v, '_> {
                 }
                 syn::FnArg::Typed(pt) => {
                     let origin = self.type_origin(&pt.ty);
+                    let parts = self.type_tuple_parts(&pt.ty);
+                    if let (Some(elems), Some(parts)) = (tuple_pattern(&pt.pat), &parts) {
+                        // `(lock, cvar): (&Mutex<S>, &Condvar)`: each name has its part's type.
+                        for (elem, part) in elems.iter().zip(parts) {
+                            let mut names = Vec::new();
+                            pat_names(elem, &mut names);
+                            for n in names {
+                                params.push((n, part.clone()));
+                            }
+                        }
+                        continue;
+                    }
                     let mut names = Vec::new();
                     pat_names(&pt.pat, &mut names);
+                    if let ([name], Some(parts)) = (&names[..], parts) {
+                        param_parts.push((name.clone(), parts));
+                    }
                     for n in names {
                         params.push((n, origin.clone()));
                     }
@@ -469,7 +489,14 @@ impl<'v> Lowerer<'v, '_> {
         self.locals.push(
             params
                 .into_iter()
-                .map(|(name, origin)| Local::new(name, origin))
+                .map(|(name, origin)| {
+                    let mut local = Local::new(name, origin);
+                    local.parts = param_parts
+                        .iter()
+                        .find(|(n, _)| *n == local.name)
+                        .map(|(_, parts)| parts.clone());
+                    local
+                })
                 .collect(),
         );
         self.enter_body(id, context, |this, nodes| this.block_nodes(block, nodes));

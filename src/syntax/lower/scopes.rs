@@ -289,6 +289,34 @@ impl Lowerer<'_, '_> {
     }
 
     /// Canonical path of a type, seeing through references and smart pointers.
+    /// The origins of the elements of a tuple type, through references, smart pointers
+    /// (`Arc<(Mutex<S>, Condvar)>`) and this file's aliases of tuples.
+    pub(super) fn type_tuple_parts(&self, ty: &Type) -> Option<Vec<Option<Origin>>> {
+        match ty {
+            Type::Tuple(t) if !t.elems.is_empty() => {
+                Some(t.elems.iter().map(|e| self.type_origin(e)).collect())
+            }
+            Type::Reference(r) => self.type_tuple_parts(&r.elem),
+            Type::Paren(p) => self.type_tuple_parts(&p.elem),
+            Type::Group(g) => self.type_tuple_parts(&g.elem),
+            Type::Path(p) if p.qself.is_none() => {
+                let path = self.resolve_path(&p.path);
+                if self.vocab.tables().has(Category::SmartPointer, &path) {
+                    let last = p.path.segments.last()?;
+                    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                        return None;
+                    };
+                    return args.args.iter().find_map(|arg| match arg {
+                        syn::GenericArgument::Type(inner) => self.type_tuple_parts(inner),
+                        _ => None,
+                    });
+                }
+                self.tuple_aliases.get(&path).cloned()
+            }
+            _ => None,
+        }
+    }
+
     pub(super) fn type_origin(&self, ty: &Type) -> Option<Origin> {
         match ty {
             Type::Reference(r) => self.type_origin(&r.elem),
