@@ -114,6 +114,7 @@ fn lower(
         fn_returns: HashMap::default(),
         type_aliases: HashMap::default(),
         tuple_aliases: HashMap::default(),
+        field_parts: HashMap::default(),
         current: None,
         context: Context::Sync,
         cfg_test: false,
@@ -209,6 +210,9 @@ struct Lowerer<'v, 't> {
     /// This file's type aliases -> the origin of the aliased type (`type Shared =
     /// Arc<Mutex<State>>` is a `Mutex`), so that receivers typed by the alias are known.
     type_aliases: HashMap<String, Origin>,
+    /// struct canonical path -> field name -> the origins of the parts of its tuple type
+    /// (`pair: Arc<(Mutex<S>, Condvar)>`).
+    field_parts: HashMap<String, HashMap<String, Vec<Option<Origin>>>>,
     /// This file's type aliases of tuples -> the origins of the elements (`type Pair =
     /// Arc<(Mutex<S>, Condvar)>`), so that destructuring a value of the alias knows each part.
     tuple_aliases: HashMap<String, Vec<Option<Origin>>>,

@@ -26,12 +26,17 @@ impl<'v> Lowerer<'v, '_> {
                 Item::Struct(s) => {
                     let path = format!("{}::{}", self.resolver.module, s.ident);
                     let mut fields = HashMap::default();
+                    let mut parts = HashMap::default();
                     for field in &s.fields {
-                        if let (Some(name), Some(origin)) =
-                            (&field.ident, self.type_origin(&field.ty))
-                        {
+                        let Some(name) = &field.ident else { continue };
+                        if let Some(origin) = self.type_origin(&field.ty) {
                             fields.insert(name.to_string(), origin);
+                        } else if let Some(p) = self.type_tuple_parts(&field.ty) {
+                            parts.insert(name.to_string(), p);
                         }
+                    }
+                    if !parts.is_empty() {
+                        self.field_parts.insert(path.clone(), parts);
                     }
                     self.fields.insert(path, fields);
                 }

@@ -136,6 +136,20 @@ impl Lowerer<'_, '_> {
                 let ident = p.path.get_ident()?;
                 self.local(&ident.to_string())?.parts.clone()
             }
+            // `&*self.pair`: a field of a struct of this file declared with a tuple type.
+            Expr::Field(f) => {
+                let syn::Member::Named(field) = &f.member else {
+                    return None;
+                };
+                let base = self.origin_of(&f.base)?;
+                if !base.methods.is_empty() {
+                    return None;
+                }
+                self.field_parts
+                    .get(&base.base)?
+                    .get(&field.to_string())
+                    .cloned()
+            }
             _ => None,
         }
     }
