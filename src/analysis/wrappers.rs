@@ -270,26 +270,72 @@ fn wrapper_of(cx: &Cx<'_>, id: crate::ir::BodyId, body: &Body) -> Option<Wrapper
 }
 
 /// Blocks whose tail value is the function's return value: the body's block, and through
-/// `if`/`match`/block tails, the branches of its last node.
+/// `if`/`match`/block tails, the branches of its last node. Also when the tail wraps such a value
+/// (`Ok(if pid == 0 { Child } else { Parent(pid) })`: the `if` is the node before the `Ok` call)
+/// or names the local a `let` bound to one (`let r = match pid { .. }; Ok(r)`).
 fn tail_blocks(block: &Block) -> Vec<&Block> {
     let mut out = Vec::new();
     let mut stack = vec![block];
     while let Some(b) = stack.pop() {
         out.push(b);
-        if b.tail.as_deref() != Some(&Value::Nested) {
+        let Some(nested) = b
+            .tail
+            .as_deref()
+            .and_then(|tail| nested_tail(&b.nodes, tail))
+        else {
             continue;
-        }
-        match b.nodes.last() {
-            Some(Node::If(i)) => {
-                stack.push(&i.then_block);
-                stack.extend(i.else_block.as_ref());
-            }
-            Some(Node::Match(m)) => stack.extend(m.arms.iter().map(|a| &a.body)),
-            Some(Node::Block(inner)) => stack.push(inner),
-            _ => {}
+        };
+        if let Node::If(i) = nested {
+            stack.push(&i.then_block);
+            stack.extend(i.else_block.as_ref());
+        } else if let Node::Match(m) = nested {
+            stack.extend(m.arms.iter().map(|a| &a.body));
+        } else if let Node::Block(inner) = nested {
+            stack.push(inner);
         }
     }
     out
+}
+
+/// The `if`, `match` or block whose branches give a block's tail value `tail`.
+fn nested_tail<'a>(nodes: &'a [Node], tail: &Value) -> Option<&'a Node> {
+    match tail {
+        Value::Nested => nodes.last(),
+        // `Ok(<nested>)`: the argument's nodes come just before the constructor's call.
+        Value::Call(path, args) if ADAPTERS.contains(&last_segment(path)) && args.len() == 1 => {
+            let [.., inner, Node::Call(call)] = nodes else {
+                return None;
+            };
+            let Callee::Path(callee) = &call.callee else {
+                return None;
+            };
+            if callee != path {
+                return None;
+            }
+            match &args[0] {
+                Value::Nested => Some(inner),
+                local @ Value::Local(_) => nested_tail(&nodes[..nodes.len() - 1], local),
+                _ => None,
+            }
+        }
+        // `let result = match pid { .. }; result`: the `let` that binds it, when its initializer
+        // is a branching node.
+        Value::Local(name) => nodes.iter().rev().find_map(|n| {
+            let Node::Let(l) = n else { return None };
+            if l.names.len() != 1 || l.names[0] != *name {
+                return None;
+            }
+            if l.else_block.is_some() {
+                return Some(None);
+            }
+            Some(
+                l.init
+                    .last()
+                    .filter(|n| matches!(n, Node::If(_) | Node::Match(_) | Node::Block(_))),
+            )
+        })?,
+        _ => None,
+    }
 }
 
 /// Every value the function returns: tails of tail blocks and `return` values.
