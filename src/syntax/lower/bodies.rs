@@ -69,6 +69,67 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// Sharpens the origins of the names a pattern just bound (in the innermost scope): a name
+    /// bound to a field of a struct pattern (`Shared { lock, cvar }`, at any depth: `Some(Shared
+    /// { lock, .. })`) gets the field's declared type (a struct of this file; none otherwise,
+    /// never the struct's own), and the names of a tuple pattern get the parts of the value it
+    /// destructures (`let (lock, cvar) = &*pair;`): from `parts` (a declared type) or `init`.
+    pub(super) fn refine_bindings(
+        &mut self,
+        pat: &SynPat,
+        init: Option<&Expr>,
+        parts: Option<Vec<Option<Origin>>>,
+    ) {
+        let mut structs = Vec::new();
+        struct_patterns(pat, &mut structs);
+        for (path, fields) in structs {
+            let struct_path = self.resolve_path(path);
+            for field in fields {
+                let (syn::Member::Named(member), SynPat::Ident(i)) = (&field.member, &*field.pat)
+                else {
+                    continue;
+                };
+                let origin = self
+                    .fields
+                    .get(&struct_path)
+                    .and_then(|f| f.get(&member.to_string()))
+                    .cloned();
+                let parts = self
+                    .field_parts
+                    .get(&struct_path)
+                    .and_then(|f| f.get(&member.to_string()))
+                    .cloned();
+                if let Some(bound) = self.bound_mut(&i.ident.to_string()) {
+                    bound.origin = origin;
+                    bound.parts = parts;
+                }
+            }
+        }
+        let Some(elems) = tuple_pattern(pat) else {
+            return;
+        };
+        let Some(parts) = parts.or_else(|| init.and_then(|e| self.tuple_parts(e))) else {
+            return;
+        };
+        for (elem, part) in elems.iter().zip(parts) {
+            let (SynPat::Ident(i), Some(part)) = (elem, part) else {
+                continue;
+            };
+            // The part's origin, not the whole value's (`pair: Shared` is a `crate::Shared`;
+            // its parts are a `Mutex` and a `Condvar`).
+            if let Some(bound) = self.bound_mut(&i.ident.to_string()) {
+                bound.origin = Some(part);
+            }
+        }
+    }
+
+    /// The local `name` of the innermost scope, last bound first.
+    fn bound_mut(&mut self, name: &str) -> Option<&mut Local> {
+        self.locals
+            .last_mut()
+            .and_then(|s| s.iter_mut().rev().find(|l| l.name == name))
+    }
+
     pub(super) fn local(&self, name: &str) -> Option<&Local> {
         self.locals
             .iter()
@@ -229,49 +290,8 @@ impl Lowerer<'_, '_> {
                 }
             }
         }
-        if let (Some((path, fields)), Some(_)) = (struct_pattern(pat), &local.init) {
-            // `let Shared { lock, cvar } = &*shared;`: each name bound to a field gets the
-            // field's declared type (a struct of this file), not the struct's.
-            let struct_path = self.resolve_path(path);
-            for field in fields {
-                let (syn::Member::Named(member), SynPat::Ident(i)) = (&field.member, &*field.pat)
-                else {
-                    continue;
-                };
-                let origin = self
-                    .fields
-                    .get(&struct_path)
-                    .and_then(|f| f.get(&member.to_string()))
-                    .cloned();
-                let name = i.ident.to_string();
-                let bound = self
-                    .locals
-                    .last_mut()
-                    .and_then(|s| s.iter_mut().rev().find(|l| l.name == name));
-                if let Some(bound) = bound {
-                    bound.origin = origin;
-                }
-            }
-        }
-        if let (Some(elems), Some(init)) = (tuple_pattern(pat), &local.init) {
-            // `let (lock, cvar) = &*pair;`: each name gets its part's origin.
-            if let Some(parts) = declared_parts.or_else(|| self.tuple_parts(&init.expr)) {
-                for (elem, part) in elems.iter().zip(parts) {
-                    let (SynPat::Ident(i), Some(part)) = (elem, part) else {
-                        continue;
-                    };
-                    let name = i.ident.to_string();
-                    let bound = self
-                        .locals
-                        .last_mut()
-                        .and_then(|s| s.iter_mut().rev().find(|l| l.name == name));
-                    // The part's origin, not the whole value's (`pair: Shared` is a
-                    // `crate::Shared`; its parts are a `Mutex` and a `Condvar`).
-                    if let Some(bound) = bound {
-                        bound.origin = Some(part);
-                    }
-                }
-            }
+        if local.init.is_some() {
+            self.refine_bindings(pat, local.init.as_ref().map(|i| &*i.expr), declared_parts);
         }
         out.push(Node::Let(Box::new(Let {
             names,

@@ -123,6 +123,7 @@ impl Lowerer<'_, '_> {
                         for n in names {
                             self.bind(n, None);
                         }
+                        self.refine_bindings(&arm.pat, Some(&m.expr), None);
                         let mut guard = Vec::new();
                         let mut guard_cond = None;
                         if let Some((_, g)) = &arm.guard {
@@ -173,6 +174,7 @@ impl Lowerer<'_, '_> {
                         for n in names {
                             self.bind(n, origin.clone());
                         }
+                        self.refine_bindings(&l.pat, Some(&l.expr), None);
                         (
                             LoopKind::WhileLet,
                             Cond::Let {
@@ -325,6 +327,7 @@ impl Lowerer<'_, '_> {
                 for n in names {
                     self.bind(n, origin.clone());
                 }
+                self.refine_bindings(&l.pat, Some(&l.expr), None);
             }
             Expr::Binary(b) => {
                 self.expr(&b.left, out);

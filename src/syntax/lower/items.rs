@@ -504,6 +504,12 @@ impl<'v> Lowerer<'v, '_> {
                 })
                 .collect(),
         );
+        // `fn wait(Shared { lock, cvar }: &Shared)`: the fields' declared types.
+        for input in &sig.inputs {
+            if let syn::FnArg::Typed(pt) = input {
+                self.refine_bindings(&pt.pat, None, None);
+            }
+        }
         self.enter_body(id, context, |this, nodes| this.block_nodes(block, nodes));
         self.locals = saved_locals;
     }

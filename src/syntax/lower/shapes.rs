@@ -92,15 +92,34 @@ pub(super) fn tuple_pattern(pat: &SynPat) -> Option<Vec<&SynPat>> {
     }
 }
 
-/// The struct path and field patterns of a struct pattern (`Shared { lock, cvar }`, also behind
-/// `&`), if `pat` is one.
-pub(super) fn struct_pattern(pat: &SynPat) -> Option<(&syn::Path, Vec<&syn::FieldPat>)> {
+/// Every struct pattern inside `pat` (`Shared { lock, .. }`, also in `Some(..)`, tuples, or
+/// references), with its fields.
+pub(super) fn struct_patterns<'a>(
+    pat: &'a SynPat,
+    out: &mut Vec<(&'a syn::Path, Vec<&'a syn::FieldPat>)>,
+) {
     match pat {
-        SynPat::Struct(s) if s.qself.is_none() => Some((&s.path, s.fields.iter().collect())),
-        SynPat::Reference(r) => struct_pattern(&r.pat),
-        SynPat::Paren(p) => struct_pattern(&p.pat),
-        SynPat::Type(t) => struct_pattern(&t.pat),
-        _ => None,
+        SynPat::Struct(s) => {
+            if s.qself.is_none() {
+                out.push((&s.path, s.fields.iter().collect()));
+            }
+            for f in &s.fields {
+                struct_patterns(&f.pat, out);
+            }
+        }
+        SynPat::Reference(r) => struct_patterns(&r.pat, out),
+        SynPat::Paren(p) => struct_patterns(&p.pat, out),
+        SynPat::Type(t) => struct_patterns(&t.pat, out),
+        SynPat::Ident(i) => {
+            if let Some((_, sub)) = &i.subpat {
+                struct_patterns(sub, out);
+            }
+        }
+        SynPat::Tuple(t) => t.elems.iter().for_each(|p| struct_patterns(p, out)),
+        SynPat::TupleStruct(t) => t.elems.iter().for_each(|p| struct_patterns(p, out)),
+        SynPat::Or(o) => o.cases.iter().for_each(|p| struct_patterns(p, out)),
+        SynPat::Slice(s) => s.elems.iter().for_each(|p| struct_patterns(p, out)),
+        _ => {}
     }
 }
 
