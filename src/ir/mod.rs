@@ -48,6 +48,9 @@ pub struct FileModel {
     /// Code left out for `#[cfg(windows)]` (items, `impl` functions, statements): not analysed,
     /// so a suppression comment inside it cannot be judged unused (FL100).
     pub windows_ranges: Vec<TextRange>,
+    /// The file's type aliases of other crates' types, by canonical path (`crate::db::Pool` ->
+    /// `r2d2::Pool`), sorted: receivers typed with them in the crate's other files get the type.
+    pub type_aliases: Vec<(String, Origin)>,
 }
 
 /// A module's `use` imports: what `crate::m::name` can mean when `name` is not defined in `m`.
@@ -74,6 +77,7 @@ impl FileModel {
         self.windows_only.hash(&mut h);
         self.extension_module.hash(&mut h);
         self.modules.hash(&mut h);
+        self.type_aliases.hash(&mut h);
         h.finish()
     }
 

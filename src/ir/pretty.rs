@@ -33,6 +33,9 @@ pub fn file(file: &FileModel) -> String {
         }
         out.push('\n');
     }
+    for (path, ty) in &file.type_aliases {
+        let _ = writeln!(out, "type {path} = {}", origin(ty));
+    }
     out
 }
 

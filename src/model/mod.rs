@@ -239,6 +239,31 @@ impl Model {
             }
             foreign(&current).then_some(current)
         };
+        // Type aliases of other crates' types, by crate and path (`crate::db::Pool`): a receiver
+        // typed with one in another file of its crate has the aliased type.
+        let mut aliases: HashMap<(usize, &str), &ir::Origin> = HashMap::default();
+        for (id, file) in self.files.iter().enumerate() {
+            let Some(file) = file else { continue };
+            let krate = self.crate_of.get(id).copied().unwrap_or(0);
+            for (path, origin) in &file.type_aliases {
+                aliases.entry((krate, path.as_str())).or_insert(origin);
+            }
+        }
+        let aliased = |krate: usize, origin: &ir::Origin| -> Option<ir::Origin> {
+            if origin.ctor || !origin.base.starts_with("crate") {
+                return None;
+            }
+            let mut next = (*aliases.get(&(krate, origin.base.as_str()))?).clone();
+            for m in &origin.methods {
+                let builder = vocab
+                    .method(crate::vocab::Category::Builder, m, Some(&next))
+                    .is_some();
+                if !builder && next.methods.len() < vocab.origin_methods_kept() {
+                    next.methods.push(m.clone());
+                }
+            }
+            Some(next)
+        };
         let static_types = &self.static_types;
         let wanted = |krate: usize, callee: &ir::Callee| match callee {
             ir::Callee::Method { receiver, .. }
@@ -249,12 +274,11 @@ impl Model {
             }
             // Only a method the vocabulary knows can be judged by its receiver's type.
             ir::Callee::Method { receiver, name, .. }
-                if !returning.is_empty() && vocab.knows_method_name(name) =>
+                if (!returning.is_empty() || !aliases.is_empty())
+                    && vocab.knows_method_name(name) =>
             {
-                receiver
-                    .origin
-                    .as_ref()
-                    .and_then(|origin| retyped(krate, origin))
+                let origin = receiver.origin.as_ref()?;
+                aliased(krate, origin).or_else(|| retyped(krate, origin))
             }
             ir::Callee::Method { .. } | ir::Callee::Path(_) | ir::Callee::Unknown(_) => None,
         };

@@ -131,7 +131,16 @@ fn lower(
     lowerer.resolver.push(scope);
     lowerer.collect_types(&file.items);
     lowerer.items(&file.items);
+    // Aliases of other crates' types, for the receivers of the crate's other files
+    // (`Model::fill_receivers`); this file's own uses are resolved already.
+    let mut aliases: Vec<(String, Origin)> = lowerer
+        .type_aliases
+        .drain()
+        .filter(|(_, origin)| origin.is_foreign())
+        .collect();
+    aliases.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut model = lowerer.model;
+    model.type_aliases = aliases;
     for body in model.bodies.values_mut() {
         shrink_nodes(&mut body.block.nodes);
     }

@@ -593,3 +593,24 @@ fn fetch() {}
         "##]],
     );
 }
+
+#[test]
+fn type_aliases_of_other_crates_types_are_kept_for_the_crate() {
+    // Only aliases of other crates' types are kept (the crate's other files type receivers with
+    // them); an alias of a crate type, a generic alias and a tuple alias are not.
+    check(
+        r#"
+use std::sync::mpsc::Receiver;
+pub type Jobs = Receiver<u32>;
+pub type Pool = std::sync::Arc<std::sync::Mutex<Vec<u8>>>;
+pub struct Queue;
+pub type Local = Queue;
+pub type Generic<T> = Receiver<T>;
+pub type Pair = (std::sync::Mutex<u8>, std::sync::Condvar);
+"#,
+        expect![[r#"
+            type crate::Jobs = std::sync::mpsc::Receiver
+            type crate::Pool = std::sync::Mutex
+        "#]],
+    );
+}
