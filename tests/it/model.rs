@@ -614,3 +614,35 @@ pub type Pair = (std::sync::Mutex<u8>, std::sync::Condvar);
         "#]],
     );
 }
+
+#[test]
+fn inert_macro_arguments_lower_as_if_parsed() {
+    // Arguments that would lower to no node are not parsed, with the same result: the macro is
+    // `parsed` and nothing precedes it. A static-like name (a `PathRef`), a local assigned with
+    // `name = ..`, a call (a group) or a `?` makes the arguments worth parsing.
+    check(
+        r#"
+static STATE: u32 = 0;
+fn f(a: u32, b: &S, foo: u32) {
+    println!("{} {}", a, b.c);
+    tracing::info!(bar = %a, baz.qux = 2, "done");
+    println!("{}", STATE);
+    tracing::info!(foo = 3);
+    println!("{}", a.len());
+}
+"#,
+        expect![[r#"
+            #0 StaticInit initializer of `STATE` Sync Plain
+            #1 Fn f Sync Plain path=crate::f (a: u32) (b: S) (foo: u32)
+              macro std::println! parsed
+              macro tracing::info! parsed
+              ref crate::STATE
+              macro std::println! parsed
+              assign foo
+              macro tracing::info! parsed
+              call a <u32>.len()
+              macro std::println! parsed
+            static crate::STATE: u32 = #0
+        "#]],
+    );
+}

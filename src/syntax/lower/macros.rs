@@ -31,6 +31,9 @@ impl Lowerer<'_, '_> {
             has_jump: facts.has_jump || !expansion_known,
         };
         let path = node.path.as_str();
+        // Arguments that would lower to no node are not parsed (the lenient parse of std's and
+        // the vocabulary's macros always succeeds, so the node is the same).
+        let inert = facts.inert && !facts.assigned.iter().any(|n| self.is_local(n));
         if let Some(entry) = self.vocab.macro_call(Category::Yield, path) {
             if entry.is(Kind::Select) {
                 if let Ok(branches) =
@@ -40,6 +43,8 @@ impl Lowerer<'_, '_> {
                     self.select(&branches, node, out);
                     return;
                 }
+            } else if inert {
+                node.parsed = true;
             } else if let Ok(exprs) =
                 crate::syntax::scratch::scoped(|| parse_macro_exprs.parse2(mac.tokens.clone()))
             {
@@ -56,16 +61,14 @@ impl Lowerer<'_, '_> {
                 node.parsed = true;
                 self.pattern_args(&args, out);
             }
+        } else if expansion_known && inert && !self.registers(&node.path) {
+            node.parsed = true;
         } else if expansion_known {
             if let Ok(exprs) =
                 crate::syntax::scratch::scoped(|| parse_macro_exprs.parse2(mac.tokens.clone()))
             {
                 node.parsed = true;
-                if self
-                    .vocab
-                    .macro_call(Category::ExtensionEntry, &node.path)
-                    .is_some_and(|e| e.is(Kind::Register))
-                {
+                if self.registers(&node.path) {
                     // `function!(fetch, 1)`: a call of the macro with the function it
                     // registers, which the extension analysis makes an entry point.
                     if let Some(first) = exprs.first() {
@@ -102,6 +105,13 @@ impl Lowerer<'_, '_> {
             }
         }
         out.push(Node::Macro(node));
+    }
+
+    /// Whether the macro `path` registers a function with an extension runtime (`function!`).
+    fn registers(&self, path: &str) -> bool {
+        self.vocab
+            .macro_call(Category::ExtensionEntry, path)
+            .is_some_and(|e| e.is(Kind::Register))
     }
 
     /// A `select!`: the preconditions and futures of every branch are evaluated, the macro
@@ -384,23 +394,64 @@ pub(super) fn parse_macro_exprs(input: ParseStream) -> syn::Result<Vec<Expr>> {
     Ok(exprs)
 }
 
-/// What a macro's tokens show without parsing them, in one walk (iterating a token stream
-/// copies its token vector, so the walk is done once): whether `.await` appears (as in
+/// What the raw tokens of a macro's arguments show: whether `.await` appears in them (as in
 /// `select!` branches), and whether `break`, `continue`, `return` or a `?` does (a possible jump
-/// out of an enclosing loop, invisible when the arguments are not parsed).
-#[derive(Default)]
+/// out of an enclosing loop, invisible when the arguments are not parsed). Also whether they
+/// are *inert*: parsed as expressions, they would lower to no node at all, so parsing them
+/// can be skipped (see [`TokenFacts::inert`]).
 pub(super) struct TokenFacts {
     has_await: bool,
     has_jump: bool,
+    /// No group (no call, block, index or nested macro), no `?`, `|` (closure), `!`, `#` or
+    /// keyword that makes a node, no static-like name (`PathRef`), and no `name = ..` whose
+    /// `name` may be a local (`Assign`): e.g. `"{} {}", a, b.c` or tracing's `foo = %bar`.
+    inert: bool,
+    /// Names directly before a `=` (not after a `.`): inert only if none is a local.
+    assigned: Vec<String>,
 }
 
+impl Default for TokenFacts {
+    fn default() -> Self {
+        TokenFacts {
+            has_await: false,
+            has_jump: false,
+            inert: true,
+            assigned: Vec::new(),
+        }
+    }
+}
+
+/// Keywords whose expression lowers to a node or binds names.
+const NODE_KEYWORDS: &[&str] = &[
+    "async", "await", "break", "continue", "for", "if", "let", "loop", "match", "move", "return",
+    "unsafe", "while", "yield",
+];
+
 pub(super) fn token_facts(tokens: &TokenStream, facts: &mut TokenFacts) {
+    token_facts_at(tokens, facts, true);
+}
+
+fn token_facts_at(tokens: &TokenStream, facts: &mut TokenFacts, top: bool) {
     let mut prev_dot = false;
+    // The last two tokens at this level, for `name =` (an ident not after a `.`).
+    let mut last_ident: Option<String> = None;
     for tt in tokens.clone() {
+        let mut ident_here = None;
         match &tt {
             TokenTree::Punct(p) => {
                 let c = p.as_char();
                 facts.has_jump |= c == '?';
+                if top {
+                    match c {
+                        '?' | '|' | '!' | '#' => facts.inert = false,
+                        '=' if p.spacing() == proc_macro2::Spacing::Alone => {
+                            if let Some(name) = last_ident.take() {
+                                facts.assigned.push(name);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
                 prev_dot = c == '.';
             }
             TokenTree::Ident(i) => {
@@ -408,15 +459,27 @@ pub(super) fn token_facts(tokens: &TokenStream, facts: &mut TokenFacts) {
                     facts.has_await = true;
                 }
                 facts.has_jump |= i == "break" || i == "continue" || i == "return";
+                if top && facts.inert {
+                    let name = i.to_string();
+                    if NODE_KEYWORDS.contains(&name.as_str()) || is_static_like(&name) {
+                        facts.inert = false;
+                    } else if !prev_dot {
+                        ident_here = Some(name);
+                    }
+                }
                 prev_dot = false;
             }
             TokenTree::Group(g) => {
-                token_facts(&g.stream(), facts);
+                facts.inert = false;
+                token_facts_at(&g.stream(), facts, false);
                 prev_dot = false;
             }
             TokenTree::Literal(_) => prev_dot = false,
         }
-        if facts.has_await && facts.has_jump {
+        // `a = b`: the `=` must follow the ident directly (`a == b`, `a <= b` and `=>` start
+        // with a joint punct, which clears it).
+        last_ident = ident_here;
+        if facts.has_await && facts.has_jump && !facts.inert {
             return;
         }
     }
