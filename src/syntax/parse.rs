@@ -181,13 +181,37 @@ fn word_kind(word: &[u8]) -> WordKind {
 /// [`Frame`]. Separators end them: `;` and `=>` all of them, `}` all of them only where a new
 /// item or statement follows (see [`block_ends_construct`]), `,` those that cannot span one.
 pub fn nesting_depth(text: &str) -> (usize, usize) {
-    nesting_and_docs(text, &mut Vec::new())
+    nesting_and_docs(text, &mut Vec::new(), &mut Vec::new())
 }
 
+/// std's macros whose arguments are always expressions, written as calls so that syn parses
+/// their arguments with the file (see [`parse_file`]).
+const EXPRESSION_MACROS: &[&[u8]] = &[
+    b"assert",
+    b"assert_eq",
+    b"assert_ne",
+    b"debug_assert",
+    b"debug_assert_eq",
+    b"debug_assert_ne",
+];
+
+/// The byte a blanked macro `!` becomes: a form feed, whitespace to syn, and never in real code
+/// between a name and `(` (lowering tells such a call from a function call by it).
+pub const BLANKED_BANG: u8 = 0x0c;
+
 /// [`nesting_depth`], and the byte ranges of the doc comments it passes (`///`, `//!`, `/**`,
-/// `/*!`), pushed to `docs`.
-fn nesting_and_docs(text: &str, docs: &mut Vec<std::ops::Range<usize>>) -> (usize, usize) {
+/// `/*!`), pushed to `docs`, and the offsets of the `!` of [`EXPRESSION_MACROS`] invoked with
+/// parentheses outside any other macro's arguments, pushed to `bangs`.
+fn nesting_and_docs(
+    text: &str,
+    docs: &mut Vec<std::ops::Range<usize>>,
+    bangs: &mut Vec<usize>,
+) -> (usize, usize) {
     let bytes = text.as_bytes();
+    // Where the group opening a macro's arguments is expected (`m!(`: the `(`), and the depth
+    // of the frame of the outermost macro's arguments being scanned (0: none).
+    let mut macro_group_at = usize::MAX;
+    let mut in_macro_from = 0usize;
     let mut frames: Vec<Frame> = vec![Frame::default()];
     // Sum of `level()` of every frame below the top one (they do not change while covered).
     let mut below: usize = 0;
@@ -291,11 +315,17 @@ fn nesting_and_docs(text: &str, docs: &mut Vec<std::ops::Range<usize>>) -> (usiz
                     }
                     below += top.level();
                     frames.push(Frame::default());
+                    if i == macro_group_at && in_macro_from == 0 {
+                        in_macro_from = frames.len();
+                    }
                     after_operand = false;
                 }
                 b')' | b']' | b'}' => {
                     if frames.len() > 1 {
                         frames.pop();
+                        if frames.len() < in_macro_from {
+                            in_macro_from = 0;
+                        }
                         let top = frames.last_mut().expect("not the outermost frame");
                         below -= top.level();
                         top.prefix = 0;
@@ -403,6 +433,22 @@ fn nesting_and_docs(text: &str, docs: &mut Vec<std::ops::Range<usize>>) -> (usiz
                         next += 1;
                     }
                     let word = &bytes[i..next];
+                    if bytes.get(next) == Some(&b'!')
+                        && matches!(bytes.get(next + 1), Some(b'(' | b'[' | b'{'))
+                    {
+                        // A macro invocation: an expression macro outside other macros' tokens
+                        // is written as a call; any other macro's arguments are tokens, left as
+                        // they are.
+                        if in_macro_from == 0
+                            && bytes[next + 1] == b'('
+                            && EXPRESSION_MACROS.contains(&word)
+                            && (i == 0 || !matches!(bytes[i - 1], b'$' | b'.' | b'#'))
+                        {
+                            bangs.push(next);
+                        } else {
+                            macro_group_at = next + 1;
+                        }
+                    }
                     if bytes.get(next) == Some(&b'"')
                         || (bytes.get(next) == Some(&b'#') && matches!(word, b"r" | b"br" | b"cr"))
                     {
@@ -559,16 +605,31 @@ pub struct Parsed<'a> {
 ///
 /// Doc comments are blanked first (same length, newlines kept): syn would make each line an
 /// attribute holding a string literal, a fifth of the corpus's bytes (348,000 lines) turned into
-/// tokens and nodes that no rule reads. A file that syn rejects so is parsed again as it is, so
-/// that the blanking never changes what parses or the error a file gets.
+/// tokens and nodes that no rule reads. The `!` of std's assertion macros invoked with
+/// parentheses outside other macros' arguments (`assert_eq!(a, b)`, see [`EXPRESSION_MACROS`])
+/// is blanked too, to [`BLANKED_BANG`]: syn then parses their arguments with the file, as a
+/// call's, instead of keeping tokens that lowering would copy and parse a second time; lowering
+/// turns such a call back into the same macro node (a test compares the IR of both ways). A file
+/// that syn rejects so is parsed again as it is, so that the blanking never changes what parses
+/// or the error a file gets.
 pub fn parse_file(text: &str) -> Result<Parsed<'_>, ParseFailure> {
+    parse_file_with(text, true)
+}
+
+/// [`parse_file`], with expression macros written as calls or not (the test that both lower to
+/// the same IR compares the two).
+fn parse_file_with(text: &str, macros_as_calls: bool) -> Result<Parsed<'_>, ParseFailure> {
     let mut docs = Vec::new();
-    let (depth, offset) = nesting_and_docs(text, &mut docs);
+    let mut bangs = Vec::new();
+    let (depth, offset) = nesting_and_docs(text, &mut docs, &mut bangs);
+    if !macros_as_calls {
+        bangs.clear();
+    }
     if depth > MAX_NESTING {
         return Err(ParseFailure::TooDeep { depth, offset });
     }
     let prepared = parse_text(text);
-    if !docs.is_empty() {
+    if !docs.is_empty() || !bangs.is_empty() {
         let mut blanked = prepared.clone().into_owned().into_bytes();
         for range in docs {
             for b in &mut blanked[range] {
@@ -577,7 +638,11 @@ pub fn parse_file(text: &str) -> Result<Parsed<'_>, ParseFailure> {
                 }
             }
         }
-        // Whole comments (from `/` to a newline, or to the end of `*/`) became ASCII spaces.
+        for at in bangs {
+            blanked[at] = BLANKED_BANG;
+        }
+        // Whole comments (from `/` to a newline, or to the end of `*/`) and single `!`s became
+        // ASCII whitespace.
         if let Ok(blanked) = String::from_utf8(blanked) {
             if let Ok(file) = crate::syntax::scratch::scoped(|| syn::parse_file(&blanked)) {
                 return Ok(Parsed {
@@ -625,6 +690,69 @@ mod tests {
         assert!(depth < 20, "{depth}");
     }
 
+    /// Expression macros written as calls lower to the same IR as when syn leaves them tokens:
+    /// over this project's sources and fixtures, and over any directory named by
+    /// `FORKLINT_IR_CORPUS` (the shared corpus was checked so: 0 differences).
+    #[test]
+    fn macros_as_calls_lower_to_the_same_ir() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![root.join("src"), root.join("fixtures"), root.join("tests")];
+        if let Some(extra) = std::env::var_os("FORKLINT_IR_CORPUS") {
+            dirs.push(extra.into());
+        }
+        let vocab = crate::vocab::Vocab::builtin();
+        let lowered = |text: &str, as_calls: bool| {
+            let parsed = parse_file_with(text, as_calls).ok()?;
+            let id = crate::base::source::FileId::from_index(0);
+            let model = crate::syntax::lower::lower_file_with_text(
+                &parsed.file,
+                &parsed.text,
+                id,
+                "crate",
+                &vocab,
+            );
+            Some(crate::ir::pretty::file(&model))
+        };
+        let (mut files, mut as_calls, mut differ) = (0, 0, Vec::new());
+        for dir in dirs {
+            for entry in ignore::WalkBuilder::new(dir)
+                .standard_filters(false)
+                .build()
+                .flatten()
+            {
+                let path = entry.path();
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(path) else {
+                    continue;
+                };
+                if text.len() > crate::syntax::scratch::MAX_FILE || nesting_depth(&text).0 > 300 {
+                    continue;
+                }
+                files += 1;
+                if parse_file(&text).is_ok_and(|p| p.text.as_bytes().contains(&BLANKED_BANG)) {
+                    as_calls += 1;
+                }
+                if lowered(&text, true) != lowered(&text, false) {
+                    differ.push(path.display().to_string());
+                }
+            }
+        }
+        assert!(
+            files > 100 && as_calls > 10,
+            "{files} files, {as_calls} with calls"
+        );
+        if std::env::var_os("FORKLINT_IR_CORPUS").is_some() {
+            eprintln!("{files} files, {as_calls} with expression macros written as calls");
+        }
+        assert!(
+            differ.is_empty(),
+            "{} of {files} differ: {differ:?}",
+            differ.len()
+        );
+    }
+
     #[test]
     fn word_kinds_are_those_of_the_lists() {
         for (list, kind) in [
@@ -645,7 +773,7 @@ mod tests {
     fn doc_comments_are_found_and_blanked_with_their_length() {
         let text = "//! inner\n/// outer é\n//// plain\n// plain\n/** block\n */ /*! inner */ /*** plain */ /**/\nfn f() { let s = \"/// no\"; let r = r#\"//! no\"#; let c = '/'; } /// end";
         let mut docs = Vec::new();
-        nesting_and_docs(text, &mut docs);
+        nesting_and_docs(text, &mut docs, &mut Vec::new());
         let found: Vec<&str> = docs.iter().map(|r| &text[r.clone()]).collect();
         assert_eq!(
             found,

@@ -6,6 +6,7 @@ use super::*;
 impl Lowerer<'_, '_> {
     pub(super) fn expr(&mut self, expr: &Expr, out: &mut Vec<Node>) {
         match expr {
+            Expr::Call(_) if self.blanked_macro(expr, out) => {}
             Expr::Call(call) => {
                 let callee = match &*call.func {
                     Expr::Path(p) if p.qself.is_none() => {
@@ -527,6 +528,7 @@ impl Lowerer<'_, '_> {
             }
             Expr::Unsafe(u) => block_tail(&u.block).map_or(Operand::Other, |e| self.operand(e)),
             Expr::Block(b) => block_tail(&b.block).map_or(Operand::Other, |e| self.operand(e)),
+            Expr::Call(_) if self.is_blanked_macro(expr) => Operand::Other,
             Expr::Call(c) => match &*c.func {
                 Expr::Path(p) => Operand::Call(self.resolve_path(&p.path)),
                 _ => Operand::Other,

@@ -5,17 +5,65 @@
 //! `thread_local!` bodies, and what the tokens of an unparsed macro show (`.await`, jumps).
 
 use super::*;
+use crate::syntax::parse::BLANKED_BANG;
 use crate::vocab::Kind;
 
 impl Lowerer<'_, '_> {
     // ---------------------------------------------------------------- macros
 
     pub(super) fn mac(&mut self, mac: &syn::Macro, out: &mut Vec<Node>) {
-        let path = self.resolve_macro(&mac.path);
-        let span = self.extent(extent::path_first(&mac.path), extent::path_last(&mac.path));
+        self.mac_args(&mac.path, MacroArgs::Tokens(&mac.tokens), out);
+    }
+
+    /// Whether `expr` is an expression macro that the parse wrote as a call (`assert_eq!(a, b)`
+    /// with its `!` blanked: `parse::BLANKED_BANG` after the name).
+    pub(super) fn is_blanked_macro(&self, expr: &Expr) -> bool {
+        let Expr::Call(call) = expr else {
+            return false;
+        };
+        let Expr::Path(p) = &*call.func else {
+            return false;
+        };
+        let (Some(spans), Some(last)) = (&self.spans, p.path.segments.last()) else {
+            return false;
+        };
+        p.qself.is_none()
+            && matches!(last.arguments, syn::PathArguments::None)
+            && spans.byte(self.range(last.ident.span()).end as usize) == Some(BLANKED_BANG)
+    }
+
+    /// [`Self::mac`] for an expression macro that the parse wrote as a call: the same node, from
+    /// the arguments syn parsed with the file. False when `call` is a plain call.
+    pub(super) fn blanked_macro(&mut self, expr: &Expr, out: &mut Vec<Node>) -> bool {
+        if !self.is_blanked_macro(expr) {
+            return false;
+        }
+        let Expr::Call(call) = expr else {
+            return false;
+        };
+        let Expr::Path(p) = &*call.func else {
+            return false;
+        };
+        let args: Vec<&Expr> = call.args.iter().collect();
+        self.mac_args(&p.path, MacroArgs::Exprs(&args), out);
+        true
+    }
+
+    fn mac_args(&mut self, mac_path: &syn::Path, args: MacroArgs<'_>, out: &mut Vec<Node>) {
+        let path = self.resolve_macro(mac_path);
+        let span = self.extent(extent::path_first(mac_path), extent::path_last(mac_path));
         let mut facts = TokenFacts::default();
-        // Iterating a token stream copies it (its tokens are shared with the tree): in scratch.
-        crate::syntax::scratch::scoped(|| token_facts(&mac.tokens, &mut facts));
+        match args {
+            // Iterating a token stream copies it (its tokens are shared with the tree): in
+            // scratch.
+            MacroArgs::Tokens(tokens) => {
+                crate::syntax::scratch::scoped(|| token_facts(tokens, &mut facts));
+            }
+            MacroArgs::Exprs(exprs) => {
+                facts.inert = false;
+                expr_facts(exprs, &mut facts);
+            }
+        }
         // A macro whose expansion is unknown (a crate's own `macro_rules!`) may hide a jump.
         let in_vocab = self.vocab.knows(&path);
         let std_macro = path
@@ -34,44 +82,54 @@ impl Lowerer<'_, '_> {
         // Arguments that would lower to no node are not parsed (the lenient parse of std's and
         // the vocabulary's macros always succeeds, so the node is the same).
         let inert = facts.inert && !facts.assigned.iter().any(|n| self.is_local(n));
+        // The arguments as expressions: parsed from the tokens (`parser`), or as syn parsed
+        // them with the file (an expression macro written as a call: every argument is one).
+        let parsed_exprs = |parser: fn(ParseStream) -> syn::Result<Vec<Expr>>| match args {
+            MacroArgs::Tokens(tokens) => {
+                crate::syntax::scratch::scoped(|| parser.parse2(tokens.clone()))
+                    .ok()
+                    .map(Exprs::Owned)
+            }
+            MacroArgs::Exprs(exprs) => Some(Exprs::Borrowed(exprs)),
+        };
         if let Some(entry) = self.vocab.macro_call(Category::Yield, path) {
             if entry.is(Kind::Select) {
-                if let Ok(branches) =
-                    crate::syntax::scratch::scoped(|| parse_select.parse2(mac.tokens.clone()))
-                {
-                    node.parsed = true;
-                    self.select(&branches, node, out);
-                    return;
+                if let MacroArgs::Tokens(tokens) = args {
+                    if let Ok(branches) =
+                        crate::syntax::scratch::scoped(|| parse_select.parse2(tokens.clone()))
+                    {
+                        node.parsed = true;
+                        self.select(&branches, node, out);
+                        return;
+                    }
                 }
             } else if inert {
                 node.parsed = true;
-            } else if let Ok(exprs) =
-                crate::syntax::scratch::scoped(|| parse_macro_exprs.parse2(mac.tokens.clone()))
-            {
+            } else if let Some(exprs) = parsed_exprs(parse_macro_exprs) {
                 // `join!`, `try_join!`: the futures are expressions of the enclosing context.
                 node.parsed = true;
-                for e in &exprs {
+                for e in exprs.iter() {
                     self.expr(e, out);
                 }
             }
         } else if self.vocab.tables().has(Category::PatternMacro, path) {
-            if let Ok(args) =
-                crate::syntax::scratch::scoped(|| parse_pattern_args.parse2(mac.tokens.clone()))
-            {
-                node.parsed = true;
-                self.pattern_args(&args, out);
+            if let MacroArgs::Tokens(tokens) = args {
+                if let Ok(args) =
+                    crate::syntax::scratch::scoped(|| parse_pattern_args.parse2(tokens.clone()))
+                {
+                    node.parsed = true;
+                    self.pattern_args(&args, out);
+                }
             }
         } else if expansion_known && inert && !self.registers(&node.path) {
             node.parsed = true;
         } else if expansion_known {
-            if let Ok(exprs) =
-                crate::syntax::scratch::scoped(|| parse_macro_exprs.parse2(mac.tokens.clone()))
-            {
+            if let Some(exprs) = parsed_exprs(parse_macro_exprs) {
                 node.parsed = true;
                 if self.registers(&node.path) {
                     // `function!(fetch, 1)`: a call of the macro with the function it
                     // registers, which the extension analysis makes an entry point.
-                    if let Some(first) = exprs.first() {
+                    if let Some(first) = exprs.iter().next() {
                         out.push(Node::Call(Box::new(Call {
                             id: Default::default(),
                             span: node.span,
@@ -90,18 +148,16 @@ impl Lowerer<'_, '_> {
                     .macro_call(Category::GreenSpawn, &node.path)
                     .map(|_| (Role::Green, Context::Green));
                 let role = role.or_else(|| self.closure_role(&callee));
-                for e in &exprs {
+                for e in exprs.iter() {
                     self.arg(e, role, None, out);
                 }
             }
-        } else if let Ok(exprs) =
-            crate::syntax::scratch::scoped(|| parse_all_exprs.parse2(mac.tokens.clone()))
-        {
+        } else if let Some(exprs) = parsed_exprs(parse_all_exprs) {
             // A crate's own macro (or another crate's): its arguments are code when all of them
             // are expressions; anything else is a DSL and stays opaque.
             node.parsed = true;
-            for e in &exprs {
-                self.expr(e, out);
+            for e in exprs.iter() {
+                self.expr(assigned_value(e), out);
             }
         }
         out.push(Node::Macro(node));
@@ -290,13 +346,7 @@ pub(super) fn parse_pattern_args(input: ParseStream) -> syn::Result<PatternArgs>
 pub(super) fn parse_all_exprs(input: ParseStream) -> syn::Result<Vec<Expr>> {
     let mut exprs = Vec::new();
     while !input.is_empty() {
-        let expr = match input.parse::<Expr>()? {
-            Expr::Assign(a) if matches!(&*a.left, Expr::Path(p) if p.path.get_ident().is_some()) => {
-                *a.right
-            }
-            expr => expr,
-        };
-        exprs.push(expr);
+        exprs.push(input.parse::<Expr>()?);
         if input.is_empty() {
             break;
         }
@@ -307,6 +357,74 @@ pub(super) fn parse_all_exprs(input: ParseStream) -> syn::Result<Vec<Expr>> {
         }
     }
     Ok(exprs)
+}
+
+/// `name = value` in a crate macro's arguments is a named argument: its value is the code.
+fn assigned_value(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Assign(a) if matches!(&*a.left, Expr::Path(p) if p.path.get_ident().is_some()) => {
+            &a.right
+        }
+        expr => expr,
+    }
+}
+
+/// A macro's arguments as expressions: parsed from its tokens, or parsed with the file.
+enum Exprs<'a> {
+    Owned(Vec<Expr>),
+    Borrowed(&'a [&'a Expr]),
+}
+
+impl Exprs<'_> {
+    fn iter(&self) -> Box<dyn Iterator<Item = &Expr> + '_> {
+        match self {
+            Exprs::Owned(v) => Box::new(v.iter()),
+            Exprs::Borrowed(v) => Box::new(v.iter().copied()),
+        }
+    }
+}
+
+/// Where a macro's arguments come from.
+#[derive(Clone, Copy)]
+pub(super) enum MacroArgs<'a> {
+    Tokens(&'a TokenStream),
+    /// An expression macro the parse wrote as a call (`parse::BLANKED_BANG`).
+    Exprs(&'a [&'a Expr]),
+}
+
+/// [`token_facts`] for arguments syn parsed as expressions: `.await`, and `?`, `break`,
+/// `continue` or `return` anywhere inside (closures and nested macros' tokens included).
+fn expr_facts(exprs: &[&Expr], facts: &mut TokenFacts) {
+    struct Facts<'f>(&'f mut TokenFacts);
+    impl<'ast> syn::visit::Visit<'ast> for Facts<'_> {
+        fn visit_expr_await(&mut self, e: &'ast syn::ExprAwait) {
+            self.0.has_await = true;
+            syn::visit::visit_expr_await(self, e);
+        }
+        fn visit_expr_try(&mut self, e: &'ast syn::ExprTry) {
+            self.0.has_jump = true;
+            syn::visit::visit_expr_try(self, e);
+        }
+        fn visit_expr_break(&mut self, e: &'ast syn::ExprBreak) {
+            self.0.has_jump = true;
+            syn::visit::visit_expr_break(self, e);
+        }
+        fn visit_expr_continue(&mut self, e: &'ast syn::ExprContinue) {
+            self.0.has_jump = true;
+            syn::visit::visit_expr_continue(self, e);
+        }
+        fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
+            self.0.has_jump = true;
+            syn::visit::visit_expr_return(self, e);
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            crate::syntax::scratch::scoped(|| token_facts(&m.tokens, self.0));
+        }
+    }
+    let mut visitor = Facts(facts);
+    for e in exprs {
+        syn::visit::Visit::visit_expr(&mut visitor, e);
+    }
 }
 
 /// Parses a macro body made of items (`cfg_rt! { .. }`); an error when any piece is not one.

@@ -8,6 +8,7 @@ impl Lowerer<'_, '_> {
 
     pub(super) fn origin_of(&self, expr: &Expr) -> Option<Origin> {
         match expr {
+            Expr::Call(_) if self.is_blanked_macro(expr) => None,
             Expr::Call(call) => {
                 let Expr::Path(p) = &*call.func else {
                     return None;
@@ -114,6 +115,7 @@ impl Lowerer<'_, '_> {
             Expr::Group(g) => self.tuple_parts(&g.expr),
             Expr::Reference(r) => self.tuple_parts(&r.expr),
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.tuple_parts(&u.expr),
+            Expr::Call(_) if self.is_blanked_macro(expr) => None,
             Expr::Call(call) => {
                 let Expr::Path(p) = &*call.func else {
                     return None;

@@ -60,6 +60,11 @@ impl<'t> SpanIndex<'t> {
         }
     }
 
+    /// The byte at `offset` of the text syn parsed.
+    pub fn byte(&self, offset: usize) -> Option<u8> {
+        self.text.as_bytes().get(offset).copied()
+    }
+
     pub fn range(&self, first: Span, last: Span) -> TextRange {
         TextRange::new(self.offset(first.start()), self.offset(last.end()))
     }

@@ -39,6 +39,7 @@ impl Lowerer<'_, '_> {
                 }
                 None => Value::Path(self.resolve_path(&p.path)),
             },
+            Expr::Call(_) if self.is_blanked_macro(expr) => Value::Other,
             Expr::Call(c) => match &*c.func {
                 Expr::Path(p) if p.qself.is_none() => Value::Call(
                     self.resolve_path(&p.path),
