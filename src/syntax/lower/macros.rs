@@ -397,25 +397,15 @@ pub(super) enum MacroArgs<'a> {
 fn expr_facts(exprs: &[&Expr], facts: &mut TokenFacts) {
     struct Facts<'f>(&'f mut TokenFacts);
     impl<'ast> syn::visit::Visit<'ast> for Facts<'_> {
-        fn visit_expr_await(&mut self, e: &'ast syn::ExprAwait) {
-            self.0.has_await = true;
-            syn::visit::visit_expr_await(self, e);
-        }
-        fn visit_expr_try(&mut self, e: &'ast syn::ExprTry) {
-            self.0.has_jump = true;
-            syn::visit::visit_expr_try(self, e);
-        }
-        fn visit_expr_break(&mut self, e: &'ast syn::ExprBreak) {
-            self.0.has_jump = true;
-            syn::visit::visit_expr_break(self, e);
-        }
-        fn visit_expr_continue(&mut self, e: &'ast syn::ExprContinue) {
-            self.0.has_jump = true;
-            syn::visit::visit_expr_continue(self, e);
-        }
-        fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
-            self.0.has_jump = true;
-            syn::visit::visit_expr_return(self, e);
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            match e {
+                Expr::Await(_) => self.0.has_await = true,
+                Expr::Try(_) | Expr::Break(_) | Expr::Continue(_) | Expr::Return(_) => {
+                    self.0.has_jump = true;
+                }
+                _ => {}
+            }
+            syn::visit::visit_expr(self, e);
         }
         fn visit_macro(&mut self, m: &'ast syn::Macro) {
             crate::syntax::scratch::scoped(|| token_facts(&m.tokens, self.0));

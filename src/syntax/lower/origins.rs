@@ -6,6 +6,23 @@ use super::*;
 impl Lowerer<'_, '_> {
     // ---------------------------------------------------------------- origins
 
+    /// What `table` (struct path -> field name -> fact) holds for the named field `f` reads,
+    /// when the base's type is a struct of this file.
+    fn field_entry<'m, T>(
+        &self,
+        f: &syn::ExprField,
+        table: &'m HashMap<String, HashMap<String, T>>,
+    ) -> Option<&'m T> {
+        let syn::Member::Named(field) = &f.member else {
+            return None;
+        };
+        let base = self.origin_of(&f.base)?;
+        if !base.methods.is_empty() {
+            return None;
+        }
+        table.get(&base.base)?.get(&field.to_string())
+    }
+
     pub(super) fn origin_of(&self, expr: &Expr) -> Option<Origin> {
         match expr {
             Expr::Call(_) if self.is_blanked_macro(expr) => None,
@@ -40,19 +57,7 @@ impl Lowerer<'_, '_> {
                 let path = self.resolve_path(&p.path);
                 self.static_types.get(&path).cloned()
             }
-            Expr::Field(f) => {
-                let syn::Member::Named(field) = &f.member else {
-                    return None;
-                };
-                let base = self.origin_of(&f.base)?;
-                if !base.methods.is_empty() {
-                    return None;
-                }
-                self.fields
-                    .get(&base.base)?
-                    .get(&field.to_string())
-                    .cloned()
-            }
+            Expr::Field(f) => self.field_entry(f, &self.fields).cloned(),
             Expr::Paren(p) => self.origin_of(&p.expr),
             Expr::Group(g) => self.origin_of(&g.expr),
             Expr::Reference(r) => self.origin_of(&r.expr),
@@ -139,19 +144,7 @@ impl Lowerer<'_, '_> {
                 self.local(&ident.to_string())?.parts.clone()
             }
             // `&*self.pair`: a field of a struct of this file declared with a tuple type.
-            Expr::Field(f) => {
-                let syn::Member::Named(field) = &f.member else {
-                    return None;
-                };
-                let base = self.origin_of(&f.base)?;
-                if !base.methods.is_empty() {
-                    return None;
-                }
-                self.field_parts
-                    .get(&base.base)?
-                    .get(&field.to_string())
-                    .cloned()
-            }
+            Expr::Field(f) => self.field_entry(f, &self.field_parts).cloned(),
             _ => None,
         }
     }

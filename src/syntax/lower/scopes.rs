@@ -302,14 +302,7 @@ impl Lowerer<'_, '_> {
             Type::Path(p) if p.qself.is_none() => {
                 let path = self.resolve_path(&p.path);
                 if self.vocab.tables().has(Category::SmartPointer, &path) {
-                    let last = p.path.segments.last()?;
-                    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                        return None;
-                    };
-                    return args.args.iter().find_map(|arg| match arg {
-                        syn::GenericArgument::Type(inner) => self.type_tuple_parts(inner),
-                        _ => None,
-                    });
+                    return self.type_tuple_parts(pointee(p)?);
                 }
                 self.tuple_aliases.get(&path).cloned()
             }
@@ -325,15 +318,7 @@ impl Lowerer<'_, '_> {
             Type::Path(p) if p.qself.is_none() => {
                 let path = self.resolve_path(&p.path);
                 if self.vocab.tables().has(Category::SmartPointer, &path) {
-                    let last = p.path.segments.last()?;
-                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
-                        for arg in &args.args {
-                            if let syn::GenericArgument::Type(inner) = arg {
-                                return self.type_origin(inner);
-                            }
-                        }
-                    }
-                    return None;
+                    return self.type_origin(pointee(p)?);
                 }
                 // A type alias of this file (declared before its use in pass 1's order).
                 if let Some(origin) = self.type_aliases.get(&path) {
@@ -344,4 +329,15 @@ impl Lowerer<'_, '_> {
             _ => None,
         }
     }
+}
+
+/// The first type argument of a smart pointer's type (`T` of `Arc<T>`).
+fn pointee(p: &syn::TypePath) -> Option<&Type> {
+    let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|arg| match arg {
+        syn::GenericArgument::Type(inner) => Some(inner),
+        _ => None,
+    })
 }
