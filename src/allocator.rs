@@ -10,17 +10,17 @@
 //! the process, as mimalloc's own `MIMALLOC_ALLOW_THP=0` does: system time fell to 0.5 s and peak
 //! memory by 7% (4 KiB pages are faulted in only where touched).
 //!
-//! Syntax trees go to a bump arena per thread ([`Arena`]), under the contract of
+//! Syntax trees go to a bump arena per thread (`Arena`; 64-bit Unix), under the contract of
 //! `forklint::syntax::scratch`: `syn` allocates in it only inside that module's `scoped` calls, and
 //! each file's session takes the whole arena back at its end, so a tree costs neither a `free` per
 //! node nor the walk of its drop, and the arena's pages are reused file after file instead of
 //! being returned to the OS and faulted in again.
 
-#[cfg(unix)]
+#[cfg(all(unix, target_pointer_width = "64"))]
 #[global_allocator]
 static GLOBAL: Arena = Arena;
 
-#[cfg(not(unix))]
+#[cfg(not(all(unix, target_pointer_width = "64")))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -34,7 +34,7 @@ pub fn tune() {
     }
     // `FORKLINT_NO_ARENA` (any value): every allocation on mimalloc, for A/B measurements and
     // for the test that compares a run with and without the arena.
-    #[cfg(unix)]
+    #[cfg(all(unix, target_pointer_width = "64"))]
     if std::env::var_os("FORKLINT_NO_ARENA").is_none() && arena::reserve() {
         forklint::syntax::scratch::install(forklint::syntax::scratch::Hooks {
             begin: arena::begin,
@@ -46,10 +46,10 @@ pub fn tune() {
     }
 }
 
-#[cfg(unix)]
+#[cfg(all(unix, target_pointer_width = "64"))]
 pub use arena::Arena;
 
-#[cfg(unix)]
+#[cfg(all(unix, target_pointer_width = "64"))]
 mod arena {
     //! A bump arena per thread inside one reserved range of address space, over mimalloc.
     //!
