@@ -307,10 +307,13 @@ impl<'a> Interp<'a> {
     /// Whether a lowered guard is one: a lock method on a static of another file counts when
     /// the crate declares that static with a lock type.
     fn is_guard(&self, guard: &GuardInfo) -> bool {
-        let Some((path, method)) = &guard.on_static else {
-            return true;
+        let (ty, method) = match (&guard.on_static, &guard.on_alias) {
+            (Some((path, method)), _) => (self.cx.model.static_type(self.file.file, path), method),
+            (None, Some((path, method))) => {
+                (self.cx.model.type_alias(self.file.file, path), method)
+            }
+            (None, None) => return true,
         };
-        let ty = self.cx.model.static_type(self.file.file, path);
         ty.is_some() && self.cx.vocab.method(Category::Lock, method, ty).is_some()
     }
 

@@ -471,6 +471,10 @@ pub struct GuardInfo {
     /// the static in the crate root): its canonical path and the method. The binding is a guard
     /// only if the crate declares that static with a lock type (the rules check, crate-wide).
     pub on_static: Option<(String, String)>,
+    /// Set when the receiver's declared type is a crate path this file does not declare (an
+    /// alias of another file: `state: &crate::types::Shared`): the path and the method. The
+    /// binding is a guard only if the crate declares that alias as a lock type.
+    pub on_alias: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, Hash)]
@@ -722,7 +726,11 @@ pub fn approx_heap_bytes(file: &FileModel) -> usize {
                     + l.else_block.as_ref().map_or(0, block)
                     + l.else_pat.as_ref().map_or(0, pat)
                     + l.guard_of.as_ref().map_or(0, |g| {
-                        s(&g.lock_name) + g.on_static.as_ref().map_or(0, |(p, m)| s(p) + s(m))
+                        s(&g.lock_name)
+                            + [&g.on_static, &g.on_alias]
+                                .iter()
+                                .map(|d| d.as_ref().map_or(0, |(p, m)| s(p) + s(m)))
+                                .sum::<usize>()
                     })
             }
             Node::Assign(a) => {

@@ -220,6 +220,9 @@ fn node(out: &mut String, n: &Node, depth: usize) {
                 if let Some((path, method)) = &g.on_static {
                     let _ = write!(text, " (static {path}.{method})");
                 }
+                if let Some((path, method)) = &g.on_alias {
+                    let _ = write!(text, " (alias {path}.{method})");
+                }
             }
             line(out, depth, &text);
             list(out, depth + 1, "init:", &l.init);

@@ -111,6 +111,9 @@ pub struct Model {
     /// (crate, canonical path) -> declared type of a static, for receivers that name a static
     /// of another file (`crate::FORK_MTX.lock()`).
     pub static_types: HashMap<(usize, String), ir::Origin>,
+    /// (crate, alias path) -> the aliased type, for the aliases of other crates' types
+    /// (`FileModel::type_aliases`): what receivers typed with them in other files are.
+    pub type_aliases: HashMap<(usize, String), ir::Origin>,
     /// Per-function summaries, filled by `summary::compute`.
     pub summaries: HashMap<FnRef, summary::Summary>,
     /// Sync functions reached from async or green code, with the call chain from there.
@@ -239,21 +242,14 @@ impl Model {
             }
             foreign(&current).then_some(current)
         };
-        // Type aliases of other crates' types, by crate and path (`crate::db::Pool`): a receiver
-        // typed with one in another file of its crate has the aliased type.
-        let mut aliases: HashMap<(usize, &str), &ir::Origin> = HashMap::default();
-        for (id, file) in self.files.iter().enumerate() {
-            let Some(file) = file else { continue };
-            let krate = self.crate_of.get(id).copied().unwrap_or(0);
-            for (path, origin) in &file.type_aliases {
-                aliases.entry((krate, path.as_str())).or_insert(origin);
-            }
-        }
+        // A receiver typed with an alias of another crate's type (`crate::db::Pool`), declared
+        // in another file of its crate, has the aliased type.
+        let aliases = &self.type_aliases;
         let aliased = |krate: usize, origin: &ir::Origin| -> Option<ir::Origin> {
             if origin.ctor || !origin.base.starts_with("crate") {
                 return None;
             }
-            let mut next = (*aliases.get(&(krate, origin.base.as_str()))?).clone();
+            let mut next = aliases.get(&(krate, origin.base.clone()))?.clone();
             for m in &origin.methods {
                 let builder = vocab
                     .method(crate::vocab::Category::Builder, m, Some(&next))
@@ -328,9 +324,15 @@ impl Model {
     pub fn index_functions(&mut self) {
         let mut functions: HashMap<usize, HashMap<String, FnRef>> = HashMap::default();
         let mut static_types = HashMap::default();
+        let mut type_aliases = HashMap::default();
         for (id, file) in self.files.iter().enumerate() {
             let Some(file) = file else { continue };
             let krate = self.crate_of.get(id).copied().unwrap_or(0);
+            for (path, origin) in &file.type_aliases {
+                type_aliases
+                    .entry((krate, path.clone()))
+                    .or_insert_with(|| origin.clone());
+            }
             for item in &file.statics {
                 if let Some(ty) = &item.ty {
                     static_types
@@ -353,6 +355,7 @@ impl Model {
         }
         self.functions = functions;
         self.static_types = static_types;
+        self.type_aliases = type_aliases;
         self.modules = callgraph::module_index(self);
         self.lib_crates = callgraph::lib_crates(self);
         let mut by_name: HashMap<String, Option<usize>> = HashMap::default();
@@ -376,6 +379,13 @@ impl Model {
     pub fn static_type(&self, file: FileId, path: &str) -> Option<&ir::Origin> {
         let krate = self.crate_of.get(file.index()).copied().unwrap_or(0);
         self.static_types.get(&(krate, path.to_string()))
+    }
+
+    /// The aliased type of the alias `path` of another crate's type, declared in the crate `file`
+    /// belongs to (`crate::types::Shared`, declared in `types.rs`).
+    pub fn type_alias(&self, file: FileId, path: &str) -> Option<&ir::Origin> {
+        let krate = self.crate_of.get(file.index()).copied().unwrap_or(0);
+        self.type_aliases.get(&(krate, path.to_string()))
     }
 
     /// The summary of the crate-local function a call reaches, if any.

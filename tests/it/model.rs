@@ -646,3 +646,32 @@ fn f(a: u32, b: &S, foo: u32) {
         "#]],
     );
 }
+
+#[test]
+fn guards_through_a_type_of_another_file_are_deferred() {
+    // `lock()` on a receiver typed with a crate path this file does not declare (an alias of
+    // another file, maybe) is a guard only if the crate declares that alias as a lock type: the
+    // binding records the path; a struct of this file with a `lock` method is no guard at all.
+    check(
+        r#"
+use crate::types::Shared;
+struct Local;
+impl Local { fn lock(&self) -> u32 { 0 } }
+fn f(state: &Shared, local: &Local) {
+    let g = state.lock().unwrap();
+    let n = local.lock();
+}
+"#,
+        expect![[r#"
+            #0 Fn Local::lock Sync Plain path=crate::Local::lock self (self: crate::Local)
+            #1 Fn f Sync Plain path=crate::f (state: crate::types::Shared) (local: crate::Local)
+              let g: crate::types::Shared.lock() guard of state (alias crate::types::Shared.lock)
+                init:
+                  call state <crate::types::Shared>.lock()
+                  call state <crate::types::Shared.lock()>.unwrap()
+              let n: crate::Local.lock()
+                init:
+                  call local <crate::Local>.lock()
+        "#]],
+    );
+}

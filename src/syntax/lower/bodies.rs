@@ -331,23 +331,33 @@ impl Lowerer<'_, '_> {
                         return None;
                     }
                     let origin = self.origin_of(&mc.receiver);
-                    let on_static = if self
-                        .vocab
-                        .method(Category::Lock, &name, origin.as_ref())
-                        .is_some()
-                    {
-                        None
-                    } else if origin.is_none() {
+                    let (mut on_static, mut on_alias) = (None, None);
+                    match origin {
+                        _ if self
+                            .vocab
+                            .method(Category::Lock, &name, origin.as_ref())
+                            .is_some() => {}
                         // A static declared in another file of the crate (nix's tests:
                         // `crate::FORK_MTX.lock()`): its type is known only crate-wide.
-                        Some((self.foreign_static(&mc.receiver)?, name))
-                    } else {
-                        return None;
-                    };
+                        None => on_static = Some((self.foreign_static(&mc.receiver)?, name)),
+                        // A receiver typed with a crate path this file does not declare: an
+                        // alias of another file maybe (`state: &types::Shared`), known only
+                        // crate-wide.
+                        Some(o)
+                            if o.base.starts_with("crate::")
+                                && !o.ctor
+                                && o.methods.is_empty()
+                                && !self.fields.contains_key(&o.base) =>
+                        {
+                            on_alias = Some((o.base, name));
+                        }
+                        Some(_) => return None,
+                    }
                     return Some(GuardInfo {
                         span: self.range(mc.method.span()),
                         lock_name: expr_text(&mc.receiver),
                         on_static,
+                        on_alias,
                     });
                 }
                 _ => return None,
