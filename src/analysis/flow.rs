@@ -7,10 +7,11 @@ use crate::ir::{visit, BodyId, Call, Callee, Cond, FileModel, JumpKind, Node};
 use crate::model::summary::display_callee as call_name;
 use crate::vocab::{Category, Kind};
 
-/// Whether a call never returns: `_exit`, `exec*`, `abort`, `std::process::exit`, or a
-/// crate-local function that never returns.
+/// Whether a call never returns: `_exit`, `exec*`, `abort`, `std::process::exit`, a
+/// crate-local function that never returns, or a `fn(..) -> !` local or field.
 pub fn ends_process(cx: &Cx<'_>, call: &Call) -> bool {
-    cx.vocab.call(Category::Exec, &call.callee).is_some()
+    call.never_returns
+        || cx.vocab.call(Category::Exec, &call.callee).is_some()
         || cx.vocab.call(Category::ProcessExit, &call.callee).is_some()
         || local_never_returns(cx, &call.callee, 0)
 }
@@ -132,7 +133,7 @@ impl<'c, 'a> Flow<'c, 'a> {
                     }
                     return false;
                 }
-                !local_never_returns(self.cx, &call.callee, self.depth)
+                !call.never_returns && !local_never_returns(self.cx, &call.callee, self.depth)
             }
             Node::Macro(m) => self
                 .cx

@@ -420,6 +420,9 @@ pub struct Call {
     pub args: Vec<Arg>,
     /// The call is the operand of `.await`.
     pub awaited: bool,
+    /// The callee is a local or a field typed `fn(..) -> !` (`exit(1)` with `exit: fn(i32) ->
+    /// !`): whatever it holds, the call never returns.
+    pub never_returns: bool,
 }
 
 #[derive(Clone, Debug, Hash)]

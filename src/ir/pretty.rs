@@ -183,7 +183,11 @@ fn node(out: &mut String, n: &Node, depth: usize) {
                 Callee::Unknown(Some(local)) => format!("<local {local}>"),
                 Callee::Unknown(None) => "<unknown>".to_string(),
             };
-            let awaited = if c.awaited { ".await" } else { "" };
+            let awaited = match (c.awaited, c.never_returns) {
+                (true, _) => ".await",
+                (false, true) => " never-returns",
+                (false, false) => "",
+            };
             line(
                 out,
                 depth,

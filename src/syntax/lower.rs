@@ -115,6 +115,8 @@ fn lower(
         type_aliases: HashMap::default(),
         tuple_aliases: HashMap::default(),
         field_parts: HashMap::default(),
+        never_fields: HashMap::default(),
+        never_aliases: Vec::new(),
         current: None,
         context: Context::Sync,
         cfg_test: false,
@@ -170,6 +172,8 @@ struct Local {
     /// The function this local holds (`let die = util::hard_exit;`), so that calling the local
     /// is calling it (a `-> !` function diverges through it).
     function: Option<String>,
+    /// Typed `fn(..) -> !` (a parameter, a typed `let`): calling it never returns.
+    never_returns: bool,
 }
 
 impl Local {
@@ -179,6 +183,7 @@ impl Local {
             origin,
             alias: None,
             parts: None,
+            never_returns: false,
             function: None,
         }
     }
@@ -222,6 +227,10 @@ struct Lowerer<'v, 't> {
     /// struct canonical path -> field name -> the origins of the parts of its tuple type
     /// (`pair: Arc<(Mutex<S>, Condvar)>`).
     field_parts: HashMap<String, HashMap<String, Vec<Option<Origin>>>>,
+    /// struct canonical path -> its fields typed `fn(..) -> !`.
+    never_fields: HashMap<String, Vec<String>>,
+    /// This file's aliases of `fn(..) -> !` types (`type Exit = fn(i32) -> !;`).
+    never_aliases: Vec<String>,
     /// This file's type aliases of tuples -> the origins of the elements (`type Pair =
     /// Arc<(Mutex<S>, Condvar)>`), so that destructuring a value of the alias knows each part.
     tuple_aliases: HashMap<String, Vec<Option<Origin>>>,

@@ -248,6 +248,8 @@ impl Lowerer<'_, '_> {
             SynPat::Type(pt) => self.type_tuple_parts(&pt.ty),
             _ => None,
         };
+        let never_returns =
+            matches!(&local.pat, SynPat::Type(pt) if self.type_never_returns(&pt.ty));
         let mut init_nodes = Vec::new();
         let mut origin = declared;
         let mut guard_of = None;
@@ -275,6 +277,11 @@ impl Lowerer<'_, '_> {
         pat_names(pat, &mut names);
         for name in &names {
             self.bind(name.clone(), origin.clone());
+        }
+        if let ([name], true) = (&names[..], never_returns) {
+            if let Some(bound) = self.bound_mut(name) {
+                bound.never_returns = true;
+            }
         }
         if let ([_], Some(init)) = (&names[..], &local.init) {
             if init.diverge.is_none() && matches!(pat, SynPat::Ident(_)) {

@@ -8,6 +8,7 @@ impl Lowerer<'_, '_> {
         match expr {
             Expr::Call(_) if self.blanked_macro(expr, out) => {}
             Expr::Call(call) => {
+                let mut never_returns = false;
                 let callee = match &*call.func {
                     Expr::Path(p) if p.qself.is_none() => {
                         let local = p
@@ -23,6 +24,10 @@ impl Lowerer<'_, '_> {
                             // `let die = util::hard_exit; die(1)`: the call is the function's.
                             Callee::Path(function)
                         } else if local.is_some() {
+                            never_returns = local
+                                .as_deref()
+                                .and_then(|l| self.local(l))
+                                .is_some_and(|l| l.never_returns);
                             Callee::Unknown(local)
                         } else {
                             Callee::Path(self.resolve_path(&p.path))
@@ -35,6 +40,8 @@ impl Lowerer<'_, '_> {
                     }
                     other => {
                         self.expr(other, out);
+                        // `(self.die)(1)` with a field `die: fn(i32) -> !`.
+                        never_returns = self.field_never_returns(other);
                         Callee::Unknown(None)
                     }
                 };
@@ -48,6 +55,7 @@ impl Lowerer<'_, '_> {
                     callee,
                     args,
                     awaited: false,
+                    never_returns,
                 })));
             }
             Expr::MethodCall(mc) => {
@@ -86,6 +94,7 @@ impl Lowerer<'_, '_> {
                     callee,
                     args,
                     awaited: false,
+                    never_returns: false,
                 })));
                 self.chain = Some(link);
             }

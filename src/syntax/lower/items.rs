@@ -13,7 +13,9 @@ impl<'v> Lowerer<'v, '_> {
             if let Item::Type(t) = item {
                 if t.generics.params.is_empty() {
                     let path = format!("{}::{}", self.resolver.module, t.ident);
-                    if let Some(origin) = self.type_origin(&t.ty) {
+                    if self.type_never_returns(&t.ty) {
+                        self.never_aliases.push(path);
+                    } else if let Some(origin) = self.type_origin(&t.ty) {
                         self.type_aliases.insert(path, origin);
                     } else if let Some(parts) = self.type_tuple_parts(&t.ty) {
                         self.tuple_aliases.insert(path, parts);
@@ -27,9 +29,12 @@ impl<'v> Lowerer<'v, '_> {
                     let path = format!("{}::{}", self.resolver.module, s.ident);
                     let mut fields = HashMap::default();
                     let mut parts = HashMap::default();
+                    let mut never = Vec::new();
                     for field in &s.fields {
                         let Some(name) = &field.ident else { continue };
-                        if let Some(origin) = self.type_origin(&field.ty) {
+                        if self.type_never_returns(&field.ty) {
+                            never.push(name.to_string());
+                        } else if let Some(origin) = self.type_origin(&field.ty) {
                             fields.insert(name.to_string(), origin);
                         } else if let Some(p) = self.type_tuple_parts(&field.ty) {
                             parts.insert(name.to_string(), p);
@@ -37,6 +42,9 @@ impl<'v> Lowerer<'v, '_> {
                     }
                     if !parts.is_empty() {
                         self.field_parts.insert(path.clone(), parts);
+                    }
+                    if !never.is_empty() {
+                        self.never_fields.insert(path.clone(), never);
                     }
                     self.fields.insert(path, fields);
                 }
@@ -441,6 +449,8 @@ impl<'v> Lowerer<'v, '_> {
         // A parameter of a tuple type (`pair: &(Mutex<S>, Condvar)`, through `Arc` or an alias
         // of this file): the origins of its parts, for destructuring it in the body.
         let mut param_parts = Vec::new();
+        // Parameters typed `fn(..) -> !`: calling one never returns.
+        let mut never_params: Vec<String> = Vec::new();
         let mut has_self = false;
         for input in &sig.inputs {
             match input {
@@ -467,6 +477,11 @@ impl<'v> Lowerer<'v, '_> {
                     pat_names(&pt.pat, &mut names);
                     if let ([name], Some(parts)) = (&names[..], parts) {
                         param_parts.push((name.clone(), parts));
+                    }
+                    if let [name] = &names[..] {
+                        if self.type_never_returns(&pt.ty) {
+                            never_params.push(name.clone());
+                        }
                     }
                     for n in names {
                         params.push((n, origin.clone()));
@@ -500,6 +515,7 @@ impl<'v> Lowerer<'v, '_> {
                         .iter()
                         .find(|(n, _)| *n == local.name)
                         .map(|(_, parts)| parts.clone());
+                    local.never_returns = never_params.contains(&local.name);
                     local
                 })
                 .collect(),

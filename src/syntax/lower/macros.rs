@@ -137,6 +137,7 @@ impl Lowerer<'_, '_> {
                             callee: Callee::Path(node.path.clone()),
                             args: vec![summarize_arg(first, self)],
                             awaited: false,
+                            never_returns: false,
                         })));
                     }
                     out.push(Node::Macro(node));

@@ -310,6 +310,42 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// Whether `ty` is a function pointer type that never returns (`fn(i32) -> !`, also through
+    /// this file's aliases of one).
+    pub(super) fn type_never_returns(&self, ty: &Type) -> bool {
+        match ty {
+            Type::BareFn(f) => {
+                matches!(&f.output, syn::ReturnType::Type(_, out) if matches!(**out, Type::Never(_)))
+            }
+            Type::Paren(p) => self.type_never_returns(&p.elem),
+            Type::Group(g) => self.type_never_returns(&g.elem),
+            Type::Path(p) if p.qself.is_none() => {
+                let path = self.resolve_path(&p.path);
+                self.never_aliases.contains(&path)
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `expr` reads a field typed `fn(..) -> !` of a struct of this file (`self.die`).
+    pub(super) fn field_never_returns(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Paren(p) => self.field_never_returns(&p.expr),
+            Expr::Field(f) => {
+                let syn::Member::Named(field) = &f.member else {
+                    return false;
+                };
+                let Some(base) = self.origin_of(&f.base).filter(|b| b.methods.is_empty()) else {
+                    return false;
+                };
+                self.never_fields
+                    .get(&base.base)
+                    .is_some_and(|fields| fields.iter().any(|n| field == n))
+            }
+            _ => false,
+        }
+    }
+
     pub(super) fn type_origin(&self, ty: &Type) -> Option<Origin> {
         match ty {
             Type::Reference(r) => self.type_origin(&r.elem),
