@@ -75,12 +75,8 @@ const STD_MACROS: &[&str] = &[
     "writeln",
 ];
 
-/// Lowers one parsed file (spans are converted by proc-macro2: prefer [`lower_file_with_text`]).
-pub fn lower_file(file: &syn::File, file_id: FileId, module: &str, vocab: &Vocab) -> FileModel {
-    lower(file, None, file_id, module, vocab)
-}
-
-/// Lowers one parsed file; `text` is the text syn parsed (`parse::Parsed::text`).
+/// Lowers one parsed file; `text` is the text syn parsed (`parse::Parsed::text`: lowering reads
+/// it for the assertion macros the parse wrote as calls).
 pub fn lower_file_with_text(
     file: &syn::File,
     text: &str,
