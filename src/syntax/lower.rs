@@ -84,12 +84,12 @@ pub fn lower_file_with_text(
     module: &str,
     vocab: &Vocab,
 ) -> FileModel {
-    lower(file, Some(SpanIndex::new(text)), file_id, module, vocab)
+    lower(file, SpanIndex::new(text), file_id, module, vocab)
 }
 
 fn lower(
     file: &syn::File,
-    spans: Option<SpanIndex<'_>>,
+    spans: SpanIndex<'_>,
     file_id: FileId,
     module: &str,
     vocab: &Vocab,
@@ -108,11 +108,7 @@ fn lower(
         fields: HashMap::default(),
         static_types: HashMap::default(),
         fn_returns: HashMap::default(),
-        type_aliases: HashMap::default(),
-        tuple_aliases: HashMap::default(),
-        field_parts: HashMap::default(),
-        never_fields: HashMap::default(),
-        never_aliases: Vec::new(),
+        aliases: HashMap::default(),
         current: None,
         context: Context::Sync,
         cfg_test: false,
@@ -132,9 +128,9 @@ fn lower(
     // Aliases of other crates' types, for the receivers of the crate's other files
     // (`Model::fill_receivers`); this file's own uses are resolved already.
     let mut aliases: Vec<(String, Origin)> = lowerer
-        .type_aliases
+        .aliases
         .drain()
-        .filter(|(_, origin)| origin.is_foreign())
+        .filter_map(|(path, facts)| Some((path, facts.origin.filter(Origin::is_foreign)?)))
         .collect();
     aliases.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut model = lowerer.model;
@@ -185,6 +181,23 @@ impl Local {
     }
 }
 
+/// What a declared type (of a struct field, or aliased by a type alias) tells about its values.
+#[derive(Clone, Debug, Default)]
+struct TypeFacts {
+    /// Its origin (`Arc<Mutex<S>>` is a `Mutex`).
+    origin: Option<Origin>,
+    /// The origins of a tuple type's parts (`Arc<(Mutex<S>, Condvar)>`).
+    parts: Option<Vec<Option<Origin>>>,
+    /// A function pointer type that never returns (`fn(i32) -> !`).
+    never_returns: bool,
+}
+
+impl TypeFacts {
+    fn is_empty(&self) -> bool {
+        self.origin.is_none() && self.parts.is_none() && !self.never_returns
+    }
+}
+
 /// The method call lowered last, as the receiver of the next link of its chain.
 struct ChainLink {
     /// The call's method name, which identifies it: a pointer would not (the arguments of a
@@ -202,34 +215,25 @@ struct ChainLink {
 
 struct Lowerer<'v, 't> {
     vocab: &'v Vocab,
-    /// Byte offsets of spans (`None`: ask proc-macro2).
-    spans: Option<SpanIndex<'t>>,
+    /// Byte offsets of spans in the text syn parsed.
+    spans: SpanIndex<'t>,
     model: FileModel,
     resolver: Resolver,
     /// Local bindings visible here, innermost last (closures see their parents' locals).
     locals: Vec<Vec<Local>>,
     /// The method call lowered last (see [`ChainLink`]).
     chain: Option<ChainLink>,
-    /// struct canonical path -> field name -> origin of its type.
-    fields: HashMap<String, HashMap<String, Origin>>,
+    /// struct canonical path -> field name -> what its declared type tells.
+    fields: HashMap<String, HashMap<String, TypeFacts>>,
     /// static canonical path -> origin of its type.
     static_types: HashMap<String, Origin>,
     /// This file's free functions -> the origin of their declared return type, when it is a
     /// type of another crate (`fn opts() -> std::fs::OpenOptions`): a call's result has it.
     fn_returns: HashMap<String, Origin>,
-    /// This file's type aliases -> the origin of the aliased type (`type Shared =
-    /// Arc<Mutex<State>>` is a `Mutex`), so that receivers typed by the alias are known.
-    type_aliases: HashMap<String, Origin>,
-    /// struct canonical path -> field name -> the origins of the parts of its tuple type
-    /// (`pair: Arc<(Mutex<S>, Condvar)>`).
-    field_parts: HashMap<String, HashMap<String, Vec<Option<Origin>>>>,
-    /// struct canonical path -> its fields typed `fn(..) -> !`.
-    never_fields: HashMap<String, Vec<String>>,
-    /// This file's aliases of `fn(..) -> !` types (`type Exit = fn(i32) -> !;`).
-    never_aliases: Vec<String>,
-    /// This file's type aliases of tuples -> the origins of the elements (`type Pair =
-    /// Arc<(Mutex<S>, Condvar)>`), so that destructuring a value of the alias knows each part.
-    tuple_aliases: HashMap<String, Vec<Option<Origin>>>,
+    /// This file's type aliases (without generic parameters) -> what their type tells
+    /// (`type Shared = Arc<Mutex<State>>` is a `Mutex`; `type Pair = (Mutex<S>, Condvar)` has
+    /// parts; `type Exit = fn(i32) -> !` never returns), so that values typed by them are known.
+    aliases: HashMap<String, TypeFacts>,
     current: Option<BodyId>,
     context: Context,
     cfg_test: bool,

@@ -186,13 +186,13 @@ pub fn nesting_depth(text: &str) -> (usize, usize) {
 
 /// std's macros whose arguments are always expressions, written as calls so that syn parses
 /// their arguments with the file (see [`parse_file`]).
-const EXPRESSION_MACROS: &[&[u8]] = &[
-    b"assert",
-    b"assert_eq",
-    b"assert_ne",
-    b"debug_assert",
-    b"debug_assert_eq",
-    b"debug_assert_ne",
+pub const EXPRESSION_MACROS: &[&str] = &[
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
 ];
 
 /// The byte a blanked macro `!` becomes: a form feed, whitespace to syn, and never in real code
@@ -441,7 +441,7 @@ fn nesting_and_docs(
                         // they are.
                         if in_macro_from == 0
                             && bytes[next + 1] == b'('
-                            && EXPRESSION_MACROS.contains(&word)
+                            && EXPRESSION_MACROS.iter().any(|m| m.as_bytes() == word)
                             && (i == 0 || !matches!(bytes[i - 1], b'$' | b'.' | b'#'))
                         {
                             bangs.push(next);

@@ -89,19 +89,16 @@ impl Lowerer<'_, '_> {
                 else {
                     continue;
                 };
-                let origin = self
+                let facts = self
                     .fields
                     .get(&struct_path)
                     .and_then(|f| f.get(&member.to_string()))
-                    .cloned();
-                let parts = self
-                    .field_parts
-                    .get(&struct_path)
-                    .and_then(|f| f.get(&member.to_string()))
-                    .cloned();
+                    .cloned()
+                    .unwrap_or_default();
                 if let Some(bound) = self.bound_mut(&i.ident.to_string()) {
-                    bound.origin = origin;
-                    bound.parts = parts;
+                    bound.origin = facts.origin;
+                    bound.parts = facts.parts;
+                    bound.never_returns = facts.never_returns;
                 }
             }
         }

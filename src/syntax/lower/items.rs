@@ -13,12 +13,9 @@ impl<'v> Lowerer<'v, '_> {
             if let Item::Type(t) = item {
                 if t.generics.params.is_empty() {
                     let path = format!("{}::{}", self.resolver.module, t.ident);
-                    if self.type_never_returns(&t.ty) {
-                        self.never_aliases.push(path);
-                    } else if let Some(origin) = self.type_origin(&t.ty) {
-                        self.type_aliases.insert(path, origin);
-                    } else if let Some(parts) = self.type_tuple_parts(&t.ty) {
-                        self.tuple_aliases.insert(path, parts);
+                    let facts = self.type_facts(&t.ty);
+                    if !facts.is_empty() {
+                        self.aliases.insert(path, facts);
                     }
                 }
             }
@@ -28,23 +25,12 @@ impl<'v> Lowerer<'v, '_> {
                 Item::Struct(s) => {
                     let path = format!("{}::{}", self.resolver.module, s.ident);
                     let mut fields = HashMap::default();
-                    let mut parts = HashMap::default();
-                    let mut never = Vec::new();
                     for field in &s.fields {
                         let Some(name) = &field.ident else { continue };
-                        if self.type_never_returns(&field.ty) {
-                            never.push(name.to_string());
-                        } else if let Some(origin) = self.type_origin(&field.ty) {
-                            fields.insert(name.to_string(), origin);
-                        } else if let Some(p) = self.type_tuple_parts(&field.ty) {
-                            parts.insert(name.to_string(), p);
+                        let facts = self.type_facts(&field.ty);
+                        if !facts.is_empty() {
+                            fields.insert(name.to_string(), facts);
                         }
-                    }
-                    if !parts.is_empty() {
-                        self.field_parts.insert(path.clone(), parts);
-                    }
-                    if !never.is_empty() {
-                        self.never_fields.insert(path.clone(), never);
                     }
                     self.fields.insert(path, fields);
                 }

@@ -5,7 +5,7 @@
 //! `thread_local!` bodies, and what the tokens of an unparsed macro show (`.await`, jumps).
 
 use super::*;
-use crate::syntax::parse::BLANKED_BANG;
+use crate::syntax::parse::{BLANKED_BANG, EXPRESSION_MACROS};
 use crate::vocab::Kind;
 
 impl Lowerer<'_, '_> {
@@ -24,12 +24,14 @@ impl Lowerer<'_, '_> {
         let Expr::Path(p) = &*call.func else {
             return false;
         };
-        let (Some(spans), Some(last)) = (&self.spans, p.path.segments.last()) else {
+        let Some(last) = p.path.segments.last() else {
             return false;
         };
+        // The name first (no span lookup for the other calls of the file).
         p.qself.is_none()
             && matches!(last.arguments, syn::PathArguments::None)
-            && spans.byte(self.range(last.ident.span()).end as usize) == Some(BLANKED_BANG)
+            && EXPRESSION_MACROS.iter().any(|m| last.ident == m)
+            && self.spans.byte(self.range(last.ident.span()).end as usize) == Some(BLANKED_BANG)
     }
 
     /// [`Self::mac`] for an expression macro that the parse wrote as a call: the same node, from

@@ -6,13 +6,9 @@ use super::*;
 impl Lowerer<'_, '_> {
     // ---------------------------------------------------------------- origins
 
-    /// What `table` (struct path -> field name -> fact) holds for the named field `f` reads,
-    /// when the base's type is a struct of this file.
-    fn field_entry<'m, T>(
-        &self,
-        f: &syn::ExprField,
-        table: &'m HashMap<String, HashMap<String, T>>,
-    ) -> Option<&'m T> {
+    /// What the declared type of the named field `f` reads tells, when the base's type is a
+    /// struct of this file.
+    pub(super) fn field_facts(&self, f: &syn::ExprField) -> Option<&TypeFacts> {
         let syn::Member::Named(field) = &f.member else {
             return None;
         };
@@ -20,7 +16,7 @@ impl Lowerer<'_, '_> {
         if !base.methods.is_empty() {
             return None;
         }
-        table.get(&base.base)?.get(&field.to_string())
+        self.fields.get(&base.base)?.get(&field.to_string())
     }
 
     pub(super) fn origin_of(&self, expr: &Expr) -> Option<Origin> {
@@ -57,7 +53,7 @@ impl Lowerer<'_, '_> {
                 let path = self.resolve_path(&p.path);
                 self.static_types.get(&path).cloned()
             }
-            Expr::Field(f) => self.field_entry(f, &self.fields).cloned(),
+            Expr::Field(f) => self.field_facts(f)?.origin.clone(),
             Expr::Paren(p) => self.origin_of(&p.expr),
             Expr::Group(g) => self.origin_of(&g.expr),
             Expr::Reference(r) => self.origin_of(&r.expr),
@@ -144,7 +140,7 @@ impl Lowerer<'_, '_> {
                 self.local(&ident.to_string())?.parts.clone()
             }
             // `&*self.pair`: a field of a struct of this file declared with a tuple type.
-            Expr::Field(f) => self.field_entry(f, &self.field_parts).cloned(),
+            Expr::Field(f) => self.field_facts(f)?.parts.clone(),
             _ => None,
         }
     }

@@ -304,9 +304,30 @@ impl Lowerer<'_, '_> {
                 if self.vocab.tables().has(Category::SmartPointer, &path) {
                     return self.type_tuple_parts(pointee(p)?);
                 }
-                self.tuple_aliases.get(&path).cloned()
+                self.aliases.get(&path).and_then(|a| a.parts.clone())
             }
             _ => None,
+        }
+    }
+
+    /// What a declared type tells: a `fn(..) -> !` type never returns, else its origin, else
+    /// the parts of a tuple type.
+    pub(super) fn type_facts(&self, ty: &Type) -> TypeFacts {
+        if self.type_never_returns(ty) {
+            return TypeFacts {
+                never_returns: true,
+                ..TypeFacts::default()
+            };
+        }
+        match self.type_origin(ty) {
+            Some(origin) => TypeFacts {
+                origin: Some(origin),
+                ..TypeFacts::default()
+            },
+            None => TypeFacts {
+                parts: self.type_tuple_parts(ty),
+                ..TypeFacts::default()
+            },
         }
     }
 
@@ -321,7 +342,7 @@ impl Lowerer<'_, '_> {
             Type::Group(g) => self.type_never_returns(&g.elem),
             Type::Path(p) if p.qself.is_none() => {
                 let path = self.resolve_path(&p.path);
-                self.never_aliases.contains(&path)
+                self.aliases.get(&path).is_some_and(|a| a.never_returns)
             }
             _ => false,
         }
@@ -331,17 +352,7 @@ impl Lowerer<'_, '_> {
     pub(super) fn field_never_returns(&self, expr: &Expr) -> bool {
         match expr {
             Expr::Paren(p) => self.field_never_returns(&p.expr),
-            Expr::Field(f) => {
-                let syn::Member::Named(field) = &f.member else {
-                    return false;
-                };
-                let Some(base) = self.origin_of(&f.base).filter(|b| b.methods.is_empty()) else {
-                    return false;
-                };
-                self.never_fields
-                    .get(&base.base)
-                    .is_some_and(|fields| fields.iter().any(|n| field == n))
-            }
+            Expr::Field(f) => self.field_facts(f).is_some_and(|f| f.never_returns),
             _ => false,
         }
     }
@@ -357,8 +368,8 @@ impl Lowerer<'_, '_> {
                     return self.type_origin(pointee(p)?);
                 }
                 // A type alias of this file (declared before its use in pass 1's order).
-                if let Some(origin) = self.type_aliases.get(&path) {
-                    return Some(origin.clone());
+                if let Some(origin) = self.aliases.get(&path).and_then(|a| a.origin.clone()) {
+                    return Some(origin);
                 }
                 Some(Origin::ty(path))
             }

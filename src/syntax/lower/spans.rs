@@ -78,13 +78,7 @@ impl Lowerer<'_, '_> {
 
     /// From the start of `first` to the end of `last`.
     pub(super) fn extent(&self, first: Span, last: Span) -> TextRange {
-        match &self.spans {
-            Some(index) => index.range(first, last),
-            None => {
-                let (a, b) = (first.byte_range(), last.byte_range());
-                TextRange::new(a.start, b.end)
-            }
-        }
+        self.spans.range(first, last)
     }
 
     /// `extent::expr_first(expr)`, from the method call just lowered when `expr` is that call:
