@@ -11,6 +11,7 @@ pub mod summary;
 use crate::ir;
 
 use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::base::source::FileId;
 
@@ -126,6 +127,8 @@ pub struct Model {
     pub libs_by_name: HashMap<String, usize>,
     /// Which lib crates FL008-FL010 treat as extension crates (`[extension] host-forks`).
     pub host_forks: HostForks,
+    /// Crates with a file that declares an extension module (`#[pymodule]`), by crate index.
+    pub module_crates: HashSet<usize>,
     /// Lib names that several packages of the whole run provide, when this model holds only part
     /// of the run (the cache analyses missed groups alone): never resolved, as in the whole run.
     pub ambiguous_libs: Vec<String>,
@@ -325,9 +328,15 @@ impl Model {
         let mut functions: HashMap<usize, HashMap<String, FnRef>> = HashMap::default();
         let mut static_types = HashMap::default();
         let mut type_aliases = HashMap::default();
+        let mut module_crates = HashSet::default();
         for (id, file) in self.files.iter().enumerate() {
             let Some(file) = file else { continue };
             let krate = self.crate_of.get(id).copied().unwrap_or(0);
+            if file.extension_module {
+                if let Some(k) = self.crate_of.get(id) {
+                    module_crates.insert(*k);
+                }
+            }
             for (path, origin) in &file.type_aliases {
                 type_aliases
                     .entry((krate, path.clone()))
@@ -354,6 +363,7 @@ impl Model {
             }
         }
         self.functions = functions;
+        self.module_crates = module_crates;
         self.static_types = static_types;
         self.type_aliases = type_aliases;
         self.modules = callgraph::module_index(self);

@@ -25,6 +25,7 @@ mod extent;
 mod items;
 mod macros;
 mod origins;
+mod pieces;
 mod scopes;
 mod shapes;
 mod spans;

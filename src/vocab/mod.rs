@@ -118,6 +118,7 @@ categories! {
     Leak => "leak": "calls that leak their argument instead of dropping it (`std::mem::forget`, `Box::leak`)",
     StaticInit => "static-init": "methods of a once-initialized static whose closure argument builds its value (`OnceLock::get_or_init`)",
     PatternMacro => "pattern-macro": "macros whose arguments are an expression, then a pattern with an optional `if` guard (`matches!`)",
+    FieldMacro => "field-macro": "macros whose arguments include tracing's fields (`name = value`, `?value`, `%value`, `{ fields }`): each field's value is lowered as code",
 }
 
 #[derive(Default, Debug)]

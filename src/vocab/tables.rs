@@ -30,6 +30,7 @@ impl Category {
                 | Category::Lazy
                 | Category::Drop
                 | Category::PatternMacro
+                | Category::FieldMacro
         ) || self.is_method_table()
     }
 

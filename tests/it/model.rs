@@ -618,8 +618,9 @@ pub type Pair = (std::sync::Mutex<u8>, std::sync::Condvar);
 #[test]
 fn inert_macro_arguments_lower_as_if_parsed() {
     // Arguments that would lower to no node are not parsed, with the same result: the macro is
-    // `parsed` and nothing precedes it. A static-like name (a `PathRef`), a local assigned with
-    // `name = ..`, a call (a group) or a `?` makes the arguments worth parsing.
+    // `parsed` and nothing precedes it. A static-like name (a `PathRef`), a call (a group) or a
+    // `?` makes an argument worth parsing; a tracing field's `name =` is a name, not an
+    // assignment to the local `foo`.
     check(
         r#"
 static STATE: u32 = 0;
@@ -638,11 +639,42 @@ fn f(a: u32, b: &S, foo: u32) {
               macro tracing::info! parsed
               ref crate::STATE
               macro std::println! parsed
-              assign foo
               macro tracing::info! parsed
               call a <u32>.len()
               macro std::println! parsed
             static crate::STATE: u32 = #0
+        "#]],
+    );
+}
+
+#[test]
+fn known_macro_arguments_lower_one_at_a_time() {
+    // std's and the vocabulary's macros: each argument on its own, keys (`target:`), names
+    // (`n = ..`, tracing's `a.b = ..`), sigils and field sets taken off, so a piece that is not
+    // an expression hides nothing after it. A top-level `<` (generic arguments may hold a comma)
+    // parses the whole stream, up to the first piece that is not an expression.
+    check(
+        r#"
+fn f(a: u32) {
+    tracing::info!(target: "t", size = ?f1(a), { b.c = %f2(a), ?a }, "{}", f3(a));
+    log::warn!(target: "t", "{}", f4(a));
+    println!("{n}", n = f5(a));
+    println!("{}", Vec::<u8>::new(), f6(a));
+}
+"#,
+        expect![[r#"
+            #0 Fn f Sync Plain path=crate::f (a: u32)
+              call f1(a)
+              call f2(a)
+              call f3(a)
+              macro tracing::info! parsed
+              call f4(a)
+              macro log::warn! parsed
+              call f5(a)
+              macro std::println! parsed
+              call std::vec::Vec::new()
+              call f6(a)
+              macro std::println! parsed
         "#]],
     );
 }

@@ -215,12 +215,7 @@ fn crate_declares_module(cx: &Cx<'_>, krate: Option<usize>) -> bool {
     if cx.file.extension_module {
         return true;
     }
-    let Some(krate) = krate else { return false };
-    cx.model
-        .files
-        .iter()
-        .flatten()
-        .any(|f| f.extension_module && cx.model.crate_of.get(f.file.index()) == Some(&krate))
+    krate.is_some_and(|k| cx.model.module_crates.contains(&k))
 }
 
 /// Whether a package is an extension module from its manifest (`cdylib` and a host binding

@@ -55,17 +55,19 @@ impl Lowerer<'_, '_> {
         let path = self.resolve_macro(mac_path);
         let span = self.extent(extent::path_first(mac_path), extent::path_last(mac_path));
         let mut facts = TokenFacts::default();
-        match args {
+        // The top-level tokens, split into pieces below (`pieces`).
+        let top = match args {
             // Iterating a token stream copies it (its tokens are shared with the tree): in
             // scratch.
             MacroArgs::Tokens(tokens) => {
-                crate::syntax::scratch::scoped(|| token_facts(tokens, &mut facts));
+                crate::syntax::scratch::scoped(|| token_facts(tokens, &mut facts))
             }
             MacroArgs::Exprs(exprs) => {
                 facts.inert = false;
                 expr_facts(exprs, &mut facts);
+                TopTokens::default()
             }
-        }
+        };
         // A macro whose expansion is unknown (a crate's own `macro_rules!`) may hide a jump.
         let in_vocab = self.vocab.knows(&path);
         let std_macro = path
@@ -78,7 +80,7 @@ impl Lowerer<'_, '_> {
             span,
             parsed: false,
             has_await: facts.has_await,
-            has_jump: facts.has_jump || !expansion_known,
+            has_jump: facts.has_jump() || !expansion_known,
         };
         let path = node.path.as_str();
         // Arguments that would lower to no node are not parsed (the lenient parse of std's and
@@ -94,6 +96,23 @@ impl Lowerer<'_, '_> {
             }
             MacroArgs::Exprs(exprs) => Some(Exprs::Borrowed(exprs)),
         };
+        // std's and the vocabulary's macros: one argument at a time (`pieces`), the whole
+        // stream leniently when the split is not exact. The first argument of a registration
+        // is kept whatever it is (the function it registers).
+        // With the `?` sigils of tracing's fields (`?value`: debug formatting, not a jump).
+        let known_exprs = |registers: bool| match args {
+            MacroArgs::Tokens(_) if !registers => {
+                let fields = self.vocab.tables().has(Category::FieldMacro, path);
+                match crate::syntax::scratch::scoped(|| {
+                    pieces::piece_exprs(&top.trees, &top.hot, fields)
+                }) {
+                    Some(pieces) => Some((Exprs::Owned(pieces.exprs), pieces.sigils)),
+                    None => parsed_exprs(parse_macro_exprs).map(|e| (e, 0)),
+                }
+            }
+            _ => parsed_exprs(parse_macro_exprs).map(|e| (e, 0)),
+        };
+        let jumps_without = |sigils: u32| facts.has_jump_besides(sigils) || !expansion_known;
         if let Some(entry) = self.vocab.macro_call(Category::Yield, path) {
             if entry.is(Kind::Select) {
                 if let MacroArgs::Tokens(tokens) = args {
@@ -107,7 +126,8 @@ impl Lowerer<'_, '_> {
                 }
             } else if inert {
                 node.parsed = true;
-            } else if let Some(exprs) = parsed_exprs(parse_macro_exprs) {
+            } else if let Some((exprs, sigils)) = known_exprs(false) {
+                node.has_jump = jumps_without(sigils);
                 // `join!`, `try_join!`: the futures are expressions of the enclosing context.
                 node.parsed = true;
                 for e in exprs.iter() {
@@ -126,7 +146,8 @@ impl Lowerer<'_, '_> {
         } else if expansion_known && inert && !self.registers(&node.path) {
             node.parsed = true;
         } else if expansion_known {
-            if let Some(exprs) = parsed_exprs(parse_macro_exprs) {
+            if let Some((exprs, sigils)) = known_exprs(self.registers(&node.path)) {
+                node.has_jump = jumps_without(sigils);
                 node.parsed = true;
                 if self.registers(&node.path) {
                     // `function!(fetch, 1)`: a call of the macro with the function it
@@ -403,8 +424,9 @@ fn expr_facts(exprs: &[&Expr], facts: &mut TokenFacts) {
         fn visit_expr(&mut self, e: &'ast Expr) {
             match e {
                 Expr::Await(_) => self.0.has_await = true,
-                Expr::Try(_) | Expr::Break(_) | Expr::Continue(_) | Expr::Return(_) => {
-                    self.0.has_jump = true;
+                Expr::Try(_) => self.0.tries += 1,
+                Expr::Break(_) | Expr::Continue(_) | Expr::Return(_) => {
+                    self.0.jump_words = true;
                 }
                 _ => {}
             }
@@ -512,7 +534,10 @@ pub(super) fn parse_macro_exprs(input: ParseStream) -> syn::Result<Vec<Expr>> {
 /// can be skipped (see [`TokenFacts::inert`]).
 pub(super) struct TokenFacts {
     has_await: bool,
-    has_jump: bool,
+    /// `break`, `continue` or `return`.
+    jump_words: bool,
+    /// The `?`s (tries, or tracing's sigils: see [`TokenFacts::has_jump_besides`]).
+    tries: u32,
     /// No group (no call, block, index or nested macro), no `?`, `|` (closure), `!`, `#` or
     /// keyword that makes a node, no static-like name (`PathRef`), and no `name = ..` whose
     /// `name` may be a local (`Assign`): e.g. `"{} {}", a, b.c` or tracing's `foo = %bar`.
@@ -521,11 +546,24 @@ pub(super) struct TokenFacts {
     assigned: Vec<String>,
 }
 
+impl TokenFacts {
+    /// Whether the tokens may jump out of an enclosing loop.
+    fn has_jump(&self) -> bool {
+        self.jump_words || self.tries > 0
+    }
+
+    /// [`Self::has_jump`] when `sigils` of the `?`s are tracing's field sigils, not tries.
+    fn has_jump_besides(&self, sigils: u32) -> bool {
+        self.jump_words || self.tries > sigils
+    }
+}
+
 impl Default for TokenFacts {
     fn default() -> Self {
         TokenFacts {
             has_await: false,
-            has_jump: false,
+            jump_words: false,
+            tries: 0,
             inert: true,
             assigned: Vec::new(),
         }
@@ -533,25 +571,40 @@ impl Default for TokenFacts {
 }
 
 /// Keywords whose expression lowers to a node or binds names.
-const NODE_KEYWORDS: &[&str] = &[
+pub(super) const NODE_KEYWORDS: &[&str] = &[
     "async", "await", "break", "continue", "for", "if", "let", "loop", "match", "move", "return",
     "unsafe", "while", "yield",
 ];
 
-pub(super) fn token_facts(tokens: &TokenStream, facts: &mut TokenFacts) {
-    token_facts_at(tokens, facts, true);
+/// A macro's top-level tokens, and which of them are names that make a node (a keyword of
+/// [`NODE_KEYWORDS`], a static-like name), for [`pieces`].
+#[derive(Default)]
+pub(super) struct TopTokens {
+    pub(super) trees: Vec<TokenTree>,
+    pub(super) hot: Vec<bool>,
 }
 
-fn token_facts_at(tokens: &TokenStream, facts: &mut TokenFacts, top: bool) {
+/// The facts of `tokens`, and its top-level tokens (collected on the way: iterating a stream
+/// copies it, so it is done once). Allocates: run it in scratch memory.
+pub(super) fn token_facts(tokens: &TokenStream, facts: &mut TokenFacts) -> TopTokens {
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    let mut hot = vec![false; trees.len()];
+    token_facts_at(&trees, facts, Some(&mut hot));
+    TopTokens { trees, hot }
+}
+
+/// `hot`: at the top level, where to say which names make a node (every name is looked at).
+fn token_facts_at(trees: &[TokenTree], facts: &mut TokenFacts, mut hot: Option<&mut [bool]>) {
+    let top = hot.is_some();
     let mut prev_dot = false;
     // The last two tokens at this level, for `name =` (an ident not after a `.`).
     let mut last_ident: Option<String> = None;
-    for tt in tokens.clone() {
+    for (at, tt) in trees.iter().enumerate() {
         let mut ident_here = None;
         match &tt {
             TokenTree::Punct(p) => {
                 let c = p.as_char();
-                facts.has_jump |= c == '?';
+                facts.tries += u32::from(c == '?');
                 if top {
                     match c {
                         '?' | '|' | '!' | '#' => facts.inert = false,
@@ -569,12 +622,13 @@ fn token_facts_at(tokens: &TokenStream, facts: &mut TokenFacts, top: bool) {
                 if prev_dot && i == "await" {
                     facts.has_await = true;
                 }
-                facts.has_jump |= i == "break" || i == "continue" || i == "return";
-                if top && facts.inert {
+                facts.jump_words |= i == "break" || i == "continue" || i == "return";
+                if let Some(hot) = hot.as_deref_mut() {
                     let name = i.to_string();
                     if NODE_KEYWORDS.contains(&name.as_str()) || is_static_like(&name) {
+                        hot[at] = true;
                         facts.inert = false;
-                    } else if !prev_dot {
+                    } else if !prev_dot && facts.inert {
                         ident_here = Some(name);
                     }
                 }
@@ -582,7 +636,8 @@ fn token_facts_at(tokens: &TokenStream, facts: &mut TokenFacts, top: bool) {
             }
             TokenTree::Group(g) => {
                 facts.inert = false;
-                token_facts_at(&g.stream(), facts, false);
+                let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                token_facts_at(&inner, facts, None);
                 prev_dot = false;
             }
             TokenTree::Literal(_) => prev_dot = false,
@@ -590,7 +645,7 @@ fn token_facts_at(tokens: &TokenStream, facts: &mut TokenFacts, top: bool) {
         // `a = b`: the `=` must follow the ident directly (`a == b`, `a <= b` and `=>` start
         // with a joint punct, which clears it).
         last_ident = ident_here;
-        if facts.has_await && facts.has_jump && !facts.inert {
+        if !top && facts.has_await && facts.jump_words {
             return;
         }
     }

@@ -1,0 +1,148 @@
+//! The arguments of a macro whose expansion is known (std's, the vocabulary's), one piece at a
+//! time: split at the top-level `,` and `;`, each piece's key taken off (`target: ..` of log and
+//! tracing, `name = ..` of a named format argument, a tracing field's name and its `?`/`%`
+//! sigil, a tracing field set `{ .. }` split again), and each value parsed alone, unless it would
+//! lower to no node (`"{}"`, `x`, `a.b`, `3`), which is most of them. Parsing the whole stream
+//! instead (syn copies every token of a stream it is given, groups and all) stopped at the first
+//! piece that was not an expression: `tracing::info!(target: "t", "{}", read(p)?)` lowered
+//! nothing after `target`.
+//!
+//! A comma at the top level of an expression can only be inside generic arguments
+//! (`HashMap::<K, V>::new()`, `x as Foo<A, B>`) or closure parameters (`|a, b| ..`): when the top
+//! level holds a `<` or a `|`, the split is not exact and the caller parses the whole stream.
+
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
+use syn::Expr;
+
+use super::macros::NODE_KEYWORDS;
+use super::shapes::is_static_like;
+
+/// The expressions of a macro's top-level tokens `trees` that can lower to a node, each parsed
+/// alone; a piece that does not parse is left out (the macro is partly opaque). `hot`: which of
+/// `trees` are names that make a node (see `macros::TopTokens`). `fields`: the macro takes
+/// tracing's fields (`name = value`, `?value`, `%value`, `{ fields }`). `None` when the split is
+/// not exact (see the module header). Allocates: run it in scratch memory.
+pub(super) fn piece_exprs(trees: &[TokenTree], hot: &[bool], fields: bool) -> Option<Pieces> {
+    let mut out = Pieces::default();
+    pieces(trees, hot, fields, &mut out).then_some(out)
+}
+
+/// What [`piece_exprs`] found.
+#[derive(Default)]
+pub(super) struct Pieces {
+    pub(super) exprs: Vec<Expr>,
+    /// The `?` sigils of tracing's fields taken off (`?value` formats with `Debug`; it is no
+    /// `?` operator, so no jump).
+    pub(super) sigils: u32,
+}
+
+fn is_punct(t: &TokenTree, chars: &[char]) -> bool {
+    matches!(t, TokenTree::Punct(p) if chars.contains(&p.as_char()))
+}
+
+/// Splits `trees` and adds each piece's expression to `out`; false when the split is not exact.
+fn pieces(trees: &[TokenTree], hot: &[bool], fields: bool, out: &mut Pieces) -> bool {
+    if trees.iter().any(|t| is_punct(t, &['<', '|'])) {
+        return false;
+    }
+    let mut start = 0;
+    for end in 0..=trees.len() {
+        if end == trees.len() || is_punct(&trees[end], &[',', ';']) {
+            if !one_piece(&trees[start..end], &hot[start..end], fields, out) {
+                return false;
+            }
+            start = end + 1;
+        }
+    }
+    true
+}
+
+fn one_piece(piece: &[TokenTree], hot: &[bool], fields: bool, out: &mut Pieces) -> bool {
+    // `target: ..`, `parent: ..`, `name: ..` (a lone `:`; a path's `::` starts with a joint one).
+    let key = match piece {
+        [TokenTree::Ident(_), TokenTree::Punct(p), ..]
+            if p.as_char() == ':' && p.spacing() == Spacing::Alone =>
+        {
+            2
+        }
+        _ => 0,
+    };
+    let name = name_end(&piece[key..], fields).map(|eq| key + eq + 1);
+    let mut from = name.unwrap_or(key);
+    if let Some(TokenTree::Punct(p)) = piece.get(from).filter(|_| fields) {
+        if matches!(p.as_char(), '?' | '%') {
+            out.sigils += u32::from(p.as_char() == '?');
+            from += 1;
+        }
+    }
+    let (value, hot) = (&piece[from..], &hot[from..]);
+    if let [TokenTree::Group(g)] = value {
+        if fields && name.is_none() && g.delimiter() == Delimiter::Brace {
+            // A field set: `{ a = 1, ?b }`.
+            let trees: Vec<TokenTree> = g.stream().into_iter().collect();
+            let hot: Vec<bool> = trees.iter().map(makes_node).collect();
+            return pieces(&trees, &hot, true, out);
+        }
+    }
+    if value.is_empty() || inert(value, hot) {
+        return true;
+    }
+    let stream: TokenStream = value.iter().cloned().collect();
+    if let Ok(expr) = syn::parse2::<Expr>(stream) {
+        out.exprs.push(expr);
+    }
+    true
+}
+
+/// Whether `t` is a name that makes a node: a keyword of [`NODE_KEYWORDS`], a static-like name.
+fn makes_node(t: &TokenTree) -> bool {
+    let TokenTree::Ident(i) = t else {
+        return false;
+    };
+    let name = i.to_string();
+    NODE_KEYWORDS.contains(&name.as_str()) || is_static_like(&name)
+}
+
+/// Where the piece's `=` after a name is: `x = ..` (a named format argument, a field), and with
+/// `fields` also `a.b = ..`, `"name" = ..` and `{ NAME } = ..`.
+fn name_end(piece: &[TokenTree], fields: bool) -> Option<usize> {
+    let eq = match piece.first()? {
+        TokenTree::Ident(_) => {
+            let mut at = 1;
+            // `a.b.c`: a lone `.` between names (a range's `..` starts with a joint one).
+            while fields
+                && matches!(piece.get(at), Some(TokenTree::Punct(p)) if p.as_char() == '.' && p.spacing() == Spacing::Alone)
+                && matches!(piece.get(at + 1), Some(TokenTree::Ident(_)))
+            {
+                at += 2;
+            }
+            at
+        }
+        TokenTree::Literal(_) if fields => 1,
+        TokenTree::Group(g) if fields && g.delimiter() == Delimiter::Brace => 1,
+        _ => return None,
+    };
+    // A lone `=` (`==` and `=>` start with a joint one).
+    matches!(piece.get(eq), Some(TokenTree::Punct(p)) if p.as_char() == '=' && p.spacing() == Spacing::Alone)
+        .then_some(eq)
+}
+
+/// Whether the value would lower to no node: no group (call, block, index, nested macro), no
+/// `?`, `|`, `!`, `#` or assigning `=`, no name that makes a node (`hot`).
+fn inert(value: &[TokenTree], hot: &[bool]) -> bool {
+    let mut after_joint = false;
+    value.iter().zip(hot).all(|(t, &hot)| {
+        let ok = !hot
+            && match t {
+                TokenTree::Group(_) => false,
+                TokenTree::Punct(p) => match p.as_char() {
+                    '?' | '|' | '!' | '#' => false,
+                    '=' => after_joint,
+                    _ => true,
+                },
+                TokenTree::Ident(_) | TokenTree::Literal(_) => true,
+            };
+        after_joint = matches!(t, TokenTree::Punct(p) if p.spacing() == Spacing::Joint);
+        ok
+    })
+}
