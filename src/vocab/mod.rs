@@ -128,6 +128,8 @@ struct CategoryIndex {
     macros: HashMap<String, Vec<usize>>,
     /// Some macro entry is a `*::name` suffix pattern (only then does a miss look for one).
     suffix_macros: bool,
+    /// Those entries, by `name`.
+    suffix_macros_by_name: HashMap<String, Vec<usize>>,
     methods: HashMap<String, Vec<usize>>,
 }
 
@@ -145,6 +147,8 @@ pub struct Vocab {
     path_sets: HashMap<String, CategorySet>,
     /// Same for `prefix::*` wildcards, keyed by prefix.
     wildcard_sets: HashMap<String, CategorySet>,
+    /// The categories with a wildcard (a path lookup that misses looks for one only then).
+    wildcard_categories: CategorySet,
     /// Method name -> (entry, category) pairs, to test receivers once per call.
     method_sets: HashMap<String, Vec<(usize, Category)>>,
     /// The most `::`-separated segments of any method receiver hint: a receiver whose origin
@@ -220,6 +224,7 @@ impl Vocab {
                 .collect(),
             path_sets: HashMap::default(),
             wildcard_sets: HashMap::default(),
+            wildcard_categories: 0,
             method_sets: HashMap::default(),
             max_receiver_segments: 0,
             tables: Tables::default(),
@@ -292,7 +297,10 @@ impl Vocab {
         }
         if let Some(path) = &entry.path {
             let sets = match path.strip_suffix("::*") {
-                Some(prefix) => self.wildcard_sets.entry(prefix.to_string()).or_default(),
+                Some(prefix) => {
+                    self.wildcard_categories |= category.bit();
+                    self.wildcard_sets.entry(prefix.to_string()).or_default()
+                }
                 None => self.path_sets.entry(path.clone()).or_default(),
             };
             *sets |= category.bit();
@@ -317,7 +325,14 @@ impl Vocab {
             }
         }
         if let Some(path) = &entry.macro_path {
-            index.suffix_macros |= path.starts_with("*::");
+            if let Some(name) = path.strip_prefix("*::") {
+                index.suffix_macros = true;
+                index
+                    .suffix_macros_by_name
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(id);
+            }
             index.macros.entry(path.clone()).or_default().push(id);
             self.known_paths.insert(path.clone(), ());
         }
@@ -341,6 +356,9 @@ impl Vocab {
         let index = self.index.get(&category)?;
         if let Some(ids) = index.paths.get(path) {
             return ids.first().map(|id| &self.entries[*id]);
+        }
+        if self.wildcard_categories & category.bit() == 0 {
+            return None;
         }
         let (prefix, last) = split_last(path)?;
         if last.is_empty()
@@ -396,7 +414,7 @@ impl Vocab {
                 return None;
             }
             let (_, last) = split_last(path)?;
-            index.macros.get(format!("*::{last}").as_str())
+            index.suffix_macros_by_name.get(last)
         })?;
         ids.first().map(|id| &self.entries[*id])
     }

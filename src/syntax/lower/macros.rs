@@ -65,7 +65,7 @@ impl Lowerer<'_, '_> {
             MacroArgs::Exprs(exprs) => {
                 facts.inert = false;
                 expr_facts(exprs, &mut facts);
-                TopTokens::default()
+                Vec::new()
             }
         };
         // A macro whose expansion is unknown (a crate's own `macro_rules!`) may hide a jump.
@@ -103,9 +103,7 @@ impl Lowerer<'_, '_> {
         let known_exprs = |registers: bool| match args {
             MacroArgs::Tokens(_) if !registers => {
                 let fields = self.vocab.tables().has(Category::FieldMacro, path);
-                match crate::syntax::scratch::scoped(|| {
-                    pieces::piece_exprs(&top.trees, &top.hot, fields)
-                }) {
+                match crate::syntax::scratch::scoped(|| pieces::piece_exprs(&top, fields)) {
                     Some(pieces) => Some((Exprs::Owned(pieces.exprs), pieces.sigils)),
                     None => parsed_exprs(parse_macro_exprs).map(|e| (e, 0)),
                 }
@@ -576,30 +574,19 @@ pub(super) const NODE_KEYWORDS: &[&str] = &[
     "unsafe", "while", "yield",
 ];
 
-/// A macro's top-level tokens, and which of them are names that make a node (a keyword of
-/// [`NODE_KEYWORDS`], a static-like name), for [`pieces`].
-#[derive(Default)]
-pub(super) struct TopTokens {
-    pub(super) trees: Vec<TokenTree>,
-    pub(super) hot: Vec<bool>,
-}
-
-/// The facts of `tokens`, and its top-level tokens (collected on the way: iterating a stream
-/// copies it, so it is done once). Allocates: run it in scratch memory.
-pub(super) fn token_facts(tokens: &TokenStream, facts: &mut TokenFacts) -> TopTokens {
+/// The facts of `tokens`, and its top-level tokens for [`pieces`] (collected on the way:
+/// iterating a stream copies it, so it is done once). Allocates: run it in scratch memory.
+pub(super) fn token_facts(tokens: &TokenStream, facts: &mut TokenFacts) -> Vec<TokenTree> {
     let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
-    let mut hot = vec![false; trees.len()];
-    token_facts_at(&trees, facts, Some(&mut hot));
-    TopTokens { trees, hot }
+    token_facts_at(&trees, facts, true);
+    trees
 }
 
-/// `hot`: at the top level, where to say which names make a node (every name is looked at).
-fn token_facts_at(trees: &[TokenTree], facts: &mut TokenFacts, mut hot: Option<&mut [bool]>) {
-    let top = hot.is_some();
+fn token_facts_at(trees: &[TokenTree], facts: &mut TokenFacts, top: bool) {
     let mut prev_dot = false;
     // The last two tokens at this level, for `name =` (an ident not after a `.`).
     let mut last_ident: Option<String> = None;
-    for (at, tt) in trees.iter().enumerate() {
+    for tt in trees {
         let mut ident_here = None;
         match &tt {
             TokenTree::Punct(p) => {
@@ -623,12 +610,11 @@ fn token_facts_at(trees: &[TokenTree], facts: &mut TokenFacts, mut hot: Option<&
                     facts.has_await = true;
                 }
                 facts.jump_words |= i == "break" || i == "continue" || i == "return";
-                if let Some(hot) = hot.as_deref_mut() {
+                if top && facts.inert {
                     let name = i.to_string();
                     if NODE_KEYWORDS.contains(&name.as_str()) || is_static_like(&name) {
-                        hot[at] = true;
                         facts.inert = false;
-                    } else if !prev_dot && facts.inert {
+                    } else if !prev_dot {
                         ident_here = Some(name);
                     }
                 }
@@ -637,7 +623,7 @@ fn token_facts_at(trees: &[TokenTree], facts: &mut TokenFacts, mut hot: Option<&
             TokenTree::Group(g) => {
                 facts.inert = false;
                 let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                token_facts_at(&inner, facts, None);
+                token_facts_at(&inner, facts, false);
                 prev_dot = false;
             }
             TokenTree::Literal(_) => prev_dot = false,

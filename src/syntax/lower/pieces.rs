@@ -18,13 +18,12 @@ use super::macros::NODE_KEYWORDS;
 use super::shapes::is_static_like;
 
 /// The expressions of a macro's top-level tokens `trees` that can lower to a node, each parsed
-/// alone; a piece that does not parse is left out (the macro is partly opaque). `hot`: which of
-/// `trees` are names that make a node (see `macros::TopTokens`). `fields`: the macro takes
+/// alone; a piece that does not parse is left out (the macro is partly opaque). `fields`: the macro takes
 /// tracing's fields (`name = value`, `?value`, `%value`, `{ fields }`). `None` when the split is
 /// not exact (see the module header). Allocates: run it in scratch memory.
-pub(super) fn piece_exprs(trees: &[TokenTree], hot: &[bool], fields: bool) -> Option<Pieces> {
+pub(super) fn piece_exprs(trees: &[TokenTree], fields: bool) -> Option<Pieces> {
     let mut out = Pieces::default();
-    pieces(trees, hot, fields, &mut out).then_some(out)
+    pieces(trees, fields, &mut out).then_some(out)
 }
 
 /// What [`piece_exprs`] found.
@@ -41,14 +40,14 @@ fn is_punct(t: &TokenTree, chars: &[char]) -> bool {
 }
 
 /// Splits `trees` and adds each piece's expression to `out`; false when the split is not exact.
-fn pieces(trees: &[TokenTree], hot: &[bool], fields: bool, out: &mut Pieces) -> bool {
+fn pieces(trees: &[TokenTree], fields: bool, out: &mut Pieces) -> bool {
     if trees.iter().any(|t| is_punct(t, &['<', '|'])) {
         return false;
     }
     let mut start = 0;
     for end in 0..=trees.len() {
         if end == trees.len() || is_punct(&trees[end], &[',', ';']) {
-            if !one_piece(&trees[start..end], &hot[start..end], fields, out) {
+            if !one_piece(&trees[start..end], fields, out) {
                 return false;
             }
             start = end + 1;
@@ -57,7 +56,7 @@ fn pieces(trees: &[TokenTree], hot: &[bool], fields: bool, out: &mut Pieces) -> 
     true
 }
 
-fn one_piece(piece: &[TokenTree], hot: &[bool], fields: bool, out: &mut Pieces) -> bool {
+fn one_piece(piece: &[TokenTree], fields: bool, out: &mut Pieces) -> bool {
     // `target: ..`, `parent: ..`, `name: ..` (a lone `:`; a path's `::` starts with a joint one).
     let key = match piece {
         [TokenTree::Ident(_), TokenTree::Punct(p), ..]
@@ -75,16 +74,15 @@ fn one_piece(piece: &[TokenTree], hot: &[bool], fields: bool, out: &mut Pieces) 
             from += 1;
         }
     }
-    let (value, hot) = (&piece[from..], &hot[from..]);
+    let value = &piece[from..];
     if let [TokenTree::Group(g)] = value {
         if fields && name.is_none() && g.delimiter() == Delimiter::Brace {
             // A field set: `{ a = 1, ?b }`.
             let trees: Vec<TokenTree> = g.stream().into_iter().collect();
-            let hot: Vec<bool> = trees.iter().map(makes_node).collect();
-            return pieces(&trees, &hot, true, out);
+            return pieces(&trees, true, out);
         }
     }
-    if value.is_empty() || inert(value, hot) {
+    if value.is_empty() || inert(value) {
         return true;
     }
     let stream: TokenStream = value.iter().cloned().collect();
@@ -128,20 +126,20 @@ fn name_end(piece: &[TokenTree], fields: bool) -> Option<usize> {
 }
 
 /// Whether the value would lower to no node: no group (call, block, index, nested macro), no
-/// `?`, `|`, `!`, `#` or assigning `=`, no name that makes a node (`hot`).
-fn inert(value: &[TokenTree], hot: &[bool]) -> bool {
+/// `?`, `|`, `!`, `#` or assigning `=`, no name that makes a node.
+fn inert(value: &[TokenTree]) -> bool {
     let mut after_joint = false;
-    value.iter().zip(hot).all(|(t, &hot)| {
-        let ok = !hot
-            && match t {
-                TokenTree::Group(_) => false,
-                TokenTree::Punct(p) => match p.as_char() {
-                    '?' | '|' | '!' | '#' => false,
-                    '=' => after_joint,
-                    _ => true,
-                },
-                TokenTree::Ident(_) | TokenTree::Literal(_) => true,
-            };
+    value.iter().all(|t| {
+        let ok = match t {
+            TokenTree::Group(_) => false,
+            TokenTree::Punct(p) => match p.as_char() {
+                '?' | '|' | '!' | '#' => false,
+                '=' => after_joint,
+                _ => true,
+            },
+            TokenTree::Ident(_) => !makes_node(t),
+            TokenTree::Literal(_) => true,
+        };
         after_joint = matches!(t, TokenTree::Punct(p) if p.spacing() == Spacing::Joint);
         ok
     })
