@@ -15,7 +15,7 @@ use crate::ir::{
     JumpKind, Node, NodeId, Role,
 };
 use crate::model::summary::Fact;
-use crate::model::FnRef;
+use crate::model::{FnRef, TargetKind};
 use crate::vocab::{Category, Kind};
 use rustc_hash::FxHashSet as HashSet;
 
@@ -256,13 +256,25 @@ impl<'a> Interp<'a> {
         state
     }
 
-    /// A `#[ctor]` function of the package that starts a thread before `main`.
+    /// A `#[ctor]` function linked with this file's crate that starts a thread before `main`:
+    /// one of the crate itself, or of its package's lib when the crate links it (a bin, test,
+    /// example or bench; not a build script, nor a loose file, which is linked with nothing).
     fn ctor_thread(&self) -> Option<ThreadStart> {
         let model = self.cx.model;
-        let package = model.package_of.get(self.file.file.index()).copied();
+        let id = self.file.file.index();
+        let package = model.package_of.get(id).copied();
+        let own = model.crate_of.get(id).copied();
+        let links_lib = own
+            .and_then(|k| model.crates.get(k))
+            .is_some_and(|k| !matches!(k.kind, TargetKind::Build | TargetKind::Loose));
+        let lib = package.and_then(|p| model.lib_crates.get(&p)).copied();
         for (index, file) in model.files.iter().enumerate() {
             let Some(file) = file else { continue };
             if model.package_of.get(index).copied() != package {
+                continue;
+            }
+            let krate = model.crate_of.get(index).copied();
+            if krate != own && !(links_lib && krate.is_some() && krate == lib) {
                 continue;
             }
             for (id, body) in file.items() {

@@ -1106,3 +1106,38 @@ fn host_forks_rejects_unknown_values_at_the_key() {
     assert_eq!(code, Some(2));
     assert!(err.contains("unknown field `host_forks`"), "{err}");
 }
+
+#[test]
+fn a_loose_files_ctor_runs_in_no_other_file() {
+    // Files no module tree reaches are linked with nothing: a `#[ctor]` that starts a thread in
+    // one of them is no thread before another one's fork. Checked together, only the file with
+    // the ctor has its fork reported (each used to see the other's ctor).
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(dir.path(), "src/lib.rs", "pub fn f() {}\n");
+    write(
+        dir.path(),
+        "scripts/watchdog.rs",
+        "#[ctor::ctor]\nfn start() {\n    std::thread::spawn(|| loop { std::thread::park(); });\n}\n\
+         fn work() {}\nfn main() {\n    let pid = unsafe { libc::fork() };\n    if pid == 0 { work(); unsafe { libc::_exit(0) }; }\n}\n",
+    );
+    write(
+        dir.path(),
+        "scripts/single.rs",
+        "fn work() {}\nfn main() {\n    let pid = unsafe { libc::fork() };\n    if pid == 0 { work(); unsafe { libc::_exit(0) }; }\n}\n",
+    );
+    let out = forklint(
+        dir.path(),
+        &["check", "--no-cache", "--output-format", "json", "scripts"],
+    );
+    assert_eq!(
+        findings(&json(&out)),
+        vec![("scripts/watchdog.rs".to_string(), 7, "FL001".to_string())],
+        "{}",
+        stderr(&out)
+    );
+}
