@@ -197,6 +197,24 @@ impl TypeFacts {
     fn is_empty(&self) -> bool {
         self.origin.is_none() && self.parts.is_none() && !self.never_returns
     }
+
+    /// Whether an origin here is one of `generics`' type parameters (`T`, `T::Output`, or a
+    /// path resolved through one, `crate::m::T`): then it is not known from the declaration.
+    fn mentions_params(&self, generics: &syn::Generics) -> bool {
+        let params: Vec<String> = generics
+            .type_params()
+            .map(|p| p.ident.to_string())
+            .collect();
+        if params.is_empty() {
+            return false;
+        }
+        let is_param = |o: &Origin| {
+            o.base
+                .split("::")
+                .any(|segment| params.iter().any(|p| p == segment))
+        };
+        self.origin.iter().any(is_param) || self.parts.iter().flatten().flatten().any(is_param)
+    }
 }
 
 /// The method call lowered last, as the receiver of the next link of its chain.
@@ -231,7 +249,7 @@ struct Lowerer<'v, 't> {
     /// This file's free functions -> the origin of their declared return type, when it is a
     /// type of another crate (`fn opts() -> std::fs::OpenOptions`): a call's result has it.
     fn_returns: HashMap<String, Origin>,
-    /// This file's type aliases (without generic parameters) -> what their type tells
+    /// This file's type aliases (generic ones when their parameters do not matter) -> what their type tells
     /// (`type Shared = Arc<Mutex<State>>` is a `Mutex`; `type Pair = (Mutex<S>, Condvar)` has
     /// parts; `type Exit = fn(i32) -> !` never returns), so that values typed by them are known.
     aliases: HashMap<String, TypeFacts>,

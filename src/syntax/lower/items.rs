@@ -9,14 +9,15 @@ impl<'v> Lowerer<'v, '_> {
     pub(super) fn collect_types(&mut self, items: &[Item]) {
         // Type aliases first: the fields, statics and return types below may be written with
         // them (an alias of an alias declared later is not followed).
+        // A generic alias counts when what its type tells does not depend on the parameters
+        // (`type Shared<T> = Arc<Mutex<T>>` is a `Mutex` whatever `T` is; `type Id<T> = T` is
+        // nothing known).
         for item in items {
             if let Item::Type(t) = item {
-                if t.generics.params.is_empty() {
-                    let path = format!("{}::{}", self.resolver.module, t.ident);
-                    let facts = self.type_facts(&t.ty);
-                    if !facts.is_empty() {
-                        self.aliases.insert(path, facts);
-                    }
+                let path = format!("{}::{}", self.resolver.module, t.ident);
+                let facts = self.type_facts(&t.ty);
+                if !facts.is_empty() && !facts.mentions_params(&t.generics) {
+                    self.aliases.insert(path, facts);
                 }
             }
         }
