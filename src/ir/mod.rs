@@ -49,7 +49,9 @@ pub struct FileModel {
     /// so a suppression comment inside it cannot be judged unused (FL100).
     pub windows_ranges: Vec<TextRange>,
     /// The file's type aliases of other crates' types, by canonical path (`crate::db::Pool` ->
-    /// `r2d2::Pool`), sorted: receivers typed with them in the crate's other files get the type.
+    /// `r2d2::Pool`), and its struct fields of such types as `Struct::field`
+    /// (`crate::state::AppState::db` -> `std::sync::Mutex`), sorted: receivers typed with them
+    /// in the crate's other files get the type.
     pub type_aliases: Vec<(String, Origin)>,
 }
 
@@ -393,6 +395,10 @@ pub struct Receiver {
     pub origin: Option<Origin>,
     /// A non-local path the receiver starts from (a static: `POOL.install(..)`).
     pub path: Option<String>,
+    /// When the origin is unknown and the receiver is a field of a crate type declared in
+    /// another file (`state.db` with `state: &AppState`): `crate::state::AppState::db`, the key
+    /// under which that file declares the field's type (see [`FileModel::type_aliases`]).
+    pub field_of: Option<String>,
 }
 
 /// A call's argument, summarized.
@@ -705,6 +711,7 @@ pub fn approx_heap_bytes(file: &FileModel) -> usize {
                                 + os(&receiver.local)
                                 + os(&receiver.field)
                                 + os(&receiver.path)
+                                + os(&receiver.field_of)
                                 + oorigin(&receiver.origin)
                         }
                         Callee::Unknown(local) => os(local),

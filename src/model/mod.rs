@@ -271,6 +271,12 @@ impl Model {
                 let path = receiver.path.as_ref()?;
                 static_types.get(&(krate, path.clone())).cloned()
             }
+            // A field of a struct of another file (`state.db.lock()`): its declared type.
+            ir::Callee::Method { receiver, name, .. }
+                if receiver.origin.is_none() && vocab.knows_method_name(name) =>
+            {
+                aliases.get(&(krate, receiver.field_of.clone()?)).cloned()
+            }
             // Only a method the vocabulary knows can be judged by its receiver's type.
             ir::Callee::Method { receiver, name, .. }
                 if (!returning.is_empty() || !aliases.is_empty())

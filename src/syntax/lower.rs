@@ -126,12 +126,20 @@ fn lower(
     lowerer.resolver.push(scope);
     lowerer.collect_types(&file.items);
     lowerer.items(&file.items);
-    // Aliases of other crates' types, for the receivers of the crate's other files
-    // (`Model::fill_receivers`); this file's own uses are resolved already.
+    // Aliases of other crates' types, and struct fields of such types (`Struct::field`), for
+    // the receivers of the crate's other files (`Model::fill_receivers`); this file's own uses
+    // are resolved already.
+    let fields = lowerer.fields.iter().flat_map(|(ty, fields)| {
+        fields
+            .iter()
+            .map(move |(name, facts)| (format!("{ty}::{name}"), facts.origin.clone()))
+    });
     let mut aliases: Vec<(String, Origin)> = lowerer
         .aliases
         .drain()
-        .filter_map(|(path, facts)| Some((path, facts.origin.filter(Origin::is_foreign)?)))
+        .map(|(path, facts)| (path, facts.origin))
+        .chain(fields.collect::<Vec<_>>())
+        .filter_map(|(path, origin)| Some((path, origin.filter(Origin::is_foreign)?)))
         .collect();
     aliases.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut model = lowerer.model;

@@ -343,7 +343,12 @@ impl Lowerer<'_, '_> {
                             .is_some() => {}
                         // A static declared in another file of the crate (nix's tests:
                         // `crate::FORK_MTX.lock()`): its type is known only crate-wide.
-                        None => on_static = Some((self.foreign_static(&mc.receiver)?, name)),
+                        // A field of a crate type declared in another file (`state.db.lock()`):
+                        // known only crate-wide, like an alias.
+                        None => match self.foreign_field(&mc.receiver) {
+                            Some(field) => on_alias = Some((field, name)),
+                            None => on_static = Some((self.foreign_static(&mc.receiver)?, name)),
+                        },
                         // A receiver typed with a crate path this file does not declare: an
                         // alias of another file maybe (`state: &types::Shared`), known only
                         // crate-wide.

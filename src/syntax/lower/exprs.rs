@@ -75,6 +75,8 @@ impl Lowerer<'_, '_> {
                     method,
                     receiver: Receiver {
                         origin: self.method_origin(receiver.origin.clone(), &mc.method),
+                        // The method's result is no field.
+                        field_of: None,
                         ..(*receiver).clone()
                     },
                     first,

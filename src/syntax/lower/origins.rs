@@ -275,11 +275,38 @@ impl Lowerer<'_, '_> {
         if local.is_none() {
             field = None;
         }
+        let field_of = if origin.is_none() {
+            self.foreign_field(expr)
+        } else {
+            None
+        };
         Receiver {
             local,
             field,
             origin,
             path,
+            field_of,
         }
+    }
+
+    /// `crate::state::AppState::db` when `expr` is the field `db` of a crate type this file
+    /// does not declare (`state.db`, `self.db` in an `impl` of another file's struct): its type
+    /// is known only crate-wide (`Model::fill_receivers`, lock guards).
+    pub(super) fn foreign_field(&self, expr: &Expr) -> Option<String> {
+        let f = match expr {
+            Expr::Field(f) => f,
+            Expr::Paren(p) => return self.foreign_field(&p.expr),
+            Expr::Reference(r) => return self.foreign_field(&r.expr),
+            _ => return None,
+        };
+        let syn::Member::Named(field) = &f.member else {
+            return None;
+        };
+        let base = self.origin_of(&f.base)?;
+        (base.base.starts_with("crate::")
+            && !base.ctor
+            && base.methods.is_empty()
+            && !self.fields.contains_key(&base.base))
+        .then(|| format!("{}::{field}", base.base))
     }
 }
