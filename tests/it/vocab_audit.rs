@@ -85,7 +85,7 @@ fn method_call(name: &str, receiver: &str) -> Callee {
             local: Some("x".to_string()),
             field: None,
             origin: Some(Origin::ty(receiver)),
-            path: None,
+            ..Receiver::default()
         }),
     }
 }
