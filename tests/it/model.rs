@@ -597,7 +597,9 @@ fn fetch() {}
 #[test]
 fn type_aliases_of_other_crates_types_are_kept_for_the_crate() {
     // Only aliases of other crates' types are kept (the crate's other files type receivers with
-    // them); an alias of a crate type, a generic alias and a tuple alias are not.
+    // them), a generic one when its parameter does not matter, and struct fields of such types
+    // (`Struct::field`); an alias of a crate type or of its parameter, a tuple alias and a field
+    // of a crate type are not.
     check(
         r#"
 use std::sync::mpsc::Receiver;
@@ -606,11 +608,15 @@ pub type Pool = std::sync::Arc<std::sync::Mutex<Vec<u8>>>;
 pub struct Queue;
 pub type Local = Queue;
 pub type Generic<T> = Receiver<T>;
+pub type Same<T> = T;
 pub type Pair = (std::sync::Mutex<u8>, std::sync::Condvar);
+pub struct State { pub db: std::sync::Mutex<u8>, pub queue: Queue }
 "#,
         expect![[r#"
+            type crate::Generic = std::sync::mpsc::Receiver
             type crate::Jobs = std::sync::mpsc::Receiver
             type crate::Pool = std::sync::Mutex
+            type crate::State::db = std::sync::Mutex
         "#]],
     );
 }
