@@ -257,8 +257,8 @@ struct Lowerer<'v, 't> {
     /// This file's free functions -> the origin of their declared return type, when it is a
     /// type of another crate (`fn opts() -> std::fs::OpenOptions`): a call's result has it.
     fn_returns: HashMap<String, Origin>,
-    /// This file's type aliases (generic ones when their parameters do not matter) -> what their type tells
-    /// (`type Shared = Arc<Mutex<State>>` is a `Mutex`; `type Pair = (Mutex<S>, Condvar)` has
+    /// This file's type aliases (generic ones when their parameters do not matter) -> what their
+    /// type tells (`type Shared = Arc<Mutex<State>>` is a `Mutex`; `type Pair = (Mutex<S>, Condvar)` has
     /// parts; `type Exit = fn(i32) -> !` never returns), so that values typed by them are known.
     aliases: HashMap<String, TypeFacts>,
     current: Option<BodyId>,

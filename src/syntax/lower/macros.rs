@@ -97,9 +97,9 @@ impl Lowerer<'_, '_> {
             MacroArgs::Exprs(exprs) => Some(Exprs::Borrowed(exprs)),
         };
         // std's and the vocabulary's macros: one argument at a time (`pieces`), the whole
-        // stream leniently when the split is not exact. The first argument of a registration
-        // is kept whatever it is (the function it registers).
-        // With the `?` sigils of tracing's fields (`?value`: debug formatting, not a jump).
+        // stream leniently when the split is not exact; with the count of tracing's `?` sigils
+        // taken off (`?value` formats with `Debug`: no jump). The first argument of a
+        // registration is kept whatever it is (the function it registers).
         let known_exprs = |registers: bool| match args {
             MacroArgs::Tokens(_) if !registers => {
                 let fields = self.vocab.tables().has(Category::FieldMacro, path);

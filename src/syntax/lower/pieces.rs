@@ -18,9 +18,9 @@ use super::macros::NODE_KEYWORDS;
 use super::shapes::is_static_like;
 
 /// The expressions of a macro's top-level tokens `trees` that can lower to a node, each parsed
-/// alone; a piece that does not parse is left out (the macro is partly opaque). `fields`: the macro takes
-/// tracing's fields (`name = value`, `?value`, `%value`, `{ fields }`). `None` when the split is
-/// not exact (see the module header). Allocates: run it in scratch memory.
+/// alone; a piece that does not parse is left out (the macro is partly opaque). `fields`: the
+/// macro takes tracing's fields (`name = value`, `?value`, `%value`, `{ fields }`). `None` when
+/// the split is not exact (see the module header). Allocates: run it in scratch memory.
 pub(super) fn piece_exprs(trees: &[TokenTree], fields: bool) -> Option<Pieces> {
     let mut out = Pieces::default();
     pieces(trees, fields, &mut out).then_some(out)
@@ -59,11 +59,7 @@ fn pieces(trees: &[TokenTree], fields: bool, out: &mut Pieces) -> bool {
 fn one_piece(piece: &[TokenTree], fields: bool, out: &mut Pieces) -> bool {
     // `target: ..`, `parent: ..`, `name: ..` (a lone `:`; a path's `::` starts with a joint one).
     let key = match piece {
-        [TokenTree::Ident(_), TokenTree::Punct(p), ..]
-            if p.as_char() == ':' && p.spacing() == Spacing::Alone =>
-        {
-            2
-        }
+        [TokenTree::Ident(_), colon, ..] if lone(Some(colon), ':') => 2,
         _ => 0,
     };
     let name = name_end(&piece[key..], fields).map(|eq| key + eq + 1);
@@ -109,7 +105,7 @@ fn name_end(piece: &[TokenTree], fields: bool) -> Option<usize> {
             let mut at = 1;
             // `a.b.c`: a lone `.` between names (a range's `..` starts with a joint one).
             while fields
-                && matches!(piece.get(at), Some(TokenTree::Punct(p)) if p.as_char() == '.' && p.spacing() == Spacing::Alone)
+                && lone(piece.get(at), '.')
                 && matches!(piece.get(at + 1), Some(TokenTree::Ident(_)))
             {
                 at += 2;
@@ -121,8 +117,12 @@ fn name_end(piece: &[TokenTree], fields: bool) -> Option<usize> {
         _ => return None,
     };
     // A lone `=` (`==` and `=>` start with a joint one).
-    matches!(piece.get(eq), Some(TokenTree::Punct(p)) if p.as_char() == '=' && p.spacing() == Spacing::Alone)
-        .then_some(eq)
+    lone(piece.get(eq), '=').then_some(eq)
+}
+
+/// Whether `t` is the punctuation `c` not joined to the next one.
+fn lone(t: Option<&TokenTree>, c: char) -> bool {
+    matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == c && p.spacing() == Spacing::Alone)
 }
 
 /// Whether the value would lower to no node: no group (call, block, index, nested macro), no
