@@ -175,6 +175,9 @@ struct Local {
     function: Option<String>,
     /// Typed `fn(..) -> !` (a parameter, a typed `let`): calling it never returns.
     never_returns: bool,
+    /// Bound to a field of a struct of another file (`let AppState { db, .. } = state;`): the
+    /// field's key, as in [`crate::ir::Receiver::field_of`].
+    field_of: Option<String>,
 }
 
 impl Local {
@@ -186,6 +189,7 @@ impl Local {
             parts: None,
             never_returns: false,
             function: None,
+            field_of: None,
         }
     }
 }

@@ -89,16 +89,19 @@ impl Lowerer<'_, '_> {
                 else {
                     continue;
                 };
-                let facts = self
-                    .fields
-                    .get(&struct_path)
+                let declared = self.fields.get(&struct_path);
+                let facts = declared
                     .and_then(|f| f.get(&member.to_string()))
                     .cloned()
                     .unwrap_or_default();
+                // A struct of another file of the crate: its field's type is known crate-wide.
+                let field_of = (declared.is_none() && struct_path.starts_with("crate::"))
+                    .then(|| format!("{struct_path}::{member}"));
                 if let Some(bound) = self.bound_mut(&i.ident.to_string()) {
                     bound.origin = facts.origin;
                     bound.parts = facts.parts;
                     bound.never_returns = facts.never_returns;
+                    bound.field_of = field_of;
                 }
             }
         }

@@ -290,13 +290,18 @@ impl Lowerer<'_, '_> {
     }
 
     /// `crate::state::AppState::db` when `expr` is the field `db` of a crate type this file
-    /// does not declare (`state.db`, `self.db` in an `impl` of another file's struct): its type
-    /// is known only crate-wide (`Model::fill_receivers`, lock guards).
+    /// does not declare (`state.db`, `self.db` in an `impl` of another file's struct, a local
+    /// bound to it by destructuring): its type is known only crate-wide
+    /// (`Model::fill_receivers`, lock guards).
     pub(super) fn foreign_field(&self, expr: &Expr) -> Option<String> {
         let f = match expr {
             Expr::Field(f) => f,
             Expr::Paren(p) => return self.foreign_field(&p.expr),
             Expr::Reference(r) => return self.foreign_field(&r.expr),
+            Expr::Path(p) if p.qself.is_none() => {
+                let name = p.path.get_ident()?.to_string();
+                return self.local(&name)?.field_of.clone();
+            }
             _ => return None,
         };
         let syn::Member::Named(field) = &f.member else {
