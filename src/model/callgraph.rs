@@ -51,15 +51,26 @@ impl Model {
 
     /// The crate-local function `path` names in `krate`, following re-exports.
     pub fn lookup_function(&self, krate: usize, path: &str) -> Option<FnRef> {
-        self.lookup_depth(krate, path, 0)
+        self.through_reexports(krate, path, 0, &|p| {
+            self.functions.get(&krate).and_then(|m| m.get(p)).copied()
+        })
     }
 
-    fn lookup_depth(&self, krate: usize, path: &str, depth: usize) -> Option<FnRef> {
+    /// What `get` finds at `path` in crate `krate`, or at the path a module's `use` re-exports
+    /// it from (`crate::Shared` when `lib.rs` has `pub use types::Shared;`), following globs
+    /// too, up to a few hops.
+    pub(crate) fn through_reexports<T>(
+        &self,
+        krate: usize,
+        path: &str,
+        depth: usize,
+        get: &dyn Fn(&str) -> Option<T>,
+    ) -> Option<T> {
         if depth > 6 {
             return None;
         }
-        if let Some(f) = self.functions.get(&krate).and_then(|m| m.get(path)) {
-            return Some(*f);
+        if let Some(found) = get(path) {
+            return Some(found);
         }
         if !path.starts_with("crate") {
             return None;
@@ -85,14 +96,14 @@ impl Model {
             if let Some((_, target)) = scope.imports.iter().find(|(n, _)| n == name) {
                 let next = with_rest(target);
                 if next != path {
-                    return self.lookup_depth(krate, &next, depth + 1);
+                    return self.through_reexports(krate, &next, depth + 1, get);
                 }
             }
             for glob in &scope.globs {
                 let next = with_rest(&format!("{glob}::{name}"));
                 if next != path {
-                    if let Some(f) = self.lookup_depth(krate, &next, depth + 1) {
-                        return Some(f);
+                    if let Some(found) = self.through_reexports(krate, &next, depth + 1, get) {
+                        return Some(found);
                     }
                 }
             }

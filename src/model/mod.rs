@@ -129,6 +129,9 @@ pub struct Model {
     pub host_forks: HostForks,
     /// Crates with a file that declares an extension module (`#[pymodule]`), by crate index.
     pub module_crates: HashSet<usize>,
+    /// The last segments of `type_aliases`' paths (a path ending otherwise is no alias under
+    /// any re-export).
+    pub alias_names: HashSet<String>,
     /// Lib names that several packages of the whole run provide, when this model holds only part
     /// of the run (the cache analyses missed groups alone): never resolved, as in the whole run.
     pub ambiguous_libs: Vec<String>,
@@ -252,7 +255,7 @@ impl Model {
             if origin.ctor || !origin.base.starts_with("crate") {
                 return None;
             }
-            let mut next = aliases.get(&(krate, origin.base.clone()))?.clone();
+            let mut next = this.alias_in(krate, &origin.base)?.clone();
             for m in &origin.methods {
                 let builder = vocab
                     .method(crate::vocab::Category::Builder, m, Some(&next))
@@ -371,6 +374,10 @@ impl Model {
         self.functions = functions;
         self.module_crates = module_crates;
         self.static_types = static_types;
+        self.alias_names = type_aliases
+            .keys()
+            .filter_map(|(_, p): &(usize, String)| Some(p.rsplit("::").next()?.to_string()))
+            .collect();
         self.type_aliases = type_aliases;
         self.modules = callgraph::module_index(self);
         self.lib_crates = callgraph::lib_crates(self);
@@ -401,7 +408,22 @@ impl Model {
     /// belongs to (`crate::types::Shared`, declared in `types.rs`).
     pub fn type_alias(&self, file: FileId, path: &str) -> Option<&ir::Origin> {
         let krate = self.crate_of.get(file.index()).copied().unwrap_or(0);
-        self.type_aliases.get(&(krate, path.to_string()))
+        self.alias_in(krate, path)
+    }
+
+    /// The aliased type of `path` in crate `krate`, also through re-exports (`crate::Shared`
+    /// with `pub use types::Shared;` in `lib.rs`).
+    fn alias_in(&self, krate: usize, path: &str) -> Option<&ir::Origin> {
+        if let Some(origin) = self.type_aliases.get(&(krate, path.to_string())) {
+            return Some(origin);
+        }
+        // Only a name some alias has can be one under another path.
+        if !self.alias_names.contains(path.rsplit("::").next()?) {
+            return None;
+        }
+        self.through_reexports(krate, path, 0, &|p| {
+            self.type_aliases.get(&(krate, p.to_string()))
+        })
     }
 
     /// The summary of the crate-local function a call reaches, if any.
