@@ -657,8 +657,9 @@ fn f(a: u32, b: &S, foo: u32) {
 fn known_macro_arguments_lower_one_at_a_time() {
     // std's and the vocabulary's macros: each argument on its own, keys (`target:`), names
     // (`n = ..`, tracing's `a.b = ..`), sigils and field sets taken off, so a piece that is not
-    // an expression hides nothing after it. A top-level `<` (generic arguments may hold a comma)
-    // parses the whole stream, up to the first piece that is not an expression.
+    // an expression hides nothing after it. A turbofish's `::<..>` is skipped over; any other
+    // top-level `<` (generic arguments may hold a comma) parses the whole stream, up to the first
+    // piece that is not an expression.
     check(
         r#"
 fn f(a: u32) {
@@ -666,6 +667,8 @@ fn f(a: u32) {
     log::warn!(target: "t", "{}", f4(a));
     println!("{n}", n = f5(a));
     println!("{}", Vec::<u8>::new(), f6(a));
+    tracing::info!(n = ?"1".parse::<u64>(), "{}", f7::<u8, u16>(a), m=%f9(a));
+    println!("{}", a < 2, f8(a));
 }
 "#,
         expect![[r#"
@@ -680,6 +683,12 @@ fn f(a: u32) {
               macro std::println! parsed
               call std::vec::Vec::new()
               call f6(a)
+              macro std::println! parsed
+              call .parse()
+              call f7(a)
+              call f9(a)
+              macro tracing::info! parsed
+              call f8(a)
               macro std::println! parsed
         "#]],
     );

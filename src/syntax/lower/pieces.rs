@@ -8,8 +8,9 @@
 //! nothing after `target`.
 //!
 //! A comma at the top level of an expression can only be inside generic arguments
-//! (`HashMap::<K, V>::new()`, `x as Foo<A, B>`) or closure parameters (`|a, b| ..`): when the top
-//! level holds a `<` or a `|`, the split is not exact and the caller parses the whole stream.
+//! (`HashMap::<K, V>::new()`, `x as Foo<A, B>`) or closure parameters (`|a, b| ..`): a
+//! turbofish's `::<..>` is skipped over; any other `<`, or a `|`, makes the split inexact, and
+//! the caller parses the whole stream.
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use syn::Expr;
@@ -35,31 +36,51 @@ pub(super) struct Pieces {
     pub(super) sigils: u32,
 }
 
-fn is_punct(t: &TokenTree, chars: &[char]) -> bool {
-    matches!(t, TokenTree::Punct(p) if chars.contains(&p.as_char()))
-}
-
 /// Splits `trees` and adds each piece's expression to `out`; false when the split is not exact.
 fn pieces(trees: &[TokenTree], fields: bool, out: &mut Pieces) -> bool {
-    if trees.iter().any(|t| is_punct(t, &['<', '|'])) {
-        return false;
-    }
     let mut start = 0;
+    // Inside a turbofish's `::<..>` (`s.parse::<u64>()`, `Vec::<(u8, u8)>::new()`), where a
+    // comma separates generic arguments.
+    let mut angle = 0usize;
     for end in 0..=trees.len() {
-        if end == trees.len() || is_punct(&trees[end], &[',', ';']) {
-            if !one_piece(&trees[start..end], fields, out) {
-                return false;
+        let Some(t) = trees.get(end) else {
+            return one_piece(&trees[start..], fields, out);
+        };
+        let TokenTree::Punct(p) = t else { continue };
+        match p.as_char() {
+            '<' if angle > 0 || after_path_sep(trees, end) => angle += 1,
+            // `->` in `Fn() -> T` is no closing bracket.
+            '>' if angle > 0 && !(end > 0 && joint(&trees[end - 1], '-')) => angle -= 1,
+            // A `<` that opens no turbofish (`a < b`, `x as Vec<u8>`) or a closure's `|`:
+            // the split is not exact.
+            '<' | '|' => return false,
+            ',' | ';' if angle == 0 => {
+                if !one_piece(&trees[start..end], fields, out) {
+                    return false;
+                }
+                start = end + 1;
             }
-            start = end + 1;
+            _ => {}
         }
     }
     true
 }
 
+/// Whether `trees[at]` follows a path separator `::` (a turbofish's `<`).
+fn after_path_sep(trees: &[TokenTree], at: usize) -> bool {
+    // The second `:` is joint too when the `<` follows it directly.
+    at >= 2 && joint(&trees[at - 2], ':') && is_char(&trees[at - 1], ':')
+}
+
+/// Whether `t` is the punctuation `c` joined to the next one.
+fn joint(t: &TokenTree, c: char) -> bool {
+    matches!(t, TokenTree::Punct(p) if p.as_char() == c && p.spacing() == Spacing::Joint)
+}
+
 fn one_piece(piece: &[TokenTree], fields: bool, out: &mut Pieces) -> bool {
     // `target: ..`, `parent: ..`, `name: ..` (a lone `:`; a path's `::` starts with a joint one).
     let key = match piece {
-        [TokenTree::Ident(_), colon, ..] if lone(Some(colon), ':') => 2,
+        [TokenTree::Ident(_), colon, ..] if single(piece, 1, ':', &[':']) => 2,
         _ => 0,
     };
     let name = name_end(&piece[key..], fields).map(|eq| key + eq + 1);
@@ -105,7 +126,7 @@ fn name_end(piece: &[TokenTree], fields: bool) -> Option<usize> {
             let mut at = 1;
             // `a.b.c`: a lone `.` between names (a range's `..` starts with a joint one).
             while fields
-                && lone(piece.get(at), '.')
+                && single(piece, at, '.', &['.'])
                 && matches!(piece.get(at + 1), Some(TokenTree::Ident(_)))
             {
                 at += 2;
@@ -117,12 +138,24 @@ fn name_end(piece: &[TokenTree], fields: bool) -> Option<usize> {
         _ => return None,
     };
     // A lone `=` (`==` and `=>` start with a joint one).
-    lone(piece.get(eq), '=').then_some(eq)
+    single(piece, eq, '=', &['=', '>']).then_some(eq)
 }
 
-/// Whether `t` is the punctuation `c` not joined to the next one.
-fn lone(t: Option<&TokenTree>, c: char) -> bool {
-    matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == c && p.spacing() == Spacing::Alone)
+/// Whether `trees[at]` is the punctuation `c` on its own, not the start of a compound one
+/// (`c` joined to one of `compound`: `::`, `..`, `==`, `=>`); `a=?b` has a joint `=` that is
+/// still a single one.
+fn single(trees: &[TokenTree], at: usize, c: char, compound: &[char]) -> bool {
+    let Some(TokenTree::Punct(p)) = trees.get(at) else {
+        return false;
+    };
+    let joined =
+        |n: &TokenTree| matches!(n, TokenTree::Punct(n) if compound.contains(&n.as_char()));
+    p.as_char() == c && (p.spacing() == Spacing::Alone || !trees.get(at + 1).is_some_and(joined))
+}
+
+/// Whether `t` is the punctuation `c`.
+fn is_char(t: &TokenTree, c: char) -> bool {
+    matches!(t, TokenTree::Punct(p) if p.as_char() == c)
 }
 
 /// Whether the value would lower to no node: no group (call, block, index, nested macro), no
