@@ -138,7 +138,7 @@ fn lower(
         .aliases
         .drain()
         .map(|(path, facts)| (path, facts.origin))
-        .chain(fields.collect::<Vec<_>>())
+        .chain(fields)
         .filter_map(|(path, origin)| Some((path, origin.filter(Origin::is_foreign)?)))
         .collect();
     aliases.sort_unstable_by(|a, b| a.0.cmp(&b.0));

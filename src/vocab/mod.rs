@@ -126,10 +126,9 @@ struct CategoryIndex {
     paths: HashMap<String, Vec<usize>>,
     wildcards: Vec<(String, usize)>,
     macros: HashMap<String, Vec<usize>>,
-    /// Some macro entry is a `*::name` suffix pattern (only then does a miss look for one).
-    suffix_macros: bool,
-    /// Those entries, by `name`.
-    suffix_macros_by_name: HashMap<String, Vec<usize>>,
+    /// The macro entries that are `*::name` suffix patterns, by `name` (a miss looks here only
+    /// when there is one).
+    suffix_macros: HashMap<String, Vec<usize>>,
     methods: HashMap<String, Vec<usize>>,
 }
 
@@ -326,9 +325,8 @@ impl Vocab {
         }
         if let Some(path) = &entry.macro_path {
             if let Some(name) = path.strip_prefix("*::") {
-                index.suffix_macros = true;
                 index
-                    .suffix_macros_by_name
+                    .suffix_macros
                     .entry(name.to_string())
                     .or_default()
                     .push(id);
@@ -410,11 +408,11 @@ impl Vocab {
     pub fn macro_call(&self, category: Category, path: &str) -> Option<&Entry> {
         let index = self.index.get(&category)?;
         let ids = index.macros.get(path).or_else(|| {
-            if !index.suffix_macros {
+            if index.suffix_macros.is_empty() {
                 return None;
             }
             let (_, last) = split_last(path)?;
-            index.suffix_macros_by_name.get(last)
+            index.suffix_macros.get(last)
         })?;
         ids.first().map(|id| &self.entries[*id])
     }

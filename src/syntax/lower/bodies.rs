@@ -355,14 +355,7 @@ impl Lowerer<'_, '_> {
                         // A receiver typed with a crate path this file does not declare: an
                         // alias of another file maybe (`state: &types::Shared`), known only
                         // crate-wide.
-                        Some(o)
-                            if o.base.starts_with("crate::")
-                                && !o.ctor
-                                && o.methods.is_empty()
-                                && !self.fields.contains_key(&o.base) =>
-                        {
-                            on_alias = Some((o.base, name));
-                        }
+                        Some(o) if self.declared_elsewhere(&o) => on_alias = Some((o.base, name)),
                         Some(_) => return None,
                     }
                     return Some(GuardInfo {

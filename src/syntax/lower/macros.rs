@@ -582,13 +582,19 @@ pub(super) fn token_facts(tokens: &TokenStream, facts: &mut TokenFacts) -> Vec<T
     trees
 }
 
-fn token_facts_at(trees: &[TokenTree], facts: &mut TokenFacts, top: bool) {
+/// `trees`: borrowed at the top level (kept for the split), owned inside groups (a group's
+/// stream is walked as it is copied, not collected first).
+fn token_facts_at<T: std::borrow::Borrow<TokenTree>>(
+    trees: impl IntoIterator<Item = T>,
+    facts: &mut TokenFacts,
+    top: bool,
+) {
     let mut prev_dot = false;
     // The last two tokens at this level, for `name =` (an ident not after a `.`).
     let mut last_ident: Option<String> = None;
     for tt in trees {
         let mut ident_here = None;
-        match &tt {
+        match tt.borrow() {
             TokenTree::Punct(p) => {
                 let c = p.as_char();
                 facts.tries += u32::from(c == '?');
@@ -622,8 +628,7 @@ fn token_facts_at(trees: &[TokenTree], facts: &mut TokenFacts, top: bool) {
             }
             TokenTree::Group(g) => {
                 facts.inert = false;
-                let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                token_facts_at(&inner, facts, false);
+                token_facts_at(g.stream(), facts, false);
                 prev_dot = false;
             }
             TokenTree::Literal(_) => prev_dot = false,

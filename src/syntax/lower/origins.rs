@@ -308,10 +308,17 @@ impl Lowerer<'_, '_> {
             return None;
         };
         let base = self.origin_of(&f.base)?;
-        (base.base.starts_with("crate::")
-            && !base.ctor
-            && base.methods.is_empty()
-            && !self.fields.contains_key(&base.base))
-        .then(|| format!("{}::{field}", base.base))
+        self.declared_elsewhere(&base)
+            .then(|| format!("{}::{field}", base.base))
+    }
+
+    /// Whether `origin` is a crate type (not a constructor's result, no methods applied) that
+    /// this file does not declare: an alias or a struct of another file maybe, whose facts are
+    /// known only crate-wide.
+    pub(super) fn declared_elsewhere(&self, origin: &Origin) -> bool {
+        origin.base.starts_with("crate::")
+            && !origin.ctor
+            && origin.methods.is_empty()
+            && !self.fields.contains_key(&origin.base)
     }
 }

@@ -288,7 +288,6 @@ impl Lowerer<'_, '_> {
         })
     }
 
-    /// Canonical path of a type, seeing through references and smart pointers.
     /// The origins of the elements of a tuple type, through references, smart pointers
     /// (`Arc<(Mutex<S>, Condvar)>`) and this file's aliases of tuples.
     pub(super) fn type_tuple_parts(&self, ty: &Type) -> Option<Vec<Option<Origin>>> {
