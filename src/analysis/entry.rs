@@ -7,18 +7,20 @@
 //!
 //! Only functions that fork (their summary says so: directly or through sync calls) receive
 //! entry states, so only the bodies that call them are interpreted here. Calls are followed
-//! within a package (its lib, bins, tests, examples: the seed's `main.rs` calling a helper in
-//! `lib.rs`); a call from another package of the run is not, so that a cached unit's findings
-//! never depend on the packages above it. A call from test code into code that is not test
-//! code is not followed either: a library function is judged as the library, not by the
-//! threads of its own `#[test]`s (a test helper, sccache's harness, is test code and is).
+//! wherever they resolve: within a package (its lib, bins, tests, examples: the seed's
+//! `main.rs` calling a helper in `lib.rs`) and into a dependency of the run (a workspace's
+//! server binary calling `spawn_worker` of its worker crate). So a unit's findings can depend
+//! on the units above it; the findings cache keys a unit that may fork on them (`cache`). A
+//! call from test code into code that is not test code is not followed: a library function is
+//! judged as the library, not by the threads of its own `#[test]`s or its dependents' (a test
+//! helper, sccache's harness, is test code and is).
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::analysis::fork::{bodies_with_fork, found_forks, interp_for, is_root};
 use crate::analysis::interp::{Guard, RuntimeLive, State, Step, ThreadStart};
-use crate::analysis::roles::is_test_code;
+use crate::analysis::roles::{is_test_code, is_test_fn};
 use crate::analysis::wrappers::{self, ForkWrappers};
 use crate::analysis::Cx;
 use crate::base::source::{FileId, TextRange};
@@ -142,7 +144,7 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
 }
 
 /// Runs the roots of one caller file and returns the states at its calls of forking functions
-/// of the same package. A call from test code into a function that is not test code is left
+/// (of its package or of a dependency). A call from test code into a function that is not test code is left
 /// out: a library function is judged as the library, not by the threads of its own tests.
 fn calls_in(
     model: &Model,
@@ -168,32 +170,17 @@ fn calls_in(
         let state = interp.initial_state(*root);
         interp.run_body(*root, state);
     }
-    let package = model.package_of.get(file_id.index()).copied();
     let mut out = Vec::new();
     for (span, target, state) in std::mem::take(&mut interp.at_calls) {
-        if !state.reachable || model.package_of.get(target.file.index()).copied() != package {
+        if !state.reachable {
             continue;
         }
-        if is_test_code(&cx, span) && !is_test_fn(model, vocab, entries, target) {
+        if is_test_code(&cx, span) && !is_test_fn(model, target) {
             continue;
         }
         out.push((file_id, span, target, state));
     }
     out
-}
-
-/// Whether function `f` is test code (a test crate's, under `#[cfg(test)]`, a test itself).
-fn is_test_fn(model: &Model, vocab: &Vocab, entries: &EntryStates, f: FnRef) -> bool {
-    let Some(file) = model.file(f.file) else {
-        return false;
-    };
-    let cx = Cx {
-        model,
-        vocab,
-        file,
-        entries,
-    };
-    is_test_code(&cx, file.body(f.body).span)
 }
 
 /// Adds what holds at a call of `callee` (at `span` in `file`) to the callee's entry state: each

@@ -6,10 +6,11 @@ use crate::analysis::interp::{Interp, State};
 use crate::analysis::Cx;
 use crate::base::source::{FileId, TextRange};
 use crate::ir::{
-    Arg, Block, BlockId, Body, BodyId, BodyKind, Call, Context, FileModel, Node, NodeId, Role,
+    Arg, Block, BlockId, Body, BodyId, BodyKind, Call, Callee, Context, FileModel, Node, NodeId,
+    Role,
 };
 use crate::model::summary::display_callee as call_name;
-use crate::vocab::{Category, Entry, Kind};
+use crate::vocab::{Category, Entry, Kind, Vocab};
 
 /// What the fork's child runs.
 #[derive(Debug)]
@@ -110,6 +111,27 @@ pub fn fork_entry<'v>(cx: &'v Cx<'_>, call: &Call) -> Option<&'v Entry> {
         }
     }
     Some(entry)
+}
+
+/// Whether `file` may fork, from its lowering alone (receivers not filled in, no wrappers
+/// found yet): a call of the fork family by path, or a method call named like one. What the
+/// findings cache asks of a unit's lib (`cache::Interface::forks`); more than a fork site, never
+/// less.
+pub fn may_fork(vocab: &Vocab, file: &FileModel) -> bool {
+    file.bodies.iter().any(|(_, body)| {
+        let mut found = false;
+        crate::ir::visit::walk(&body.block.nodes, &mut |node| {
+            if let Node::Call(call) = node {
+                found = match &call.callee {
+                    Callee::Path(path) => vocab.path(Category::Fork, path).is_some(),
+                    Callee::Method { name, .. } => vocab.has_method_name(Category::Fork, name),
+                    Callee::Unknown(_) => false,
+                };
+            }
+            !found
+        });
+        found
+    })
 }
 
 fn has_fork(cx: &Cx<'_>, body: &Body) -> bool {

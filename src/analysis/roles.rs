@@ -11,46 +11,14 @@
 use crate::analysis::Cx;
 use crate::base::source::TextRange;
 use crate::ir::{BodyId, FileModel};
-use crate::model::{Model, TargetKind};
+use crate::model::roles::in_test_crate_of;
+pub use crate::model::roles::{is_test_body, is_test_file, is_test_fn};
 
 /// Whether the code at `range` of the analysed file is test code.
 pub fn is_test_code(cx: &Cx<'_>, range: TextRange) -> bool {
-    in_test_crate(cx)
+    in_test_crate_of(cx.model, cx.file)
         || is_test_file(cx.model, cx.file)
         || innermost_body(cx.file, range).is_some_and(|id| is_test_body(cx.file, id))
-}
-
-/// Whether the analysed file belongs to a `tests/` or `benches/` crate.
-fn in_test_crate(cx: &Cx<'_>) -> bool {
-    cx.model
-        .crate_of
-        .get(cx.file.file.index())
-        .and_then(|k| cx.model.crates.get(*k))
-        .is_some_and(|k| matches!(k.kind, TargetKind::Test | TargetKind::Bench))
-}
-
-/// Whether the whole file is test code by its gate: `#![cfg(test)]`, or declared by a
-/// `#[cfg(test)] mod x;` (or below one).
-pub fn is_test_file(model: &Model, file: &FileModel) -> bool {
-    file.test_only
-        || model
-            .test_gated
-            .get(file.file.index())
-            .copied()
-            .unwrap_or(false)
-}
-
-/// Whether body `id` or a body enclosing it is a test function or under `#[cfg(test)]`.
-pub fn is_test_body(file: &FileModel, id: BodyId) -> bool {
-    let mut current = Some(id);
-    while let Some(id) = current {
-        let body = file.body(id);
-        if body.attrs.test_attr || body.attrs.cfg_test {
-            return true;
-        }
-        current = body.parent;
-    }
-    false
 }
 
 /// The smallest body whose extent holds the start of `range`.

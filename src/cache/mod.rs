@@ -3,15 +3,19 @@
 //! **Unit: a package, or a cycle of packages.** Crate-wide analysis lets a package's findings
 //! depend on its dependencies in the run: calls resolve into a dependency whose lib name is
 //! unique in the run (`Model::libs_by_name`), and summaries of the dependency's functions flow
-//! into its callers. Nothing flows the other way: a finding's primary span is in a package whose
-//! analysis needs only that package and what it depends on (FL007's "sync helper reached from
-//! async code" follows calls within one package for that reason). So findings are cached per
-//! strongly connected component of the graph "package P depends on a lib name that exactly one
-//! package of the run provides" (a component has more than one package only through a
-//! dev-dependency cycle). A missed unit is analysed together with every unit below it (their
-//! files as context, unreported), which yields the findings a whole run yields for it (lib
-//! names that are ambiguous in the whole run are passed in, so they stay unresolved). Editing
-//! one file re-analyses its unit and the units that depend on it, not the whole run.
+//! into its callers. So findings are cached per strongly connected component of the graph
+//! "package P depends on a lib name that exactly one package of the run provides" (a component
+//! has more than one package only through a dev-dependency cycle). A missed unit is analysed
+//! together with every unit below it (their files as context, unreported), which yields the
+//! findings a whole run yields for it (lib names that are ambiguous in the whole run are passed
+//! in, so they stay unresolved). Editing one file re-analyses its unit and the units that
+//! depend on it, not the whole run.
+//!
+//! **Facts from above.** Entry states and FL007's "reached from async code" flow the other way,
+//! from callers down into the functions that fork (docs/contexts.md, "Context across calls").
+//! A unit whose lib may fork, or that depends on a lib that may (`Interface::forks`), also keys
+//! on the base keys of the units above it, and a missed one is analysed with those units (and
+//! what they need below them) as unreported context. Other units never depend on the units above.
 //!
 //! **Key** (xxh3-128) of a unit: the cache format, forklint version and build (the size and
 //! modification time of the executable), a fingerprint of the
@@ -59,7 +63,7 @@ pub use store::{
 pub use units::{units, PackageInfo, Units};
 
 /// Bumped whenever the entry format or what findings depend on changes.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 const MAGIC: &str = "forklint-cache";
 
 /// Where the cache lives for a run of `paths` from `cwd`.

@@ -65,15 +65,20 @@ fn interface_path(dir: &Path, own: u128) -> PathBuf {
 pub struct Interface {
     pub facts: u128,
     pub lib_files: Vec<u32>,
+    /// Whether the unit's lib crate may fork (a fork-family call in one of its files, by path
+    /// or by method name): then what its callers above hold at their calls can change its
+    /// findings, and its entry key includes the units above it.
+    pub forks: bool,
 }
 
 fn interface_line(own: u128, interface: &Interface) -> String {
     let libs: Vec<String> = interface.lib_files.iter().map(u32::to_string).collect();
     format!(
-        "{MAGIC} {FORMAT} {} {own:032x} {:032x} libs={}\n",
+        "{MAGIC} {FORMAT} {} {own:032x} {:032x} libs={} forks={}\n",
         env!("CARGO_PKG_VERSION"),
         interface.facts,
-        libs.join(",")
+        libs.join(","),
+        u8::from(interface.forks)
     )
 }
 
@@ -85,6 +90,7 @@ pub fn load_interface(dir: &Path, own: u128) -> Option<Interface> {
     let path = interface_path(dir, own);
     let text = std::fs::read_to_string(&path).ok()?;
     let mut words = text.strip_suffix('\n')?.rsplit(' ');
+    let forks = words.next()? == "forks=1";
     let libs = words.next()?.strip_prefix("libs=")?;
     let facts = u128::from_str_radix(words.next()?, 16).ok()?;
     let lib_files = if libs.is_empty() {
@@ -94,7 +100,11 @@ pub fn load_interface(dir: &Path, own: u128) -> Option<Interface> {
             .map(|n| n.parse().ok())
             .collect::<Option<Vec<u32>>>()?
     };
-    let interface = Interface { facts, lib_files };
+    let interface = Interface {
+        facts,
+        lib_files,
+        forks,
+    };
     let valid = text == interface_line(own, &interface);
     if valid {
         touch(&path);
@@ -140,10 +150,11 @@ mod tests {
     #[test]
     fn interfaces_round_trip_and_reject_damage() {
         let dir = tempfile::tempdir().unwrap();
-        for lib_files in [vec![], vec![0], vec![0, 3, 17]] {
+        for (lib_files, forks) in [(vec![], false), (vec![0], true), (vec![0, 3, 17], false)] {
             let interface = Interface {
                 facts: 0xfeed_u128 << 64 | 7,
                 lib_files,
+                forks,
             };
             store_interface(dir.path(), 9, &interface).unwrap();
             assert_eq!(load_interface(dir.path(), 9), Some(interface));
@@ -155,6 +166,7 @@ mod tests {
             good.replace("libs=", "libs=x"),
             good.replace("libs=0,3,17", "libs=0,,3"),
             good.trim_end().to_string(),
+            good.replace("forks=0", "forks=2"),
             good.replacen(MAGIC, "other-cache", 1),
         ] {
             std::fs::write(&path, bad).unwrap();

@@ -27,6 +27,10 @@ pub struct Units {
     /// kind, then only the normal dependencies of those, transitively. A dependency's tests
     /// and their dev-dependencies are never called from outside it.
     pub below: Vec<Vec<usize>>,
+    /// The units whose analysis needs each unit (sorted): the inverse of `below`. Calls from
+    /// these reach the unit's lib, so they are where its forking functions' entry states come
+    /// from (`driver::cached` keys a unit that may fork on them).
+    pub above: Vec<Vec<usize>>,
     /// Lib names that more than one package of the run provides (never resolved).
     pub ambiguous: Vec<String>,
 }
@@ -164,6 +168,12 @@ pub fn units(packages: &[PackageInfo]) -> Units {
         list.dedup();
         list.retain(|&d| d != u);
     }
+    let mut above: Vec<Vec<usize>> = vec![Vec::new(); below.len()];
+    for (u, list) in below.iter().enumerate() {
+        for &d in list {
+            above[d].push(u);
+        }
+    }
     let mut ambiguous: Vec<String> = providers
         .into_iter()
         .filter(|(_, list)| list.len() > 1)
@@ -174,6 +184,7 @@ pub fn units(packages: &[PackageInfo]) -> Units {
         unit_of,
         deps,
         below,
+        above,
         ambiguous,
     }
 }

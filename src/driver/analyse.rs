@@ -205,6 +205,8 @@ pub(super) struct Analysis {
     pub(super) facts: Vec<u64>,
     /// Whether each file is in its package's lib crate (with `facts`).
     pub(super) lib_files: Vec<bool>,
+    /// Whether each file may fork (`analysis::fork::may_fork`, with `facts`).
+    pub(super) forks: Vec<bool>,
     pub(super) call_stats: crate::model::summary::CallStats,
     /// Code no rule analysed (Windows-only files and items), per file: FL100 does not judge
     /// the suppressions inside it.
@@ -432,6 +434,14 @@ pub(super) fn analyse_set(
             })
             .collect();
         out.lib_files = model.in_lib.clone();
+        out.forks = model
+            .files
+            .par_iter()
+            .map(|f| {
+                f.as_deref()
+                    .is_some_and(|f| crate::analysis::fork::may_fork(vocab, f))
+            })
+            .collect();
     }
     if layout.lower_only {
         out.timings = timings;

@@ -105,8 +105,23 @@ struct CachePlan {
 
 impl CachePlan {
     /// The entry key of unit `u`: its own key and the fingerprints of every unit below, once
-    /// all of those are known.
+    /// all of those are known; for a unit that may fork, also the keys of every unit above it
+    /// (their calls give its forking functions their entry states: docs/contexts.md, "Context
+    /// across calls").
     fn entry_key(&self, u: usize) -> Option<u128> {
+        let base = self.base_key(u)?;
+        if !self.receives(u)? {
+            return Some(base);
+        }
+        let above: Option<Vec<u128>> = self.units.above[u]
+            .iter()
+            .map(|&v| self.base_key(v))
+            .collect();
+        Some(cache::entry_key(base, &above?))
+    }
+
+    /// Unit `u`'s own key with the fingerprints of every unit below it.
+    fn base_key(&self, u: usize) -> Option<u128> {
         let below: Option<Vec<u128>> = self.units.below[u]
             .iter()
             .map(|&d| self.interfaces[d].as_ref().map(|i| i.facts))
@@ -114,8 +129,27 @@ impl CachePlan {
         Some(cache::entry_key(self.own_keys[u], &below?))
     }
 
+    /// Whether the findings of unit `u` can depend on the units above it: its lib or a lib
+    /// below it may fork, so a function of its lib may (`None` while an interface is unknown).
+    fn receives(&self, u: usize) -> Option<bool> {
+        if self.units.above[u].is_empty() {
+            return Some(false);
+        }
+        let mut any = false;
+        for &d in std::iter::once(&u).chain(&self.units.below[u]) {
+            any |= self.interfaces[d].as_ref()?.forks;
+        }
+        Some(any)
+    }
+
     /// The interface of unit `u` from the facts fingerprint and lib membership of its files.
-    fn interface_of(&self, u: usize, facts: &[u64], lib: &[bool]) -> cache::Interface {
+    fn interface_of(
+        &self,
+        u: usize,
+        facts: &[u64],
+        lib: &[bool],
+        forks: &[bool],
+    ) -> cache::Interface {
         let files: Vec<(&str, u64)> = self.unit_files[u]
             .iter()
             .map(|&id| (self.displays[id].as_str(), facts[id]))
@@ -128,6 +162,7 @@ impl CachePlan {
                 .filter(|&&id| lib[id])
                 .map(|&id| self.files[id].local)
                 .collect(),
+            forks: self.unit_files[u].iter().any(|&id| lib[id] && forks[id]),
         }
     }
 
@@ -136,12 +171,14 @@ impl CachePlan {
         let n = self.files.len();
         let mut facts_of = vec![0u64; n];
         let mut lib_of = vec![false; n];
+        let mut forks_of = vec![false; n];
         for (sub, &id) in ids.iter().enumerate() {
             facts_of[id] = analysis.facts.get(sub).copied().unwrap_or(0);
             lib_of[id] = analysis.lib_files.get(sub).copied().unwrap_or(false);
+            forks_of[id] = analysis.forks.get(sub).copied().unwrap_or(false);
         }
         for &u in units {
-            let interface = self.interface_of(u, &facts_of, &lib_of);
+            let interface = self.interface_of(u, &facts_of, &lib_of, &forks_of);
             let _ = cache::store_interface(dir, self.own_keys[u], &interface);
             self.interfaces[u] = Some(interface);
         }
@@ -433,19 +470,33 @@ fn analyse_stale(
     let unit_count = plan.unit_files.len();
     let missed_unit = |u: usize| entries[u].is_none();
     let mut needed = vec![false; unit_count];
+    // Units analysed whole for their calls into a missed unit that may fork (and below them,
+    // what those calls need).
+    let mut whole = vec![false; unit_count];
     for u in (0..unit_count).filter(|&u| missed_unit(u)) {
         needed[u] = true;
         for &d in &plan.units.below[u] {
             needed[d] = true;
         }
+        if plan.receives(u) != Some(false) {
+            for &v in &plan.units.above[u] {
+                whole[v] = true;
+                needed[v] = true;
+                for &d in &plan.units.below[v] {
+                    needed[d] = true;
+                }
+            }
+        }
     }
-    // Files analysed: every file of a missed unit; of a unit below one, only its lib crate
-    // when its interface says which files that is (all of them otherwise).
+    // Files analysed: every file of a missed unit or of a unit above one that may fork; of a
+    // unit below one, only its lib crate when its interface says which files that is (all of
+    // them otherwise).
     let missed: Vec<usize> = (0..plan.files.len())
         .filter(|&id| {
             let FileSlot { unit: u, local, .. } = plan.files[id];
             needed[u]
                 && (missed_unit(u)
+                    || whole[u]
                     || plan.interfaces[u]
                         .as_ref()
                         .is_none_or(|i| i.lib_files.contains(&local)))

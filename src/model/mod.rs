@@ -6,6 +6,7 @@
 //! what a function does (`summary`). Nothing here does I/O.
 
 pub mod callgraph;
+pub mod roles;
 pub mod summary;
 
 use crate::ir;

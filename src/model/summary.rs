@@ -633,9 +633,11 @@ fn compute_kept(model: &mut Model, vocab: &Vocab, kept: Option<&mut Kept>) -> Ca
 /// functions, each with the call chain from the async code (FL007: a fork in a sync helper
 /// reached from async code still forks on the runtime's worker thread).
 ///
-/// Chains stay within the package of the async code: this is the one fact that flows from
-/// callers to callees, and a package's findings must depend only on the package and its
-/// dependencies (what a dependency's author sees, and what the findings cache keys on).
+/// Chains follow calls into dependencies of the run (a dependent's async code calling a
+/// dependency's sync helper that forks: the fork is the dependency's), except from test code:
+/// a library is judged as the library, not by its dependents' tests (within a package, its own
+/// async tests do reach its helpers). The findings cache keys a unit that may fork on the units
+/// above it for this and for entry states (`cache`).
 fn reached_from_async(model: &Model, locals: &HashMap<FnRef, &Local>) -> HashMap<FnRef, Witness> {
     use rayon::prelude::*;
     let package = |file: FileId| model.package_of.get(file.index()).copied();
@@ -661,8 +663,15 @@ fn reached_from_async(model: &Model, locals: &HashMap<FnRef, &Local>) -> HashMap
                         return true;
                     };
                     let sync = model.body(target).is_some_and(|b| !b.is_async);
-                    let local = package(target.file) == package(file.file);
-                    if sync && local && seen.insert(target) {
+                    let followed = package(target.file) == package(file.file)
+                        || !crate::model::roles::is_test_fn(
+                            model,
+                            FnRef {
+                                file: file.file,
+                                body: index,
+                            },
+                        );
+                    if sync && followed && seen.insert(target) {
                         let root = async_root_name(file, index);
                         out.push((
                             target,
@@ -697,7 +706,8 @@ fn reached_from_async(model: &Model, locals: &HashMap<FnRef, &Local>) -> HashMap
         for (callee, span) in &local.callees {
             if reached.contains_key(callee)
                 || model.body(*callee).is_none_or(|b| b.is_async)
-                || package(callee.file) != package(f.file)
+                || (package(callee.file) != package(f.file)
+                    && crate::model::roles::is_test_fn(model, f))
             {
                 continue;
             }

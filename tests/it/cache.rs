@@ -215,6 +215,88 @@ fn edits_invalidate_the_packages_that_depend_on_them() {
     assert_same_as_cold(p, cache.path(), &[]);
 }
 
+/// A workspace whose `server` binary runs `main_body`, and whose `worker` lib forks in
+/// `spawn_worker` (entry states flow from the dependent down into the dependency).
+fn server_and_worker(p: &Path, main_body: &str) {
+    write(
+        p,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"server\", \"worker\", \"quiet\"]\n",
+    );
+    write(
+        p,
+        "server/Cargo.toml",
+        "[package]\nname = \"server\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nworker = { path = \"../worker\" }\nquiet = { path = \"../quiet\" }\n",
+    );
+    write(
+        p,
+        "server/src/main.rs",
+        &format!("fn main() {{\n{main_body}}}\n"),
+    );
+    write(
+        p,
+        "worker/Cargo.toml",
+        "[package]\nname = \"worker\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(
+        p,
+        "worker/src/lib.rs",
+        "pub fn spawn_worker() {\n    let pid = unsafe { libc::fork() };\n    if pid == 0 {\n        let v = vec![1u8];\n        unsafe { libc::_exit(v.len() as i32) };\n    }\n}\n",
+    );
+    write(
+        p,
+        "quiet/Cargo.toml",
+        "[package]\nname = \"quiet\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(p, "quiet/src/lib.rs", "pub fn nothing() {}\n");
+}
+
+#[test]
+fn a_dependency_that_forks_is_keyed_on_its_callers_above() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let json = ["check", "-v", "--output-format", "json", "."];
+    // No thread at the call: the worker crate is clean.
+    server_and_worker(p, "    quiet::nothing();\n    worker::spawn_worker();\n");
+    let first = run(p, cache.path(), &json);
+    assert_eq!(groups(&first), (0, 3), "{}", err(&first));
+    assert!(!out(&first).contains("FL001"), "{}", out(&first));
+    // The dependent now starts a thread first: the worker crate's entry must not be reused
+    // (its findings depend on the units above it), the unrelated `quiet` crate's is.
+    server_and_worker(
+        p,
+        "    let _t = std::thread::spawn(|| {});\n    quiet::nothing();\n    worker::spawn_worker();\n",
+    );
+    let threads = run(p, cache.path(), &json);
+    assert_eq!(groups(&threads), (1, 2), "{}", err(&threads));
+    assert!(
+        out(&threads).contains("worker/src/lib.rs") && out(&threads).contains("FL001"),
+        "{}",
+        out(&threads)
+    );
+    assert_same_as_cold(p, cache.path(), &[]);
+    // Only the worker crate changes (a comment): the dependent stays cached, and the worker
+    // crate, analysed again with its callers as context, keeps its finding.
+    write(
+        p,
+        "worker/src/lib.rs",
+        "pub fn spawn_worker() {\n    let pid = unsafe { libc::fork() };\n    if pid == 0 {\n        let v = vec![1u8];\n        unsafe { libc::_exit(v.len() as i32) };\n    }\n}\n// note\n",
+    );
+    let comment = run(p, cache.path(), &json);
+    assert_eq!(groups(&comment), (2, 1), "{}", err(&comment));
+    assert!(out(&comment).contains("FL001"), "{}", out(&comment));
+    assert_same_as_cold(p, cache.path(), &[]);
+    // The thread is joined again: the finding goes.
+    server_and_worker(
+        p,
+        "    let t = std::thread::spawn(|| {});\n    t.join().unwrap();\n    quiet::nothing();\n    worker::spawn_worker();\n",
+    );
+    let joined = run(p, cache.path(), &json);
+    assert!(!out(&joined).contains("FL001"), "{}", out(&joined));
+    assert_same_as_cold(p, cache.path(), &[]);
+}
+
 /// The `lib.rs` of a package whose `t.rs` blocks in async code and whose `w.rs` forks after
 /// starting a thread, with `gate_t` and `gate_w` on their `mod` lines.
 fn gated_lib(gate_t: &str, gate_w: &str) -> String {
