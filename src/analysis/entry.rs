@@ -76,22 +76,30 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
         ..EntryStates::default()
     };
     // A wrapper's fork is judged at its call sites, with the callers' states: no entry state.
+    // An `async fn` that forks (through its sync calls) gets one too: `helper().await` runs
+    // its body with the caller's threads and runtimes (`merge` leaves the guards out).
     let forking: HashSet<FnRef> = model
         .summaries
         .iter()
-        .filter(|(f, s)| {
-            !s.is_async && s.get(Fact::Forks).is_some() && !entries.wrappers.is_wrapper(**f)
-        })
+        .filter(|(f, s)| s.get(Fact::Forks).is_some() && !entries.wrappers.is_wrapper(**f))
         .map(|(f, _)| *f)
         .collect();
     if forking.is_empty() {
         return entries;
     }
-    let names: HashSet<&str> = forking
+    let asyncs: HashSet<FnRef> = forking
         .iter()
-        .filter_map(|f| model.body(*f)?.path.as_deref())
-        .map(|p| p.rsplit("::").next().unwrap_or(p))
+        .filter(|f| model.summaries.get(*f).is_some_and(|s| s.is_async))
+        .copied()
         .collect();
+    let last_names = |set: &HashSet<FnRef>| -> HashSet<&str> {
+        set.iter()
+            .filter_map(|f| model.body(*f)?.path.as_deref())
+            .map(|p| p.rsplit("::").next().unwrap_or(p))
+            .collect()
+    };
+    let names = last_names(&forking);
+    let async_names = last_names(&asyncs);
     let callers: Vec<(FileId, Vec<BodyId>)> = model
         .files
         .par_iter()
@@ -101,9 +109,13 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
                 .bodies
                 .iter()
                 .filter(|(id, body)| {
-                    // A function that calls a forking function forks itself (summaries carry
-                    // the fact up through sync calls): only those, and the bodies run apart
-                    // (thread bodies, spawned futures), are scanned.
+                    if !is_root(body) {
+                        return false;
+                    }
+                    // A function that calls a sync forking function forks itself (summaries
+                    // carry the fact up through sync calls): only those, the bodies run apart
+                    // (thread bodies, spawned futures) and the callers of a forking `async fn`
+                    // (summaries stop at it) are scanned.
                     let candidate = body.kind != BodyKind::Fn
                         || model
                             .summaries
@@ -112,7 +124,11 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
                                 body: *id,
                             })
                             .is_some_and(|s| s.get(Fact::Forks).is_some());
-                    candidate && is_root(body) && calls_one_of(model, file, *id, &forking, &names)
+                    if candidate {
+                        calls_one_of(model, file, *id, &forking, &names)
+                    } else {
+                        !asyncs.is_empty() && calls_one_of(model, file, *id, &asyncs, &async_names)
+                    }
                 })
                 .map(|(id, _)| id)
                 .collect();
@@ -131,7 +147,15 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
             let name = model
                 .body(target)
                 .map_or_else(String::new, |b| b.name.clone());
-            merge(next.entry(target).or_default(), &state, file, span, &name);
+            let awaited = asyncs.contains(&target);
+            merge(
+                next.entry(target).or_default(),
+                &state,
+                file,
+                span,
+                &name,
+                awaited,
+            );
         }
         next.retain(|_, e| !e.threads.is_empty() || !e.runtimes.is_empty() || !e.guards.is_empty());
         entries.rounds = round;
@@ -185,8 +209,17 @@ fn calls_in(
 
 /// Adds what holds at a call of `callee` (at `span` in `file`) to the callee's entry state: each
 /// fact not there yet (by where it started), with the call appended to its chain, and without
-/// what is local to the caller (a handle's name does not cross the call).
-fn merge(into: &mut EntryState, state: &State, file: FileId, span: TextRange, callee: &str) {
+/// what is local to the caller (a handle's name does not cross the call). For an `async fn`
+/// (`awaited`), the guards stay behind: its body runs when the future is polled, and a guard
+/// held at the call need not be held then.
+fn merge(
+    into: &mut EntryState,
+    state: &State,
+    file: FileId,
+    span: TextRange,
+    callee: &str,
+    awaited: bool,
+) {
     let via = |chain: &[Step], what: &str| {
         let mut out = chain.to_vec();
         out.push(Step {
@@ -217,6 +250,9 @@ fn merge(into: &mut EntryState, state: &State, file: FileId, span: TextRange, ca
             ..r.clone()
         },
     );
+    if awaited {
+        return;
+    }
     carry(
         &mut into.guards,
         &state.guards,
