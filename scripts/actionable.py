@@ -88,6 +88,10 @@ ACTIONABLE_WHY = [
     ("FL006", r"^fork-[0-9.]+/examples/", None,
      "examples of a fork library teach `exit` in the child (its own `checked_daemon_pattern` "
      "example uses `libc::_exit` for that reason)"),
+    ("FL006", r"^sudo-rs-[0-9.]+/src/(sudo/edit|pam/askpass)\.rs$", None,
+     "the child's `handle_child(..) -> !` ends with `std::process::exit` (sudoedit's child on every "
+     "path, askpass's after a failed exec): libc's `exit` runs atexit handlers (PAM modules register "
+     "them) and flushes stdio the child inherited; `libc::_exit` is the fix"),
     ("FL006", r"^sudo-rs-[0-9.]+/src/system/mod\.rs$", 151,
      "`fork_for_test` (`#[cfg(test)]`) ends its child with `exit(101)`; its comment accepts the "
      "hazard (\"Not really safe, but this is test only code\")"),

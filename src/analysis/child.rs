@@ -200,8 +200,19 @@ fn region_of_local<'a>(
     following: &'a [Node],
 ) -> ChildRegion<'a> {
     let subject = Subject::Local(local);
+    // A later `let pid = ..` (shadowing) or `pid = ..` binds another value: the tests after it
+    // are of that value (`let pid = fork(); if pid == 0 {..} let pid = fork(); ..`).
+    let end = following
+        .iter()
+        .position(|node| {
+            if let Node::Let(l) = node {
+                return l.names.iter().any(|n| n == local);
+            }
+            matches!(node, Node::Assign(a) if a.local == local)
+        })
+        .unwrap_or(following.len());
     let mut deciders = Deciders::new(pats);
-    deciders.scan(cx, following, &subject);
+    deciders.scan(cx, &following[..end], &subject);
     deciders.region(cx)
 }
 

@@ -25,23 +25,33 @@ pub fn local_fn<'m>(cx: &'m Cx<'_>, callee: &Callee) -> Option<(&'m FileModel, B
 
 /// Whether a crate-local function is `-> !` or ends the process on every path.
 fn local_never_returns(cx: &Cx<'_>, callee: &Callee, depth: u32) -> bool {
+    local_end(cx, callee, depth).is_some()
+}
+
+/// How a crate-local function that never returns (`-> !`, or ending the process on every
+/// path) ends: `Some(Some(exit))` when one of its paths ends with `std::process::exit` (named
+/// `exit`), `Some(None)` when none does, `None` when it may return.
+fn local_end(cx: &Cx<'_>, callee: &Callee, depth: u32) -> Option<Option<String>> {
     if depth > 2 {
-        return false;
+        return None;
     }
-    let Some((file, id)) = local_fn(cx, callee) else {
-        return false;
-    };
+    let (file, id) = local_fn(cx, callee)?;
     let body = file.body(id);
-    if body.diverges {
-        return true;
-    }
     let mut flow = Flow::new(cx, depth + 1);
     let completes = flow.seq(&body.block.nodes, 0);
-    !completes
-        && flow
-            .escapes
-            .iter()
-            .all(|e| matches!(e.kind, EscapeKind::ProcessExit))
+    let only_exits = flow
+        .escapes
+        .iter()
+        .all(|e| matches!(e.kind, EscapeKind::ProcessExit));
+    if !body.diverges && (completes || !only_exits) {
+        return None;
+    }
+    Some(
+        flow.escapes
+            .into_iter()
+            .find(|e| e.kind == EscapeKind::ProcessExit)
+            .map(|e| e.what),
+    )
 }
 
 // ------------------------------------------------------------------------------------------
@@ -65,6 +75,9 @@ pub struct Escape {
     pub span: TextRange,
     /// The exit call's name, for `ProcessExit`.
     pub what: String,
+    /// For `ProcessExit` through a crate-local function that never returns (`handle_child()`
+    /// ending with `std::process::exit`): that function's name.
+    pub through: Option<String>,
     /// The `exec*` call whose failure this escape follows, when [`Flow::with_failing_exec`] walks.
     pub after_exec: Option<String>,
 }
@@ -105,6 +118,7 @@ impl<'c, 'a> Flow<'c, 'a> {
             kind,
             span,
             what,
+            through: None,
             after_exec: self.failed_exec.clone(),
         });
     }
@@ -133,7 +147,24 @@ impl<'c, 'a> Flow<'c, 'a> {
                     }
                     return false;
                 }
-                !call.never_returns && !local_never_returns(self.cx, &call.callee, self.depth)
+                if call.never_returns {
+                    return false;
+                }
+                match local_end(self.cx, &call.callee, self.depth) {
+                    None => true,
+                    Some(None) => false,
+                    Some(Some(exit)) => {
+                        self.escape(EscapeKind::ProcessExit, call.span, exit);
+                        if let Some(last) = self.escapes.last_mut() {
+                            let name = call_name(&call.callee);
+                            last.through = Some(match name.rsplit_once("::") {
+                                Some((_, last)) => last.to_string(),
+                                None => name,
+                            });
+                        }
+                        false
+                    }
+                }
             }
             Node::Macro(m) => self
                 .cx

@@ -16,9 +16,10 @@ declare_rule! {
     /// Finds fork children that can leave their branch other than through `exec*`, `_exit`,
     /// `abort`, a function that never returns, or an infinite loop: falling off the end of the
     /// branch into code after the `if`/`match`, `return` or `?` into the caller, `break` into the
-    /// parent's loop, or `std::process::exit`. An `exec*` call returns when it fails: where the
-    /// child then goes (`?` on its result, an `Err` returned after it, the end of the branch) is
-    /// labelled too.
+    /// parent's loop, or `std::process::exit`, also inside a crate-local function that never
+    /// returns (`handle_child() -> !` ending with `process::exit(0)`). An `exec*` call returns
+    /// when it fails: where the child then goes (`?` on its result, an `Err` returned after it,
+    /// the end of the branch) is labelled too.
     ///
     /// Daemon-style calls (`daemon`, `Daemonize::start`) and hand-written daemonizing, where
     /// every parent path has already exited, are the continuing process and are not reported.
@@ -126,13 +127,17 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             diag = diag.label(file.file, *span, "the child falls through here");
         }
         for escape in &escapes {
-            let label = match escape.kind {
-                EscapeKind::Return => "the child returns to the caller here",
-                EscapeKind::Try => "on error the child returns to the caller here",
-                EscapeKind::Break => "the child leaves its branch here",
-                EscapeKind::ProcessExit => {
-                    "runs the parent's atexit handlers and flushes inherited buffers"
+            let label = match (escape.kind, &escape.through) {
+                (EscapeKind::Return, _) => "the child returns to the caller here".to_string(),
+                (EscapeKind::Try, _) => "on error the child returns to the caller here".to_string(),
+                (EscapeKind::Break, _) => "the child leaves its branch here".to_string(),
+                (EscapeKind::ProcessExit, None) => {
+                    "runs the parent's atexit handlers and flushes inherited buffers".to_string()
                 }
+                (EscapeKind::ProcessExit, Some(through)) => format!(
+                    "`{through}` ends the child with `{}`, which runs the parent's atexit handlers",
+                    escape.what
+                ),
             };
             diag = diag.label(file.file, escape.span, label);
         }
