@@ -389,7 +389,8 @@ pub struct Receiver {
     /// The local variable the receiver expression starts from (`h` in `h.join()`,
     /// `self` in `self.rx.recv()`).
     pub local: Option<String>,
-    /// Field accessed on that local (`rx` in `self.rx.recv()`).
+    /// Fields accessed on that local, from the local outward (`rx` in `self.rx.recv()`,
+    /// `inner.db` in `state.inner.db.lock()`).
     pub field: Option<String>,
     /// The receiver's origin, if known.
     pub origin: Option<Origin>,

@@ -279,7 +279,7 @@ impl Model {
             ir::Callee::Method { receiver, name, .. }
                 if receiver.origin.is_none() && vocab.knows_method_name(name) =>
             {
-                aliases.get(&(krate, receiver.field_of.clone()?)).cloned()
+                this.alias_in(krate, receiver.field_of.as_deref()?).cloned()
             }
             // Only a method the vocabulary knows can be judged by its receiver's type.
             ir::Callee::Method { receiver, name, .. }
@@ -415,16 +415,35 @@ impl Model {
     /// The aliased type of `path` in crate `krate`, also through re-exports (`crate::Shared`
     /// with `pub use types::Shared;` in `lib.rs`).
     fn alias_in(&self, krate: usize, path: &str) -> Option<&ir::Origin> {
+        self.alias_at(krate, path, 0)
+    }
+
+    /// [`Self::alias_in`], and for a field of a field (`crate::state::AppState::inner::db`,
+    /// both structs of other files) the field's declared type on the type of the field before
+    /// it (`inner: Inner` then `Inner::db`), up to four fields deep.
+    fn alias_at(&self, krate: usize, path: &str, depth: u32) -> Option<&ir::Origin> {
         if let Some(origin) = self.type_aliases.get(&(krate, path.to_string())) {
             return Some(origin);
         }
-        // Only a name some alias has can be one under another path.
-        if !self.alias_names.contains(path.rsplit("::").next()?) {
+        // Only a name some alias (or field) has can be one under another path.
+        let (prefix, last) = path.rsplit_once("::")?;
+        if !self.alias_names.contains(last) {
             return None;
         }
-        self.through_reexports(krate, path, 0, &|p| {
+        if let Some(origin) = self.through_reexports(krate, path, 0, &|p| {
             self.type_aliases.get(&(krate, p.to_string()))
-        })
+        }) {
+            return Some(origin);
+        }
+        if depth >= 4 {
+            return None;
+        }
+        let outer = self.alias_at(krate, prefix, depth + 1)?;
+        if outer.ctor || !outer.methods.is_empty() {
+            return None;
+        }
+        self.type_aliases
+            .get(&(krate, format!("{}::{last}", outer.base)))
     }
 
     /// The summary of the crate-local function a call reaches, if any.

@@ -294,7 +294,10 @@ impl Root {
         if !ident(base) {
             return Root::Unknown;
         }
-        let field = parts.next().filter(|f| ident(f)).map(str::to_string);
+        // The fields after it while they are plain names (`inner.db` of `state.inner.db`), as
+        // `Receiver::field` spells a lock's receiver.
+        let fields: Vec<&str> = parts.take_while(|f| ident(f)).collect();
+        let field = (!fields.is_empty()).then(|| fields.join("."));
         Root::Named {
             base: base.to_string(),
             field,

@@ -128,18 +128,23 @@ fn lower(
     lowerer.items(&file.items);
     // Aliases of other crates' types, and struct fields of such types (`Struct::field`), for
     // the receivers of the crate's other files (`Model::fill_receivers`); this file's own uses
-    // are resolved already.
+    // are resolved already. A field of a crate type is kept too (`inner: Inner`): a field of
+    // that field (`state.inner.db`) is found through it.
+    let crate_type = |o: &Origin| o.base.starts_with("crate::") && !o.ctor && o.methods.is_empty();
     let fields = lowerer.fields.iter().flat_map(|(ty, fields)| {
-        fields
-            .iter()
-            .map(move |(name, facts)| (format!("{ty}::{name}"), facts.origin.clone()))
+        fields.iter().filter_map(move |(name, facts)| {
+            let origin = facts
+                .origin
+                .clone()
+                .filter(|o| o.is_foreign() || crate_type(o))?;
+            Some((format!("{ty}::{name}"), origin))
+        })
     });
     let mut aliases: Vec<(String, Origin)> = lowerer
         .aliases
         .drain()
-        .map(|(path, facts)| (path, facts.origin))
+        .filter_map(|(path, facts)| Some((path, facts.origin.filter(Origin::is_foreign)?)))
         .chain(fields)
-        .filter_map(|(path, origin)| Some((path, origin.filter(Origin::is_foreign)?)))
         .collect();
     aliases.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut model = lowerer.model;

@@ -598,8 +598,8 @@ fn fetch() {}
 fn type_aliases_of_other_crates_types_are_kept_for_the_crate() {
     // Only aliases of other crates' types are kept (the crate's other files type receivers with
     // them), a generic one when its parameter does not matter, and struct fields of such types
-    // (`Struct::field`); an alias of a crate type or of its parameter, a tuple alias and a field
-    // of a crate type are not.
+    // or of a crate type (`Struct::field`; a field of that field is found through it); an alias
+    // of a crate type or of its parameter and a tuple alias are not.
     check(
         r#"
 use std::sync::mpsc::Receiver;
@@ -617,6 +617,7 @@ pub struct State { pub db: std::sync::Mutex<u8>, pub queue: Queue }
             type crate::Jobs = std::sync::mpsc::Receiver
             type crate::Pool = std::sync::Mutex
             type crate::State::db = std::sync::Mutex
+            type crate::State::queue = crate::Queue
         "#]],
     );
 }

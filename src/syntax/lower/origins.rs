@@ -256,10 +256,13 @@ impl Lowerer<'_, '_> {
                     break;
                 }
                 Expr::Field(f) => {
-                    if field.is_none() {
-                        if let syn::Member::Named(n) = &f.member {
-                            field = Some(n.to_string());
-                        }
+                    // The chain of fields from the local outward (`inner.db` of
+                    // `state.inner.db`), written innermost first like the source.
+                    if let syn::Member::Named(n) = &f.member {
+                        field = Some(match field {
+                            None => n.to_string(),
+                            Some(outer) => format!("{n}.{outer}"),
+                        });
                     }
                     e = &f.base;
                 }
@@ -307,7 +310,11 @@ impl Lowerer<'_, '_> {
         let syn::Member::Named(field) = &f.member else {
             return None;
         };
-        let base = self.origin_of(&f.base)?;
+        let Some(base) = self.origin_of(&f.base) else {
+            // A field of a field of another file's struct (`state.inner.db`): the chain, which
+            // the model resolves field by field (`Model::type_alias`).
+            return Some(format!("{}::{field}", self.foreign_field(&f.base)?));
+        };
         self.declared_elsewhere(&base)
             .then(|| format!("{}::{field}", base.base))
     }
