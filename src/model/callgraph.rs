@@ -147,7 +147,14 @@ impl Model {
         if path.starts_with("crate::") {
             return self.lookup_function(krate, path);
         }
-        // `my_crate::x::f` from a bin, test or example of the same package.
+        let (target, path) = self.in_lib_of_run(krate, path)?;
+        self.lookup_function(target, &path)
+    }
+
+    /// For `my_crate::x::f` written in crate `krate`: the lib crate of the run it names (the
+    /// package's own lib from a bin, test or example, or a dependency checked in the same
+    /// run) and the path inside it (`crate::x::f`).
+    pub(crate) fn in_lib_of_run(&self, krate: usize, path: &str) -> Option<(usize, String)> {
         let (first, rest) = path.split_once("::")?;
         let package = self.packages.get(self.crates.get(krate)?.package)?;
         let target = if package.lib_name.as_deref() == Some(first) {
@@ -158,9 +165,6 @@ impl Model {
         } else {
             return None;
         };
-        if target == krate {
-            return None;
-        }
-        self.lookup_function(target, &format!("crate::{rest}"))
+        (target != krate).then(|| (target, format!("crate::{rest}")))
     }
 }

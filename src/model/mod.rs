@@ -253,7 +253,7 @@ impl Model {
         // in another file of its crate, has the aliased type.
         let aliases = &self.type_aliases;
         let aliased = |krate: usize, origin: &ir::Origin| -> Option<ir::Origin> {
-            if origin.ctor || !origin.base.starts_with("crate") {
+            if origin.ctor {
                 return None;
             }
             let mut next = this.alias_in(krate, &origin.base)?.clone();
@@ -415,6 +415,12 @@ impl Model {
     /// The aliased type of `path` in crate `krate`, also through re-exports (`crate::Shared`
     /// with `pub use types::Shared;` in `lib.rs`).
     fn alias_in(&self, krate: usize, path: &str) -> Option<&ir::Origin> {
+        if !path.starts_with("crate::") {
+            // An alias of a lib of the run (`common::Shared` from the server crate, with
+            // `pub type Shared = Arc<Mutex<State>>;` in the `common` workspace member).
+            let (target, inner) = self.in_lib_of_run(krate, path)?;
+            return self.alias_at(target, &inner, 0);
+        }
         self.alias_at(krate, path, 0)
     }
 

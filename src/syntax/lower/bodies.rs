@@ -356,6 +356,9 @@ impl Lowerer<'_, '_> {
                         // alias of another file maybe (`state: &types::Shared`), known only
                         // crate-wide.
                         Some(o) if self.declared_elsewhere(&o) => on_alias = Some((o.base, name)),
+                        // A type of another crate the vocabulary does not know (`common::Shared`):
+                        // an alias in a lib of the run maybe, known only crate-wide.
+                        Some(o) if self.dependency_type(&o) => on_alias = Some((o.base, name)),
                         Some(_) => return None,
                     }
                     return Some(GuardInfo {

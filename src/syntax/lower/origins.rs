@@ -319,6 +319,19 @@ impl Lowerer<'_, '_> {
             .then(|| format!("{}::{field}", base.base))
     }
 
+    /// Whether `origin` is a plain type of another crate that the vocabulary does not know
+    /// (`common::Shared`, not `std::..` or `tokio::..`): an alias in a lib of the run maybe.
+    pub(super) fn dependency_type(&self, origin: &Origin) -> bool {
+        !origin.ctor
+            && origin.methods.is_empty()
+            && origin.is_foreign()
+            && origin
+                .base
+                .split("::")
+                .next()
+                .is_some_and(|first| !self.vocab.is_crate_root(first))
+    }
+
     /// Whether `origin` is a crate type (not a constructor's result, no methods applied) that
     /// this file does not declare: an alias or a struct of another file maybe, whose facts are
     /// known only crate-wide.
