@@ -76,12 +76,16 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
         ..EntryStates::default()
     };
     // A wrapper's fork is judged at its call sites, with the callers' states: no entry state.
-    // An `async fn` that forks (through its sync calls) gets one too: `helper().await` runs
-    // its body with the caller's threads and runtimes (`merge` leaves the guards out).
+    // Functions that fork through their sync calls (`Fact::Forks`), and those that await a fork
+    // (`Summary::awaits_fork`: `handle(id).await`, `rt.block_on(async { serve().await })`):
+    // an awaited body runs with the caller's threads and runtimes (`merge` leaves the guards
+    // out for an `async fn`).
+    let reaches_fork =
+        |s: &crate::model::summary::Summary| s.get(Fact::Forks).is_some() || s.awaits_fork;
     let forking: HashSet<FnRef> = model
         .summaries
         .iter()
-        .filter(|(f, s)| s.get(Fact::Forks).is_some() && !entries.wrappers.is_wrapper(**f))
+        .filter(|(f, s)| reaches_fork(s) && !entries.wrappers.is_wrapper(**f))
         .map(|(f, _)| *f)
         .collect();
     if forking.is_empty() {
@@ -92,14 +96,11 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
         .filter(|f| model.summaries.get(*f).is_some_and(|s| s.is_async))
         .copied()
         .collect();
-    let last_names = |set: &HashSet<FnRef>| -> HashSet<&str> {
-        set.iter()
-            .filter_map(|f| model.body(*f)?.path.as_deref())
-            .map(|p| p.rsplit("::").next().unwrap_or(p))
-            .collect()
-    };
-    let names = last_names(&forking);
-    let async_names = last_names(&asyncs);
+    let names: HashSet<&str> = forking
+        .iter()
+        .filter_map(|f| model.body(*f)?.path.as_deref())
+        .map(|p| p.rsplit("::").next().unwrap_or(p))
+        .collect();
     let callers: Vec<(FileId, Vec<BodyId>)> = model
         .files
         .par_iter()
@@ -109,13 +110,9 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
                 .bodies
                 .iter()
                 .filter(|(id, body)| {
-                    if !is_root(body) {
-                        return false;
-                    }
-                    // A function that calls a sync forking function forks itself (summaries
-                    // carry the fact up through sync calls): only those, the bodies run apart
-                    // (thread bodies, spawned futures) and the callers of a forking `async fn`
-                    // (summaries stop at it) are scanned.
+                    // A function that calls a forking function forks itself or awaits a fork
+                    // (summaries carry both up): only those, and the bodies run apart (thread
+                    // bodies, spawned futures), are scanned.
                     let candidate = body.kind != BodyKind::Fn
                         || model
                             .summaries
@@ -123,12 +120,8 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
                                 file: file.file,
                                 body: *id,
                             })
-                            .is_some_and(|s| s.get(Fact::Forks).is_some());
-                    if candidate {
-                        calls_one_of(model, file, *id, &forking, &names)
-                    } else {
-                        !asyncs.is_empty() && calls_one_of(model, file, *id, &asyncs, &async_names)
-                    }
+                            .is_some_and(reaches_fork);
+                    candidate && is_root(body) && calls_one_of(model, file, *id, &forking, &names)
                 })
                 .map(|(id, _)| id)
                 .collect();

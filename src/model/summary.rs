@@ -107,6 +107,11 @@ pub struct Summary {
     pub diverges: bool,
     /// The function is `async`: calling it only builds a future.
     pub is_async: bool,
+    /// Running the function may fork through code that facts do not cross: an awaited `async
+    /// fn` that forks (`handle(id).await`, whose sync `spawn_worker` forks), or an async block
+    /// it runs in place (`rt.block_on(async { serve().await })`). Entry states follow such calls
+    /// (`analysis::entry`); no rule reads it as a fork of the function itself.
+    pub awaits_fork: bool,
 }
 
 /// `Fact` as a map key (kept separate so `Fact` stays a plain enum for callers).
@@ -129,22 +134,38 @@ pub struct CallStats {
 
 /// Bodies whose code runs when `body` runs: itself and the closures it runs inline.
 pub fn inline_bodies(file: &FileModel, body: BodyId) -> Vec<BodyId> {
-    let mut out = vec![body];
+    inline_and_in_place(file, body).0
+}
+
+/// [`inline_bodies`], and in one walk the `Plain` async blocks those run in place
+/// (`block_on(async { .. })`) with every `Plain` closure inside them: code facts do not cross
+/// (`Summary::awaits_fork`).
+fn inline_and_in_place(file: &FileModel, body: BodyId) -> (Vec<BodyId>, Vec<BodyId>) {
+    let mut inline = vec![body];
+    let mut in_place = Vec::new();
     let mut i = 0;
-    while i < out.len() {
-        let current = out[i];
+    while i < inline.len() + in_place.len() {
+        let (current, inside) = match inline.get(i) {
+            Some(b) => (*b, false),
+            None => (in_place[i - inline.len()], true),
+        };
         visit::walk(&file.body(current).block.nodes, &mut |node| {
             if let Node::Closure(id) = node {
                 let child = file.body(*id);
-                if child.role == Role::Plain && !child.is_async {
-                    out.push(*id);
+                if child.role == Role::Plain {
+                    if inside || child.is_async {
+                        in_place.push(*id);
+                    } else {
+                        inline.push(*id);
+                    }
                 }
             }
             true
         });
+        // (`inline` only grows while its own bodies are walked, all before the in-place ones.)
         i += 1;
     }
-    out
+    (inline, in_place)
 }
 
 fn calls_of<'a>(file: &'a FileModel, bodies: &[BodyId]) -> Vec<(BodyId, &'a Call)> {
@@ -288,6 +309,9 @@ fn macro_fact(vocab: &Vocab, fact: Fact, path: &str) -> bool {
 struct Local {
     direct: HashMap<Fact, Witness>,
     callees: Vec<(FnRef, TextRange)>,
+    /// Crate-local functions called in the async blocks the function runs in place (`Plain`
+    /// ones: `block_on(async { .. })`), which facts do not cross (`Summary::awaits_fork`).
+    awaited: Vec<FnRef>,
 }
 
 fn analyse_body(
@@ -297,7 +321,7 @@ fn analyse_body(
     id: BodyId,
     stats: &mut CallStats,
 ) -> Local {
-    let bodies = inline_bodies(file, id);
+    let (bodies, in_place) = inline_and_in_place(file, id);
     let joined = joined_spawns(vocab, file, &bodies);
     let mut direct: HashMap<Fact, Witness> = HashMap::default();
     let mut callees = Vec::new();
@@ -367,7 +391,23 @@ fn analyse_body(
             true
         });
     }
-    Local { direct, callees }
+    // Calls in the async blocks run in place, for `Summary::awaits_fork` only (not counted in
+    // the call statistics: facts do not cross them).
+    let mut awaited = Vec::new();
+    for (_, call) in calls_of(file, &in_place) {
+        // A call the vocabulary knows is no crate-local function.
+        if vocab.categories(&call.callee) != 0 || matches!(call.callee, Callee::Unknown(_)) {
+            continue;
+        }
+        if let Some(target) = model.resolve_call(file, call) {
+            awaited.push(target);
+        }
+    }
+    Local {
+        direct,
+        callees,
+        awaited,
+    }
 }
 
 /// Spans of thread starts whose handle is joined in the same function: bound by a `let` whose
@@ -572,6 +612,7 @@ fn compute_kept(model: &mut Model, vocab: &Vocab, kept: Option<&mut Kept>) -> Ca
                     facts: local.direct.clone(),
                     diverges: body.is_some_and(|b| b.diverges),
                     is_async: body.is_some_and(|b| b.is_async),
+                    awaits_fork: false,
                 },
             )
         })
@@ -624,9 +665,51 @@ fn compute_kept(model: &mut Model, vocab: &Vocab, kept: Option<&mut Kept>) -> Ca
             }
         }
     }
+    awaits_fork(&mut summaries, &locals, &callers);
     model.summaries = summaries;
     model.reached_from_async = reached_from_async(model, &locals);
     stats
+}
+
+/// Sets `Summary::awaits_fork`, to a fixpoint: a function awaits a fork when it calls an async
+/// function that forks, calls a function that awaits one, or runs an async block in place that
+/// calls a function that forks or awaits a fork. `callers` are the reverse edges of the
+/// functions' direct calls; those of the in-place async blocks are added here.
+fn awaits_fork(
+    summaries: &mut HashMap<FnRef, Summary>,
+    locals: &HashMap<FnRef, &Local>,
+    callers: &HashMap<FnRef, Vec<FnRef>>,
+) {
+    let forks = |s: &Summary| s.get(Fact::Forks).is_some();
+    let mut awaited_by: HashMap<FnRef, Vec<FnRef>> = HashMap::default();
+    let mut queue: VecDeque<FnRef> = VecDeque::new();
+    // Seeds: callers of an async function that forks, and functions whose in-place async
+    // blocks call one that forks.
+    let mut seeds: Vec<FnRef> = Vec::new();
+    for (f, s) in summaries.iter() {
+        if s.is_async && forks(s) {
+            seeds.extend(callers.get(f).into_iter().flatten().copied());
+        }
+    }
+    for (f, local) in locals {
+        for callee in &local.awaited {
+            awaited_by.entry(*callee).or_default().push(*f);
+            if summaries.get(callee).is_some_and(forks) {
+                seeds.push(*f);
+            }
+        }
+    }
+    seeds.sort();
+    queue.extend(seeds);
+    while let Some(f) = queue.pop_front() {
+        match summaries.get_mut(&f) {
+            Some(s) if !s.awaits_fork => s.awaits_fork = true,
+            _ => continue,
+        }
+        for list in [callers.get(&f), awaited_by.get(&f)].into_iter().flatten() {
+            queue.extend(list.iter().copied());
+        }
+    }
 }
 
 /// Sync crate-local functions that async or green code calls, directly or through other sync
