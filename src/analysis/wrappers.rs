@@ -224,9 +224,23 @@ fn wrapper_of(cx: &Cx<'_>, id: crate::ir::BodyId, body: &Body) -> Option<Wrapper
             // (A `rest` after an error test that returns is the function's end: the child's
             // tagged return values decide.)
             ChildRegion::Branches { blocks, .. } if !blocks.is_empty() => {
+                // A result assembled in several statements (`let mut r = Parent(pid); if pid
+                // == 0 { r = Child } Ok(r)`): the local returned, and what is assigned to it.
+                let result = returned.iter().find_map(|v| match strip(v) {
+                    Value::Local(name) => Some(name.as_str()),
+                    _ => None,
+                });
                 let mut child_tags = Vec::new();
                 for block in blocks {
-                    let values = values_in(block, &tails);
+                    let mut values = values_in(block, &tails);
+                    if values.is_empty() {
+                        // The child branch assigns the result and goes on to the return.
+                        if let Some(r) = result {
+                            if crate::analysis::flow::Flow::new(cx, 0).seq(&block.nodes, 0) {
+                                values = tagged_assignments(&block.nodes, r);
+                            }
+                        }
+                    }
                     if values.is_empty() {
                         // This child branch does not return a result: not a wrapper's.
                         return None;
@@ -238,8 +252,12 @@ fn wrapper_of(cx: &Cx<'_>, id: crate::ir::BodyId, body: &Body) -> Option<Wrapper
                         }
                     }
                 }
+                let assembled = result
+                    .map(|r| tagged_assignments(&body.block.nodes, r))
+                    .unwrap_or_default();
                 let parent_tags: Vec<String> = returned
                     .iter()
+                    .chain(&assembled)
                     .filter_map(|v| tag(v))
                     .filter(|t| {
                         !child_tags.contains(t) && child_tags.iter().any(|c| same_enum(c, t))
@@ -373,6 +391,25 @@ fn return_values(nodes: &[Node]) -> Vec<&Value> {
                 if let Some(v) = &j.value {
                     out.push(&**v);
                 }
+            }
+        }
+        true
+    });
+    out
+}
+
+/// The tagged values `nodes` give the local `r`: its `let` and its assignments
+/// (`Let::tagged`, `Assign::tagged`), not inside closures.
+fn tagged_assignments<'a>(nodes: &'a [Node], r: &str) -> Vec<&'a Value> {
+    let mut out = Vec::new();
+    visit::walk(nodes, &mut |node| {
+        if let Node::Let(l) = node {
+            if l.names.len() == 1 && l.names[0] == r {
+                out.extend(l.tagged.as_deref());
+            }
+        } else if let Node::Assign(a) = node {
+            if a.local == r {
+                out.extend(a.tagged.as_deref());
             }
         }
         true

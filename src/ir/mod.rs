@@ -468,6 +468,10 @@ pub struct Let {
     pub guard_of: Option<GuardInfo>,
     /// The pattern is `_`: the value is dropped at once.
     pub wildcard: bool,
+    /// The initializer's value when it is tagged by a variant or constructor path (`let mut r =
+    /// Fork::Parent(pid);`): what a fork wrapper assembling its result in several statements
+    /// returns (`analysis::wrappers`).
+    pub tagged: Option<Box<Value>>,
 }
 
 /// A lock guard's source.
@@ -493,6 +497,9 @@ pub struct Assign {
     pub span: TextRange,
     pub origin: Option<Origin>,
     pub value: Vec<Node>,
+    /// The assigned value when it is tagged by a variant or constructor path (`r = Fork::Child`),
+    /// as [`Let::tagged`].
+    pub tagged: Option<Box<Value>>,
 }
 
 #[derive(Clone, Debug, Hash)]

@@ -310,6 +310,7 @@ impl Lowerer<'_, '_> {
             else_block,
             guard_of,
             wildcard: matches!(pat, SynPat::Wild(_)),
+            tagged: local.init.as_ref().and_then(|i| self.tagged_value(&i.expr)),
         })));
     }
 

@@ -310,6 +310,7 @@ impl Lowerer<'_, '_> {
                             span: self.expr_range(expr),
                             origin,
                             value,
+                            tagged: self.tagged_value(&a.right),
                         })));
                     }
                     None => self.expr(&a.left, out),
@@ -464,6 +465,7 @@ impl Lowerer<'_, '_> {
             else_pat: None,
             guard_of: Some(guard),
             wildcard: false,
+            tagged: None,
         })))
     }
 

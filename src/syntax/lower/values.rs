@@ -14,6 +14,30 @@ impl Lowerer<'_, '_> {
         informative(&value).then(|| Box::new(value))
     }
 
+    /// The value of `expr` when it is written as a variant or constructor path, maybe inside
+    /// `Ok(..)`/`Some(..)` (`Fork::Child`, `Ok(ForkResult::Parent(pid))`): cheap to tell by its
+    /// shape, so only such values are kept on `let`s and assignments.
+    pub(super) fn tagged_value(&self, expr: &Expr) -> Option<Box<Value>> {
+        let path = match expr {
+            Expr::Path(p) if p.qself.is_none() => &p.path,
+            Expr::Call(c) => match &*c.func {
+                Expr::Path(p) if p.qself.is_none() => &p.path,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let last = path.segments.last()?;
+        let upper = last
+            .ident
+            .to_string()
+            .starts_with(|c: char| c.is_ascii_uppercase());
+        if !upper {
+            return None;
+        }
+        let value = self.value_of(expr)?;
+        tagged(&value).then_some(value)
+    }
+
     /// The value of a block's tail expression.
     pub(super) fn tail_of(&self, block: &syn::Block) -> Option<Box<Value>> {
         block_tail(block).and_then(|e| self.value_of(e))
@@ -49,6 +73,21 @@ impl Lowerer<'_, '_> {
             },
             _ => Value::Other,
         }
+    }
+}
+
+/// Whether `value`, inside `Ok(..)`/`Some(..)`, is tagged by a variant or constructor path of
+/// its own (`Fork::Child`, not `Some(x)` or `None`).
+fn tagged(value: &Value) -> bool {
+    match value {
+        Value::Call(path, args) if WRAPPERS.contains(&path.rsplit("::").next().unwrap_or(path)) => {
+            args.len() == 1 && tagged(&args[0])
+        }
+        Value::Path(path) | Value::Call(path, _) => {
+            let last = path.rsplit("::").next().unwrap_or(path);
+            last.starts_with(|c: char| c.is_ascii_uppercase()) && last != "None"
+        }
+        Value::Nested | Value::Local(_) | Value::Other => false,
     }
 }
 
