@@ -5,8 +5,9 @@
 //! `spawn_worker`, which forks), with the async runtimes alive at the call, and with the lock
 //! guards the caller holds across it.
 //!
-//! Only functions that fork (their summary says so: directly or through sync calls) receive
-//! entry states, so only the bodies that call them are interpreted here. Calls are followed
+//! Only functions that fork (their summary says so: directly or through sync calls) or await a
+//! fork (`Summary::awaits_fork`: through awaited `async fn`s and async blocks run in place)
+//! receive entry states, so only the bodies that call them are interpreted here. Calls are followed
 //! wherever they resolve: within a package (its lib, bins, tests, examples: the seed's
 //! `main.rs` calling a helper in `lib.rs`) and into a dependency of the run (a workspace's
 //! server binary calling `spawn_worker` of its worker crate). So a unit's findings can depend
@@ -161,8 +162,8 @@ pub fn compute(model: &Model, vocab: &Vocab) -> EntryStates {
 }
 
 /// Runs the roots of one caller file and returns the states at its calls of forking functions
-/// (of its package or of a dependency). A call from test code into a function that is not test code is left
-/// out: a library function is judged as the library, not by the threads of its own tests.
+/// (of its package or of a dependency). A call from test code into a function that is not test
+/// code is left out: a library function is judged as the library, not by the threads of tests.
 fn calls_in(
     model: &Model,
     vocab: &Vocab,
