@@ -2,7 +2,7 @@
 //! `?`, `break` out of the region, `std::process::exit`).
 
 use crate::analysis::Cx;
-use crate::base::source::TextRange;
+use crate::base::source::{FileId, TextRange};
 use crate::ir::{visit, BodyId, Call, Callee, Cond, FileModel, JumpKind, Node};
 use crate::model::summary::display_callee as call_name;
 use crate::vocab::{Category, Kind};
@@ -28,10 +28,18 @@ fn local_never_returns(cx: &Cx<'_>, callee: &Callee, depth: u32) -> bool {
     local_end(cx, callee, depth).is_some()
 }
 
+/// Where a crate-local function that never returns ends the process with `std::process::exit`.
+struct ExitInside {
+    /// The exit call's name.
+    what: String,
+    /// The exit call (or the call of the helper that exits), in the function's file.
+    at: (FileId, TextRange),
+}
+
 /// How a crate-local function that never returns (`-> !`, or ending the process on every
-/// path) ends: `Some(Some(exit))` when one of its paths ends with `std::process::exit` (named
-/// `exit`), `Some(None)` when none does, `None` when it may return.
-fn local_end(cx: &Cx<'_>, callee: &Callee, depth: u32) -> Option<Option<String>> {
+/// path) ends: `Some(Some(exit))` when one of its paths ends with `std::process::exit`,
+/// `Some(None)` when none does, `None` when it may return.
+fn local_end(cx: &Cx<'_>, callee: &Callee, depth: u32) -> Option<Option<ExitInside>> {
     if depth > 2 {
         return None;
     }
@@ -50,7 +58,10 @@ fn local_end(cx: &Cx<'_>, callee: &Callee, depth: u32) -> Option<Option<String>>
         flow.escapes
             .into_iter()
             .find(|e| e.kind == EscapeKind::ProcessExit)
-            .map(|e| e.what),
+            .map(|e| ExitInside {
+                what: e.what,
+                at: (file.file, e.span),
+            }),
     )
 }
 
@@ -76,8 +87,8 @@ pub struct Escape {
     /// The exit call's name, for `ProcessExit`.
     pub what: String,
     /// For `ProcessExit` through a crate-local function that never returns (`handle_child()`
-    /// ending with `std::process::exit`): that function's name.
-    pub through: Option<String>,
+    /// ending with `std::process::exit`): that function's name, and where inside it the exit is.
+    pub through: Option<(String, FileId, TextRange)>,
     /// The `exec*` call whose failure this escape follows, when [`Flow::with_failing_exec`] walks.
     pub after_exec: Option<String>,
 }
@@ -154,13 +165,14 @@ impl<'c, 'a> Flow<'c, 'a> {
                     None => true,
                     Some(None) => false,
                     Some(Some(exit)) => {
-                        self.escape(EscapeKind::ProcessExit, call.span, exit);
+                        self.escape(EscapeKind::ProcessExit, call.span, exit.what);
                         if let Some(last) = self.escapes.last_mut() {
                             let name = call_name(&call.callee);
-                            last.through = Some(match name.rsplit_once("::") {
+                            let name = match name.rsplit_once("::") {
                                 Some((_, last)) => last.to_string(),
                                 None => name,
-                            });
+                            };
+                            last.through = Some((name, exit.at.0, exit.at.1));
                         }
                         false
                     }

@@ -134,12 +134,19 @@ pub fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 (EscapeKind::ProcessExit, None) => {
                     "runs the parent's atexit handlers and flushes inherited buffers".to_string()
                 }
-                (EscapeKind::ProcessExit, Some(through)) => format!(
+                (EscapeKind::ProcessExit, Some((through, _, _))) => format!(
                     "`{through}` ends the child with `{}`, which runs the parent's atexit handlers",
                     escape.what
                 ),
             };
             diag = diag.label(file.file, escape.span, label);
+            if let Some((through, exit_file, exit_span)) = &escape.through {
+                diag = diag.label(
+                    *exit_file,
+                    *exit_span,
+                    format!("`{through}` calls `{}` here", escape.what),
+                );
+            }
         }
         for (span, label) in after_failed_exec(cx, site, &escapes, &falls_off) {
             diag = diag.label(file.file, span, label);
