@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The macro-argument budget (issue 15: parsing macro arguments may cost at most 0.05x of the cold
+# ratio): this tree built as usual against the same tree built with the `bench-no-macro-args`
+# feature (no macro argument parsed or lowered, std's assertions kept as macros), and the parse
+# floor, alternating, on the shared corpus. Prints each program's median and minimum wall and cpu
+# time, and the cost of macro arguments as (full - none) / floor, for wall and for cpu.
+#
+#   usage: scripts/macro-budget.sh [ROUNDS]   (default 8)
+#
+# Environment: CORPUS_DIR (default /tmp/forklint-corpus), PF (a parse-floor binary, default
+# /tmp/parse-floor-target/release/parse-floor; scripts/bench.sh builds it), TARGET_BASE (where the
+# two builds go, default /tmp/forklint-macro-budget; never inside the repository).
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROUNDS=${1:-8}
+CORPUS_DIR=${CORPUS_DIR:-/tmp/forklint-corpus}
+PF=${PF:-/tmp/parse-floor-target/release/parse-floor}
+TARGET_BASE=${TARGET_BASE:-/tmp/forklint-macro-budget}
+case "$TARGET_BASE" in "$HERE"*) echo "macro-budget.sh: TARGET_BASE must be outside the repository" >&2; exit 2 ;; esac
+[ -x "$PF" ] || { echo "macro-budget.sh: no parse-floor at $PF (run scripts/bench.sh once)" >&2; exit 2; }
+[ -d "$CORPUS_DIR" ] || { echo "macro-budget.sh: no corpus at $CORPUS_DIR" >&2; exit 2; }
+(cd "$HERE" && CARGO_TARGET_DIR="$TARGET_BASE/full" cargo build -q --release --bin forklint)
+(cd "$HERE" && CARGO_TARGET_DIR="$TARGET_BASE/none" cargo build -q --release --bin forklint --features bench-no-macro-args)
+FULL="$TARGET_BASE/full/release/forklint"
+NONE="$TARGET_BASE/none/release/forklint"
+cd "$CORPUS_DIR"
+python3 - "$ROUNDS" "$FULL" "$NONE" "$PF" <<'PY'
+import statistics, subprocess, sys
+rounds, full, none, pf = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+cmds = {
+    "full": [full, "check", "--no-cache", "-j", "2", "."],
+    "none": [none, "check", "--no-cache", "-j", "2", "."],
+    "floor": [pf, "--threads", "2", "."],
+}
+wall = {k: [] for k in cmds}
+cpu = {k: [] for k in cmds}
+for _ in range(rounds):
+    for name, cmd in cmds.items():
+        out = subprocess.run(["/usr/bin/time", "-f", "TIME %e %U %S"] + cmd,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr
+        e, u, s = next(l for l in out.splitlines() if l.startswith("TIME")).split()[1:]
+        wall[name].append(float(e))
+        cpu[name].append(float(u) + float(s))
+med = lambda xs: statistics.median(xs)
+for name in cmds:
+    print(f"{name:5}: wall median {med(wall[name]):.3f} s (min {min(wall[name]):.3f}), "
+          f"cpu median {med(cpu[name]):.3f} s (min {min(cpu[name]):.3f})")
+for what, d in (("wall", wall), ("cpu", cpu)):
+    cost = (med(d["full"]) - med(d["none"])) / med(d["floor"])
+    low = (min(d["full"]) - min(d["none"])) / min(d["floor"])
+    print(f"macro arguments, {what}: {cost:.3f}x of the floor (medians; {low:.3f}x from minima), budget 0.05x")
+PY
