@@ -25,8 +25,8 @@ use crate::analysis::roles::{is_test_code, is_test_fn};
 use crate::analysis::wrappers::{self, ForkWrappers};
 use crate::analysis::Cx;
 use crate::base::source::{FileId, TextRange};
-use crate::ir::{BodyId, BodyKind, Callee, FileModel, Node, Role};
-use crate::model::summary::Fact;
+use crate::ir::{BodyId, BodyKind, Callee, FileModel, Node};
+use crate::model::summary::{inline_and_in_place, Fact};
 use crate::model::{FnRef, Model};
 use crate::vocab::Vocab;
 
@@ -272,26 +272,6 @@ fn carry<T>(
     }
 }
 
-/// The bodies the interpreter runs as part of root `id`: it and its `Plain` closures, async
-/// blocks among them (`rt.block_on(async { serve().await })` runs on the caller's thread with
-/// its state; summaries stop at them, entry states do not).
-fn run_inline(file: &FileModel, id: BodyId) -> Vec<BodyId> {
-    let mut out = vec![id];
-    let mut i = 0;
-    while i < out.len() {
-        crate::ir::visit::walk(&file.body(out[i]).block.nodes, &mut |node| {
-            if let Node::Closure(child) = node {
-                if file.body(*child).role == Role::Plain {
-                    out.push(*child);
-                }
-            }
-            true
-        });
-        i += 1;
-    }
-    out
-}
-
 /// Whether root `id` (with the closures it runs inline) calls one of `targets`; `names` are the
 /// targets' last path segments, to resolve only calls that may match.
 fn calls_one_of(
@@ -302,7 +282,11 @@ fn calls_one_of(
     names: &HashSet<&str>,
 ) -> bool {
     let mut found = false;
-    for body in run_inline(file, id) {
+    // The closures it runs inline, and the async blocks it runs in place (`block_on(async {..})`),
+    // which the interpreter runs with the caller's state.
+    let (mut bodies, in_place) = inline_and_in_place(file, id);
+    bodies.extend(in_place);
+    for body in bodies {
         crate::ir::visit::walk(&file.body(body).block.nodes, &mut |node| {
             if let Node::Call(call) = node {
                 let name = match &call.callee {

@@ -23,9 +23,16 @@ pub fn local_fn<'m>(cx: &'m Cx<'_>, callee: &Callee) -> Option<(&'m FileModel, B
     Some((cx.model.file(target.file)?, target.body))
 }
 
-/// Whether a crate-local function is `-> !` or ends the process on every path.
+/// Whether a crate-local function is `-> !` or ends the process on every path (the
+/// interpreter asks at every call: a `-> !` function is not walked).
 fn local_never_returns(cx: &Cx<'_>, callee: &Callee, depth: u32) -> bool {
-    local_end(cx, callee, depth).is_some()
+    if depth > 2 {
+        return false;
+    }
+    match local_fn(cx, callee) {
+        Some((file, id)) => file.body(id).diverges || local_end(cx, file, id, depth).is_some(),
+        None => false,
+    }
 }
 
 /// Where a crate-local function that never returns ends the process with `std::process::exit`.
@@ -39,11 +46,10 @@ struct ExitInside {
 /// How a crate-local function that never returns (`-> !`, or ending the process on every
 /// path) ends: `Some(Some(exit))` when one of its paths ends with `std::process::exit`,
 /// `Some(None)` when none does, `None` when it may return.
-fn local_end(cx: &Cx<'_>, callee: &Callee, depth: u32) -> Option<Option<ExitInside>> {
+fn local_end(cx: &Cx<'_>, file: &FileModel, id: BodyId, depth: u32) -> Option<Option<ExitInside>> {
     if depth > 2 {
         return None;
     }
-    let (file, id) = local_fn(cx, callee)?;
     let body = file.body(id);
     let mut flow = Flow::new(cx, depth + 1);
     let completes = flow.seq(&body.block.nodes, 0);
@@ -161,19 +167,21 @@ impl<'c, 'a> Flow<'c, 'a> {
                 if call.never_returns {
                     return false;
                 }
-                match local_end(self.cx, &call.callee, self.depth) {
+                let end = local_fn(self.cx, &call.callee)
+                    .and_then(|(file, id)| local_end(self.cx, file, id, self.depth));
+                match end {
                     None => true,
                     Some(None) => false,
                     Some(Some(exit)) => {
-                        self.escape(EscapeKind::ProcessExit, call.span, exit.what);
-                        if let Some(last) = self.escapes.last_mut() {
-                            let name = call_name(&call.callee);
-                            let name = match name.rsplit_once("::") {
-                                Some((_, last)) => last.to_string(),
-                                None => name,
-                            };
-                            last.through = Some((name, exit.at.0, exit.at.1));
-                        }
+                        let name = call_name(&call.callee);
+                        let short = name.rsplit("::").next().unwrap_or(&name).to_string();
+                        self.escapes.push(Escape {
+                            kind: EscapeKind::ProcessExit,
+                            span: call.span,
+                            what: exit.what,
+                            through: Some((short, exit.at.0, exit.at.1)),
+                            after_exec: self.failed_exec.clone(),
+                        });
                         false
                     }
                 }

@@ -26,6 +26,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::analysis::entry::EntryStates;
+use crate::analysis::flow::Flow;
 use crate::analysis::fork::{found_forks, ChildRegion};
 use crate::analysis::Cx;
 use crate::base::source::{FileId, TextRange};
@@ -39,10 +40,7 @@ use crate::vocab::{Entry, Kind, Vocab};
 const MAX_ROUNDS: usize = 3;
 
 /// Constructors that wrap a result without tagging it.
-const ADAPTERS: &[&str] = &["Ok", "Some"];
-
-/// Paths that never tag a fork result (`Err(..)` in a child is an escape, not a result).
-const UNTAGGED: &[&str] = &["Ok", "Some", "Err", "None"];
+const ADAPTERS: &[&str] = Value::ADAPTERS;
 
 /// One fork wrapper.
 #[derive(Clone, Debug)]
@@ -226,7 +224,7 @@ fn wrapper_of(cx: &Cx<'_>, id: crate::ir::BodyId, body: &Body) -> Option<Wrapper
             ChildRegion::Branches { blocks, .. } if !blocks.is_empty() => {
                 // A result assembled in several statements (`let mut r = Parent(pid); if pid
                 // == 0 { r = Child } Ok(r)`): the local returned, and what is assigned to it.
-                let result = returned.iter().find_map(|v| match strip(v) {
+                let result = returned.iter().find_map(|v| match v.strip() {
                     Value::Local(name) => Some(name.as_str()),
                     _ => None,
                 });
@@ -236,7 +234,7 @@ fn wrapper_of(cx: &Cx<'_>, id: crate::ir::BodyId, body: &Body) -> Option<Wrapper
                     if values.is_empty() {
                         // The child branch assigns the result and goes on to the return.
                         if let Some(r) = result {
-                            if crate::analysis::flow::Flow::new(cx, 0).seq(&block.nodes, 0) {
+                            if Flow::new(cx, 0).seq(&block.nodes, 0) {
                                 values = tagged_assignments(&block.nodes, r);
                             }
                         }
@@ -246,7 +244,7 @@ fn wrapper_of(cx: &Cx<'_>, id: crate::ir::BodyId, body: &Body) -> Option<Wrapper
                         return None;
                     }
                     for v in values {
-                        let tag = tag(v)?;
+                        let tag = v.tag()?.to_string();
                         if !child_tags.contains(&tag) {
                             child_tags.push(tag);
                         }
@@ -258,7 +256,7 @@ fn wrapper_of(cx: &Cx<'_>, id: crate::ir::BodyId, body: &Body) -> Option<Wrapper
                 let parent_tags: Vec<String> = returned
                     .iter()
                     .chain(&assembled)
-                    .filter_map(|v| tag(v))
+                    .filter_map(|v| v.tag().map(str::to_string))
                     .filter(|t| {
                         !child_tags.contains(t) && child_tags.iter().any(|c| same_enum(c, t))
                     })
@@ -272,7 +270,7 @@ fn wrapper_of(cx: &Cx<'_>, id: crate::ir::BodyId, body: &Body) -> Option<Wrapper
             }
             ChildRegion::Unknown => {
                 let local = bound_local(&body.block.nodes, call);
-                let is_result = |v: &Value| match strip(v) {
+                let is_result = |v: &Value| match v.strip() {
                     Value::Call(path, _) => matches!(&call.callee, Callee::Path(p) if p == path),
                     Value::Local(name) => local.as_deref() == Some(name.as_str()),
                     _ => false,
@@ -415,27 +413,6 @@ fn tagged_assignments<'a>(nodes: &'a [Node], r: &str) -> Vec<&'a Value> {
         true
     });
     out
-}
-
-/// The value inside `Ok(..)`/`Some(..)`.
-fn strip(v: &Value) -> &Value {
-    match v {
-        Value::Call(path, args) if ADAPTERS.contains(&last_segment(path)) && args.len() == 1 => {
-            strip(&args[0])
-        }
-        other => other,
-    }
-}
-
-/// The variant or constructor path a returned value is tagged with (`ForkResult::Child`).
-fn tag(v: &Value) -> Option<String> {
-    let path = match strip(v) {
-        Value::Path(p) | Value::Call(p, _) => p,
-        _ => return None,
-    };
-    let last = last_segment(path);
-    let variant_like = last.starts_with(|c: char| c.is_ascii_uppercase());
-    (variant_like && !UNTAGGED.contains(&last)).then(|| path.clone())
 }
 
 /// `Ok` of `crate::util::Ok`: a glob import makes the resolver qualify the prelude's names.

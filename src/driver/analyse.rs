@@ -434,11 +434,14 @@ pub(super) fn analyse_set(
             })
             .collect();
         out.lib_files = model.in_lib.clone();
+        // Only a lib file's forks reach the interface (`cached::CachePlan::interface_of`).
         out.forks = model
             .files
             .par_iter()
-            .map(|f| {
-                f.as_deref()
+            .zip(&model.in_lib)
+            .map(|(f, &lib)| {
+                lib && f
+                    .as_deref()
                     .is_some_and(|f| crate::analysis::fork::may_fork(vocab, f))
             })
             .collect();

@@ -271,6 +271,42 @@ pub enum Value {
     Other,
 }
 
+impl Value {
+    /// Constructors that wrap a value without tagging it.
+    pub const ADAPTERS: &'static [&'static str] = &["Ok", "Some"];
+    /// Paths that never tag a fork result (`Err(..)` in a child is an escape, not a result).
+    pub const UNTAGGED: &'static [&'static str] = &["Ok", "Some", "Err", "None"];
+
+    /// The value inside `Ok(..)`/`Some(..)` (`Ok` may be qualified: a glob import makes the
+    /// resolver write `crate::util::Ok` for the prelude's).
+    pub fn strip(&self) -> &Value {
+        match self {
+            Value::Call(path, args)
+                if args.len() == 1 && Self::ADAPTERS.contains(&last_segment(path)) =>
+            {
+                args[0].strip()
+            }
+            other => other,
+        }
+    }
+
+    /// The variant or constructor path the value is tagged with, inside `Ok(..)`/`Some(..)`
+    /// (`ForkResult::Child`; not `Some(x)`, `None` or `Err(..)`).
+    pub fn tag(&self) -> Option<&str> {
+        let path = match self.strip() {
+            Value::Path(p) | Value::Call(p, _) => p,
+            _ => return None,
+        };
+        let last = last_segment(path);
+        let variant_like = last.starts_with(|c: char| c.is_ascii_uppercase());
+        (variant_like && !Self::UNTAGGED.contains(&last)).then_some(path.as_str())
+    }
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
+}
+
 /// Large variants are boxed so that a node is 56 bytes, not 232: the corpus's fact model holds
 /// millions of them (`let Node::Call(call) = node` still gives field access through the box).
 #[derive(Clone, Debug, Hash)]

@@ -140,7 +140,7 @@ pub fn inline_bodies(file: &FileModel, body: BodyId) -> Vec<BodyId> {
 /// [`inline_bodies`], and in one walk the `Plain` async blocks those run in place
 /// (`block_on(async { .. })`) with every `Plain` closure inside them: code facts do not cross
 /// (`Summary::awaits_fork`).
-fn inline_and_in_place(file: &FileModel, body: BodyId) -> (Vec<BodyId>, Vec<BodyId>) {
+pub fn inline_and_in_place(file: &FileModel, body: BodyId) -> (Vec<BodyId>, Vec<BodyId>) {
     let mut inline = vec![body];
     let mut in_place = Vec::new();
     let mut i = 0;

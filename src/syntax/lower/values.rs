@@ -26,16 +26,16 @@ impl Lowerer<'_, '_> {
             },
             _ => return None,
         };
+        // The name's first byte in the source (no `String` for every `let x = f(..)`).
         let last = path.segments.last()?;
-        let upper = last
-            .ident
-            .to_string()
-            .starts_with(|c: char| c.is_ascii_uppercase());
-        if !upper {
+        let first = self
+            .spans
+            .byte(self.range(last.ident.span()).start as usize)?;
+        if !first.is_ascii_uppercase() {
             return None;
         }
         let value = self.value_of(expr)?;
-        tagged(&value).then_some(value)
+        value.tag().is_some().then_some(value)
     }
 
     /// The value of a block's tail expression.
@@ -73,21 +73,6 @@ impl Lowerer<'_, '_> {
             },
             _ => Value::Other,
         }
-    }
-}
-
-/// Whether `value`, inside `Ok(..)`/`Some(..)`, is tagged by a variant or constructor path of
-/// its own (`Fork::Child`, not `Some(x)` or `None`).
-fn tagged(value: &Value) -> bool {
-    match value {
-        Value::Call(path, args) if WRAPPERS.contains(&path.rsplit("::").next().unwrap_or(path)) => {
-            args.len() == 1 && tagged(&args[0])
-        }
-        Value::Path(path) | Value::Call(path, _) => {
-            let last = path.rsplit("::").next().unwrap_or(path);
-            last.starts_with(|c: char| c.is_ascii_uppercase()) && last != "None"
-        }
-        Value::Nested | Value::Local(_) | Value::Other => false,
     }
 }
 
