@@ -26,6 +26,7 @@ mod items;
 mod macros;
 mod origins;
 mod pieces;
+mod quick;
 mod scopes;
 mod shapes;
 mod spans;
@@ -36,6 +37,12 @@ use self::scopes::*;
 pub use self::shapes::pat_names;
 use self::shapes::*;
 pub use self::spans::{range, SpanIndex};
+
+/// Turns the quick parse of macro arguments off on this thread (`quick`'s test of both ways).
+#[cfg(test)]
+pub(crate) fn quick_off(off: bool) {
+    quick::tests::OFF.with(|o| o.set(off));
+}
 
 /// Macros of the standard library (their expansion never jumps out of an enclosing loop).
 const STD_MACROS: &[&str] = &[
@@ -110,6 +117,7 @@ fn lower(
         static_types: HashMap::default(),
         fn_returns: HashMap::default(),
         aliases: HashMap::default(),
+        macro_kinds: HashMap::default(),
         current: None,
         context: Context::Sync,
         cfg_test: false,
@@ -270,6 +278,8 @@ struct Lowerer<'v, 't> {
     /// type tells (`type Shared = Arc<Mutex<State>>` is a `Mutex`; `type Pair = (Mutex<S>, Condvar)` has
     /// parts; `type Exit = fn(i32) -> !` never returns), so that values typed by them are known.
     aliases: HashMap<String, TypeFacts>,
+    /// Macro path -> what the vocabulary says of it (`macros::MacroKind`).
+    macro_kinds: HashMap<String, MacroKind>,
     current: Option<BodyId>,
     context: Context,
     cfg_test: bool,

@@ -693,9 +693,10 @@ mod tests {
         assert!(depth < 20, "{depth}");
     }
 
-    /// Expression macros written as calls lower to the same IR as when syn leaves them tokens:
-    /// over this project's sources and fixtures, and over any directory named by
-    /// `FORKLINT_IR_CORPUS` (the shared corpus was checked so: 0 differences).
+    /// Expression macros written as calls lower to the same IR as when syn leaves them tokens,
+    /// and macro arguments parsed the quick way (`lower::quick`) to the same IR as when syn
+    /// parses every one: over this project's sources and fixtures, and over any directory named
+    /// by `FORKLINT_IR_CORPUS` (the shared corpus was checked so: 0 differences).
     #[test]
     fn macros_as_calls_lower_to_the_same_ir() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -704,7 +705,8 @@ mod tests {
             dirs.push(extra.into());
         }
         let vocab = crate::vocab::Vocab::builtin();
-        let lowered = |text: &str, as_calls: bool| {
+        let lowered = |text: &str, as_calls: bool, quick: bool| {
+            crate::syntax::lower::quick_off(!quick);
             let parsed = parse_file_with(text, as_calls).ok()?;
             let id = crate::base::source::FileId::from_index(0);
             let model = crate::syntax::lower::lower_file_with_text(
@@ -714,6 +716,7 @@ mod tests {
                 "crate",
                 &vocab,
             );
+            crate::syntax::lower::quick_off(false);
             Some(crate::ir::pretty::file(&model))
         };
         let (mut files, mut as_calls, mut fell_back, mut differ) = (0, 0, 0, Vec::new());
@@ -744,7 +747,8 @@ mod tests {
                         fell_back += 1;
                     }
                 }
-                if lowered(&text, true) != lowered(&text, false) {
+                let ir = lowered(&text, true, true);
+                if ir != lowered(&text, false, true) || ir != lowered(&text, true, false) {
                     differ.push(path.display().to_string());
                 }
             }

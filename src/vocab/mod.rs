@@ -119,6 +119,7 @@ categories! {
     StaticInit => "static-init": "methods of a once-initialized static whose closure argument builds its value (`OnceLock::get_or_init`)",
     PatternMacro => "pattern-macro": "macros whose arguments are an expression, then a pattern with an optional `if` guard (`matches!`)",
     FieldMacro => "field-macro": "macros whose arguments include tracing's fields (`name = value`, `?value`, `%value`, `{ fields }`): each field's value is lowered as code",
+    FieldWrapper => "field-wrapper": "names a field value of a `field-macro` may be wrapped in to choose its formatting (`x = display(&v)`): the wrapped value is the code",
 }
 
 #[derive(Default, Debug)]

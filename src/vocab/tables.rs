@@ -31,6 +31,7 @@ impl Category {
                 | Category::Drop
                 | Category::PatternMacro
                 | Category::FieldMacro
+                | Category::FieldWrapper
         ) || self.is_method_table()
     }
 

@@ -362,7 +362,7 @@ async fn f() {
                 arm Wild
                 arm Wild
                   return
-              macro std::my_macro! parsed has_jump
+              macro std::my_macro! has_jump
         "#]],
     );
 }

@@ -9,6 +9,16 @@ impl Lowerer<'_, '_> {
 
     /// The role and context for closures passed to a callee.
     pub(super) fn closure_role(&self, callee: &Callee) -> Option<(Role, Context)> {
+        // One lookup for the categories a call matches: most calls match none of these, and
+        // asking each in turn hashed the path five times per call.
+        let roles = Category::PreExec.bit()
+            | Category::ContextExit.bit()
+            | Category::GreenSpawn.bit()
+            | Category::ThreadStart.bit()
+            | Category::AsyncSpawn.bit();
+        if self.vocab.categories(callee) & roles == 0 {
+            return None;
+        }
         if self.vocab.call(Category::PreExec, callee).is_some() {
             return Some((Role::PreExec, Context::Sync));
         }
@@ -29,9 +39,24 @@ impl Lowerer<'_, '_> {
         None
     }
 
-    pub(super) fn scope_param(&self, callee: &Callee) -> Option<Origin> {
-        let entry = self.vocab.call(Category::Scoped, callee)?;
-        entry.param.clone().map(Origin::ty)
+    /// The role and context for closures passed to a callee, and the type of the parameter a
+    /// scoped-thread API passes its closure (`thread::scope(|s| ..)`).
+    pub(super) fn closure_role_and_param(
+        &self,
+        callee: &Callee,
+    ) -> (Option<(Role, Context)>, Option<Origin>) {
+        let categories = self.vocab.categories(callee);
+        if categories == 0 {
+            return (None, None);
+        }
+        let param = if categories & Category::Scoped.bit() != 0 {
+            self.vocab
+                .call(Category::Scoped, callee)
+                .and_then(|entry| entry.param.clone().map(Origin::ty))
+        } else {
+            None
+        };
+        (self.closure_role(callee), param)
     }
 
     pub(super) fn args(

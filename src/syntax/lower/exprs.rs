@@ -45,8 +45,7 @@ impl Lowerer<'_, '_> {
                         Callee::Unknown(None)
                     }
                 };
-                let role = self.closure_role(&callee);
-                let param = self.scope_param(&callee);
+                let (role, param) = self.closure_role_and_param(&callee);
                 let args = self.args(&mut call.args.iter(), role, param, out);
                 out.push(Node::Call(Box::new(Call {
                     id: Default::default(),
@@ -86,8 +85,7 @@ impl Lowerer<'_, '_> {
                     name: mc.method.to_string(),
                     receiver,
                 };
-                let role = self.closure_role(&callee);
-                let param = self.scope_param(&callee);
+                let (role, param) = self.closure_role_and_param(&callee);
                 let args = self.args(&mut mc.args.iter(), role, param, out);
                 out.push(Node::Call(Box::new(Call {
                     id: Default::default(),

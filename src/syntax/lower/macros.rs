@@ -69,11 +69,10 @@ impl Lowerer<'_, '_> {
             }
         };
         // A macro whose expansion is unknown (a crate's own `macro_rules!`) may hide a jump.
-        let in_vocab = self.vocab.knows(&path);
-        let std_macro = path
+        let expansion_known = path
             .strip_prefix("std::")
-            .is_some_and(|name| STD_MACROS.contains(&name));
-        let expansion_known = in_vocab || std_macro;
+            .is_some_and(|name| STD_MACROS.contains(&name))
+            || self.vocab.knows(&path);
         let mut node = MacroCall {
             id: Default::default(),
             path,
@@ -88,7 +87,7 @@ impl Lowerer<'_, '_> {
             out.push(Node::Macro(node));
             return;
         }
-        let path = node.path.as_str();
+        let kind = self.macro_kind(&node.path);
         // Arguments that would lower to no node are not parsed (the lenient parse of std's and
         // the vocabulary's macros always succeeds, so the node is the same).
         let inert = facts.inert && !facts.assigned.iter().any(|n| self.is_local(n));
@@ -108,7 +107,7 @@ impl Lowerer<'_, '_> {
         // registration is kept whatever it is (the function it registers).
         let known_exprs = |registers: bool| match args {
             MacroArgs::Tokens(_) if !registers => {
-                let fields = self.vocab.tables().has(Category::FieldMacro, path);
+                let fields = kind.fields.then(|| self.vocab.tables());
                 match crate::syntax::scratch::scoped(|| pieces::piece_exprs(&top, fields)) {
                     Some(pieces) => Some((Exprs::Owned(pieces.exprs), pieces.sigils)),
                     None => parsed_exprs(parse_macro_exprs).map(|e| (e, 0)),
@@ -117,8 +116,8 @@ impl Lowerer<'_, '_> {
             _ => parsed_exprs(parse_macro_exprs).map(|e| (e, 0)),
         };
         let jumps_without = |sigils: u32| facts.has_jump_besides(sigils) || !expansion_known;
-        if let Some(entry) = self.vocab.macro_call(Category::Yield, path) {
-            if entry.is(Kind::Select) {
+        if let Some(select) = kind.yields {
+            if select {
                 if let MacroArgs::Tokens(tokens) = args {
                     if let Ok(branches) =
                         crate::syntax::scratch::scoped(|| parse_select.parse2(tokens.clone()))
@@ -138,7 +137,7 @@ impl Lowerer<'_, '_> {
                     self.expr(e, out);
                 }
             }
-        } else if self.vocab.tables().has(Category::PatternMacro, path) {
+        } else if kind.pattern {
             if let MacroArgs::Tokens(tokens) = args {
                 if let Ok(args) =
                     crate::syntax::scratch::scoped(|| parse_pattern_args.parse2(tokens.clone()))
@@ -147,13 +146,13 @@ impl Lowerer<'_, '_> {
                     self.pattern_args(&args, out);
                 }
             }
-        } else if expansion_known && inert && !self.registers(&node.path) {
+        } else if expansion_known && inert && !kind.registers {
             node.parsed = true;
         } else if expansion_known {
-            if let Some((exprs, sigils)) = known_exprs(self.registers(&node.path)) {
+            if let Some((exprs, sigils)) = known_exprs(kind.registers) {
                 node.has_jump = jumps_without(sigils);
                 node.parsed = true;
-                if self.registers(&node.path) {
+                if kind.registers {
                     // `function!(fetch, 1)`: a call of the macro with the function it
                     // registers, which the extension analysis makes an entry point.
                     if let Some(first) = exprs.iter().next() {
@@ -170,17 +169,18 @@ impl Lowerer<'_, '_> {
                     out.push(Node::Macro(node));
                     return;
                 }
-                let callee = Callee::Path(node.path.clone());
-                let role = self
-                    .vocab
-                    .macro_call(Category::GreenSpawn, &node.path)
-                    .map(|_| (Role::Green, Context::Green));
-                let role = role.or_else(|| self.closure_role(&callee));
+                let role = kind.role;
                 for e in exprs.iter() {
                     self.arg(e, role, None, out);
                 }
             }
-        } else if let Some(exprs) = parsed_exprs(parse_all_exprs) {
+        } else if inert {
+            // A crate's own macro whose arguments would lower to no node, whether they are
+            // expressions or a DSL: nothing to parse (`parsed` stays false: not looked at).
+        } else if let Some(exprs) = crate::syntax::scratch::scoped(|| pieces::quick_all(&top))
+            .map(Exprs::Owned)
+            .or_else(|| parsed_exprs(parse_all_exprs))
+        {
             // A crate's own macro (or another crate's): its arguments are code when all of them
             // are expressions; anything else is a DSL and stays opaque.
             node.parsed = true;
@@ -191,11 +191,30 @@ impl Lowerer<'_, '_> {
         out.push(Node::Macro(node));
     }
 
-    /// Whether the macro `path` registers a function with an extension runtime (`function!`).
-    fn registers(&self, path: &str) -> bool {
-        self.vocab
-            .macro_call(Category::ExtensionEntry, path)
-            .is_some_and(|e| e.is(Kind::Register))
+    /// What the vocabulary says of the macro `path`, looked up once per file and path (a
+    /// macro's arguments asked up to eleven lookups, for the same few paths all file long).
+    fn macro_kind(&mut self, path: &str) -> MacroKind {
+        if let Some(kind) = self.macro_kinds.get(path) {
+            return *kind;
+        }
+        let vocab = self.vocab;
+        let role = vocab
+            .macro_call(Category::GreenSpawn, path)
+            .map(|_| (Role::Green, Context::Green))
+            .or_else(|| self.closure_role(&Callee::Path(path.to_string())));
+        let kind = MacroKind {
+            yields: vocab
+                .macro_call(Category::Yield, path)
+                .map(|e| e.is(Kind::Select)),
+            pattern: vocab.tables().has(Category::PatternMacro, path),
+            registers: vocab
+                .macro_call(Category::ExtensionEntry, path)
+                .is_some_and(|e| e.is(Kind::Register)),
+            fields: vocab.tables().has(Category::FieldMacro, path),
+            role,
+        };
+        self.macro_kinds.insert(path.to_string(), kind);
+        kind
     }
 
     /// A `select!`: the preconditions and futures of every branch are evaluated, the macro
@@ -264,6 +283,21 @@ impl Lowerer<'_, '_> {
             self.expr(e, out);
         }
     }
+}
+
+/// What the vocabulary says of a macro (see `Lowerer::macro_kind`).
+#[derive(Clone, Copy)]
+pub(super) struct MacroKind {
+    /// A yield point; `true` for a `select!`.
+    yields: Option<bool>,
+    /// `matches!` and the like: an expression, a pattern, a guard.
+    pattern: bool,
+    /// Registers the function of its first argument with an extension runtime (`function!`).
+    registers: bool,
+    /// Takes tracing's fields (`name = value`, `?value`, `{ .. }`).
+    fields: bool,
+    /// The role and context of closures among its arguments (a green spawn's).
+    role: Option<(Role, Context)>,
 }
 
 /// One branch of a `select!`.
@@ -596,10 +630,10 @@ fn token_facts_at<T: std::borrow::Borrow<TokenTree>>(
     top: bool,
 ) {
     let mut prev_dot = false;
-    // The last two tokens at this level, for `name =` (an ident not after a `.`).
-    let mut last_ident: Option<String> = None;
+    // The previous token, when it is a name not after a `.` (for `name =`; top level only).
+    let mut last_name: Option<T> = None;
     for tt in trees {
-        let mut ident_here = None;
+        let mut name_here = false;
         match tt.borrow() {
             TokenTree::Punct(p) => {
                 let c = p.as_char();
@@ -608,8 +642,10 @@ fn token_facts_at<T: std::borrow::Borrow<TokenTree>>(
                     match c {
                         '?' | '|' | '!' | '#' => facts.inert = false,
                         '=' if p.spacing() == proc_macro2::Spacing::Alone => {
-                            if let Some(name) = last_ident.take() {
-                                facts.assigned.push(name);
+                            if let Some(name) = last_name.take() {
+                                if let TokenTree::Ident(name) = name.borrow() {
+                                    facts.assigned.push(name.to_string());
+                                }
                             }
                         }
                         _ => {}
@@ -623,12 +659,13 @@ fn token_facts_at<T: std::borrow::Borrow<TokenTree>>(
                 }
                 facts.jump_words |= i == "break" || i == "continue" || i == "return";
                 if top && facts.inert {
-                    let name = i.to_string();
-                    if NODE_KEYWORDS.contains(&name.as_str()) || is_static_like(&name) {
-                        facts.inert = false;
-                    } else if !prev_dot {
-                        ident_here = Some(name);
-                    }
+                    with_name(i, |name| {
+                        if NODE_KEYWORDS.contains(&name) || is_static_like(name) {
+                            facts.inert = false;
+                        } else {
+                            name_here = !prev_dot;
+                        }
+                    });
                 }
                 prev_dot = false;
             }
@@ -639,9 +676,9 @@ fn token_facts_at<T: std::borrow::Borrow<TokenTree>>(
             }
             TokenTree::Literal(_) => prev_dot = false,
         }
-        // `a = b`: the `=` must follow the ident directly (`a == b`, `a <= b` and `=>` start
+        // `a = b`: the `=` must follow the name directly (`a == b`, `a <= b` and `=>` start
         // with a joint punct, which clears it).
-        last_ident = ident_here;
+        last_name = if name_here { Some(tt) } else { None };
         if !top && facts.has_await && facts.jump_words {
             return;
         }
