@@ -1,15 +1,17 @@
 //! A quick parse of the commonest shapes of a macro argument: postfix chains of paths, calls,
-//! method calls, fields, tuple fields and `?`, under `&`, `&mut`, `*`, `!` and `-`
-//! (`display(&disp)`, `v.len()`, `!s.is_empty()`, `&self.inner`, `"a".to_string()`).
+//! method calls, fields, tuple fields, indexes and `?`, under `&`, `&mut`, `*`, `!` and `-`,
+//! joined by binary operators (`display(&disp)`, `v.len() > 0`, `!s.is_empty()`,
+//! `&self.inner[i]`, `"a".to_string()`).
 //!
 //! syn's expression parser spends some 15,000 instructions on a piece of three tokens (a token
 //! buffer, a parse buffer per group, lookahead through every expression form), which made the
 //! pieces of tracing's field macros and the arguments of crate macros most of what macro
 //! arguments cost (docs/performance.md, "Session 14"). These shapes need no lookahead: each
 //! token says what comes next. The tree built here is the one syn builds, spans included; any
-//! other token (a binary operator, a turbofish, a closure, a macro, a block, a struct literal, a
-//! keyword) gives `None`, and the caller parses the piece with syn. A test compares both ways
-//! over the project's sources, its fixtures and any corpus named by `FORKLINT_IR_CORPUS`.
+//! other token (an assignment, a cast, a range, a turbofish, a closure, a macro, a block, a
+//! struct literal, a keyword) gives `None`, and the caller parses the piece with syn. A test
+//! compares both ways over the project's sources, its fixtures and any corpus named by
+//! `FORKLINT_IR_CORPUS`.
 
 use proc_macro2::{Delimiter, Group, Ident, Spacing, TokenTree};
 use syn::punctuated::Punctuated;
@@ -91,7 +93,6 @@ enum Prec {
 /// puncts (the first of a compound one joint to the next). `Err` for what is no binary
 /// operator of these shapes but something syn parses (`=`, `+=`, `..`, `as`): the piece is
 /// syn's.
-#[allow(clippy::result_unit_err)]
 fn binop(trees: &[TokenTree], at: usize) -> Result<Option<(syn::BinOp, usize)>, ()> {
     let Some((c1, sp1, s1)) = punct(trees, at) else {
         return match trees.get(at) {
