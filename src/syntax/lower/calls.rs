@@ -3,20 +3,25 @@
 //! async blocks.
 
 use super::*;
+use crate::vocab::CategorySet;
 
 impl Lowerer<'_, '_> {
     // ---------------------------------------------------------------- expressions
 
     /// The role and context for closures passed to a callee.
     pub(super) fn closure_role(&self, callee: &Callee) -> Option<(Role, Context)> {
-        // One lookup for the categories a call matches: most calls match none of these, and
-        // asking each in turn hashed the path five times per call.
+        self.closure_role_in(callee, self.vocab.categories(callee))
+    }
+
+    /// [`Self::closure_role`], given the categories the call matches (`Vocab::categories`: one
+    /// lookup, where asking each category in turn hashed the path five times per call).
+    fn closure_role_in(&self, callee: &Callee, categories: CategorySet) -> Option<(Role, Context)> {
         let roles = Category::PreExec.bit()
             | Category::ContextExit.bit()
             | Category::GreenSpawn.bit()
             | Category::ThreadStart.bit()
             | Category::AsyncSpawn.bit();
-        if self.vocab.categories(callee) & roles == 0 {
+        if categories & roles == 0 {
             return None;
         }
         if self.vocab.call(Category::PreExec, callee).is_some() {
@@ -56,7 +61,7 @@ impl Lowerer<'_, '_> {
         } else {
             None
         };
-        (self.closure_role(callee), param)
+        (self.closure_role_in(callee, categories), param)
     }
 
     pub(super) fn args(
