@@ -22,7 +22,66 @@ static GLOBAL: Arena = Arena;
 
 #[cfg(not(all(unix, target_pointer_width = "64")))]
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: Heap = Heap;
+
+/// mimalloc, through its unaligned entry points when the alignment asked for is one every block
+/// has. The `mimalloc` crate's `MiMalloc` calls `mi_malloc_aligned` for every allocation, whose
+/// path checks the alignment, looks for a block that happens to be aligned and calls out to
+/// take it: some 20 instructions more than `mi_malloc`'s inlined fast path, on the 96 million
+/// allocations of a run on the benchmark corpus (docs/performance.md, "Session 15"). std's
+/// `System` allocator makes the same choice for `malloc`.
+pub struct Heap;
+
+/// Every mimalloc block is aligned to a word: its size classes are multiples of it
+/// (`MI_INTPTR_SIZE`), from pages aligned to more.
+const WORD: usize = std::mem::size_of::<usize>();
+
+// SAFETY: every block comes from mimalloc and goes back to it (`mi_free` takes blocks of every
+// entry point); the unaligned entry points are used only for alignments of at most a word, which
+// every mimalloc block has.
+unsafe impl std::alloc::GlobalAlloc for Heap {
+    #[inline]
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: plain C calls; mimalloc returns null on failure, as `alloc` must.
+        unsafe {
+            if layout.align() <= WORD {
+                libmimalloc_sys::mi_malloc(layout.size()).cast()
+            } else {
+                libmimalloc_sys::mi_malloc_aligned(layout.size(), layout.align()).cast()
+            }
+        }
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: as in `alloc`.
+        unsafe {
+            if layout.align() <= WORD {
+                libmimalloc_sys::mi_zalloc(layout.size()).cast()
+            } else {
+                libmimalloc_sys::mi_zalloc_aligned(layout.size(), layout.align()).cast()
+            }
+        }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, p: *mut u8, _layout: std::alloc::Layout) {
+        // SAFETY: `p` came from one of mimalloc's entry points above.
+        unsafe { libmimalloc_sys::mi_free(p.cast()) }
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, p: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: `p` is mimalloc's; the block keeps the alignment it was allocated with.
+        unsafe {
+            if layout.align() <= WORD {
+                libmimalloc_sys::mi_realloc(p.cast(), new_size).cast()
+            } else {
+                libmimalloc_sys::mi_realloc_aligned(p.cast(), new_size, layout.align()).cast()
+            }
+        }
+    }
+}
 
 /// Process-wide memory settings for the binaries; call first thing in `main`.
 pub fn tune() {
@@ -67,7 +126,7 @@ mod arena {
     use std::ptr;
     use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-    use mimalloc::MiMalloc;
+    use super::Heap;
 
     const SLAB: usize = 8 << 30;
     const SLABS: usize = 64;
@@ -308,7 +367,7 @@ mod arena {
                 return p;
             }
             // SAFETY: forwarded as is.
-            unsafe { MiMalloc.alloc(layout) }
+            unsafe { Heap.alloc(layout) }
         }
 
         #[inline]
@@ -320,21 +379,21 @@ mod arena {
                 return p;
             }
             // SAFETY: forwarded as is.
-            unsafe { MiMalloc.alloc_zeroed(layout) }
+            unsafe { Heap.alloc_zeroed(layout) }
         }
 
         #[inline]
         unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
             if !in_region(p) {
                 // SAFETY: not the arena's, so mimalloc's.
-                unsafe { MiMalloc.dealloc(p, layout) }
+                unsafe { Heap.dealloc(p, layout) }
             }
         }
 
         unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
             if !in_region(p) {
                 // SAFETY: mimalloc's block, grown or shrunk by mimalloc.
-                return unsafe { MiMalloc.realloc(p, layout, new_size) };
+                return unsafe { Heap.realloc(p, layout, new_size) };
             }
             // The last block of this thread's arena grows or shrinks in place.
             let in_place = STATE.with(|s| {

@@ -692,15 +692,19 @@ fn symlink_loop_and_dangling_symlink_are_tool_errors() {
 #[test]
 fn file_vanishing_before_it_is_read_is_a_tool_error() {
     let dir = tree();
-    write(dir.path(), "gone.rs", "fn main() {}\n");
-    let mut cmd = command(dir.path(), &["check", "--output-format", "json", "."]);
-    cmd.env(
-        "FORKLINT_TEST_REMOVE_AFTER_DISCOVERY",
-        dir.path().join("gone.rs"),
-    );
-    let run = run_cmd(cmd);
-    run.assert_tool_error("gone.rs", "cannot read: No such file or directory");
-    run.assert_normal_reported();
+    // The removal is injected by debug builds only (`src/driver/hooks.rs`); a release run of the
+    // suite still checks the library's path below.
+    if cfg!(debug_assertions) {
+        write(dir.path(), "gone.rs", "fn main() {}\n");
+        let mut cmd = command(dir.path(), &["check", "--output-format", "json", "."]);
+        cmd.env(
+            "FORKLINT_TEST_REMOVE_AFTER_DISCOVERY",
+            dir.path().join("gone.rs"),
+        );
+        let run = run_cmd(cmd);
+        run.assert_tool_error("gone.rs", "cannot read: No such file or directory");
+        run.assert_normal_reported();
+    }
 
     // Through the library: a path that does not exist.
     let options = forklint::Options {
