@@ -36,31 +36,51 @@ pub struct Heap;
 /// (`MI_INTPTR_SIZE`), from pages aligned to more.
 const WORD: usize = std::mem::size_of::<usize>();
 
+/// mimalloc's entry point without an alignment (`mi_malloc`, `mi_zalloc`) and with one.
+type Plain = unsafe extern "C" fn(usize) -> *mut std::ffi::c_void;
+type Aligned = unsafe extern "C" fn(usize, usize) -> *mut std::ffi::c_void;
+
+impl Heap {
+    /// A block for `layout` from `plain` when a word's alignment will do, else from `aligned`
+    /// (inlined with constant entry points: no indirect call).
+    #[inline]
+    unsafe fn block(layout: std::alloc::Layout, plain: Plain, aligned: Aligned) -> *mut u8 {
+        // SAFETY: plain C calls; mimalloc returns null on failure, as `alloc` must.
+        unsafe {
+            if layout.align() <= WORD {
+                plain(layout.size()).cast()
+            } else {
+                aligned(layout.size(), layout.align()).cast()
+            }
+        }
+    }
+}
+
 // SAFETY: every block comes from mimalloc and goes back to it (`mi_free` takes blocks of every
 // entry point); the unaligned entry points are used only for alignments of at most a word, which
 // every mimalloc block has.
 unsafe impl std::alloc::GlobalAlloc for Heap {
     #[inline]
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
-        // SAFETY: plain C calls; mimalloc returns null on failure, as `alloc` must.
+        // SAFETY: mimalloc's allocating entry points.
         unsafe {
-            if layout.align() <= WORD {
-                libmimalloc_sys::mi_malloc(layout.size()).cast()
-            } else {
-                libmimalloc_sys::mi_malloc_aligned(layout.size(), layout.align()).cast()
-            }
+            Heap::block(
+                layout,
+                libmimalloc_sys::mi_malloc,
+                libmimalloc_sys::mi_malloc_aligned,
+            )
         }
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
-        // SAFETY: as in `alloc`.
+        // SAFETY: mimalloc's zeroing entry points.
         unsafe {
-            if layout.align() <= WORD {
-                libmimalloc_sys::mi_zalloc(layout.size()).cast()
-            } else {
-                libmimalloc_sys::mi_zalloc_aligned(layout.size(), layout.align()).cast()
-            }
+            Heap::block(
+                layout,
+                libmimalloc_sys::mi_zalloc,
+                libmimalloc_sys::mi_zalloc_aligned,
+            )
         }
     }
 
